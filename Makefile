@@ -1,0 +1,37 @@
+# ncbi-gene-kg: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA ?= data
+OUT ?= output
+TAXA ?= default
+PROFILE ?= small
+
+.DEFAULT_GOAL := help
+.PHONY: help install transform test lint download bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/ncbi-gene-kg: pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test]'
+	@touch $@
+
+install: $(BIN)/ncbi-gene-kg ## Create the virtualenv with the pinned dependencies
+
+transform: install ## Build the graph from DATA (default data/, else the bundled sample) into OUT
+	$(BIN)/ncbi-gene-kg transform --data $(DATA) --out $(OUT) --taxa $(TAXA)
+
+test: install ## Run lint and the test suite (offline)
+	$(BIN)/ruff check src transforms tests
+	$(BIN)/pytest
+
+download: install ## Fetch the NCBI files for the taxon scope into DATA
+	$(BIN)/ncbi-gene-kg download --data $(DATA) --taxa $(TAXA)
+
+clean: ## Remove generated outputs (keeps downloads)
+	find $(OUT) -mindepth 1 ! -name README.md -delete

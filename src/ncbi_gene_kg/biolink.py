@@ -1,0 +1,85 @@
+"""The pinned Biolink model, offline.
+
+The biolink-model package ships the schema YAML and the prefix map, so everything that needs the
+model (our checks, kgx's Validator, bmt's Toolkit) reads it from there. kgx and bmt would otherwise
+fetch the schema, the predicate map and three JSON-LD contexts from GitHub at import time;
+``use_offline_model()`` must run before ``import kgx`` and points all of them at the local copies.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from linkml_runtime.utils.schemaview import SchemaView
+
+BIOLINK_VERSION = version("biolink-model")
+SCHEMA_PATH = Path(str(resources.files("biolink_model") / "schema" / "biolink_model.yaml"))
+PREFIX_MAP_PATH = Path(str(resources.files("biolink_model") / "prefixmaps" / "biolink-model-prefix-map.json"))
+
+
+@cache
+def prefix_map() -> dict[str, str]:
+    """Biolink's own prefix map (prefix -> URI prefix) from the pinned biolink-model package."""
+    return json.loads(PREFIX_MAP_PATH.read_text())
+
+
+@cache
+def schema_view() -> SchemaView:
+    """A linkml SchemaView over the pinned schema (loaded once; takes about a second)."""
+    from linkml_runtime.utils.schemaview import SchemaView
+
+    return SchemaView(str(SCHEMA_PATH))
+
+
+def _camel(name: str) -> str:
+    return "".join(word[:1].upper() + word[1:] for word in name.split(" "))
+
+
+@cache
+def _classes() -> dict[str, str]:
+    """'biolink:GeneToGoTermAssociation' -> the schema's class name, for every class."""
+    return {"biolink:" + _camel(name): name for name in schema_view().all_classes()}
+
+
+@cache
+def _slots() -> dict[str, str]:
+    """'biolink:actively_involved_in' -> the schema's slot name, for every slot."""
+    return {"biolink:" + name.replace(" ", "_"): name for name in schema_view().all_slots()}
+
+
+def is_predicate(curie: str) -> bool:
+    """True when ``curie`` names a predicate (a slot descending from 'related to') in the pinned model."""
+    name = _slots().get(curie)
+    return name is not None and "related to" in schema_view().slot_ancestors(name)
+
+
+def is_category(curie: str) -> bool:
+    """True when ``curie`` names a class descending from 'named thing' or 'association'."""
+    name = _classes().get(curie)
+    return name is not None and bool({"named thing", "association"} & set(schema_view().class_ancestors(name)))
+
+
+def category_ancestors(curie: str) -> list[str]:
+    """The class and its is_a ancestors as Biolink CURIEs, most specific first (mixins left out)."""
+    return ["biolink:" + _camel(n) for n in schema_view().class_ancestors(_classes()[curie], mixins=False)]
+
+
+@cache
+def use_offline_model() -> None:
+    """Make bmt and kgx use the pinned, packaged Biolink model instead of fetching it.
+
+    Idempotent. Call before the first ``import kgx``: kgx builds a Toolkit at import time.
+    """
+    import bmt.toolkit
+    import kgx.config as kgx_config  # kgx.config itself does no network I/O
+
+    bmt.toolkit.Toolkit.__init__.__defaults__ = (str(SCHEMA_PATH), {"predicate mappings": []})
+    context = {"@context": prefix_map()}
+    for name in ("biolink", "monarch_context", "obo_context"):
+        kgx_config.jsonld_context_map[name] = context["@context"]
