@@ -1,0 +1,81 @@
+"""Row accounting: every input row is emitted, out of scope, or rejected, each with a reason.
+
+A transform states its rules as data: ``{reason: SQL condition}`` for rows it rejects (bad input)
+and for rows it filters (outside what the graph covers). The first matching rule wins; rows that
+match none are emitted. Values dropped from emitted rows (an xref with an unknown prefix) are
+counted the same way, per reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import duckdb
+
+EXAMPLES = 5
+WRONG_COLUMN_COUNT = "wrong column count"
+TAXON_OUT_OF_SCOPE = "taxon not in scope"
+
+
+@dataclass
+class Tally:
+    """How many rows (or values) share a reason, and where the first few are (file:line)."""
+
+    count: int
+    examples: list[str]
+
+
+@dataclass
+class RowAccount:
+    """The accounting of one input: rows read = emitted + out of scope + rejected."""
+
+    source: str
+    files: list[str]
+    read: int = 0
+    emitted: int = 0
+    out_of_scope: dict[str, Tally] = field(default_factory=dict)
+    rejected: dict[str, Tally] = field(default_factory=dict)
+    dropped_values: dict[str, Tally] = field(default_factory=dict)
+
+    @property
+    def n_out_of_scope(self) -> int:
+        return sum(t.count for t in self.out_of_scope.values())
+
+    @property
+    def n_rejected(self) -> int:
+        return sum(t.count for t in self.rejected.values())
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.emitted + self.n_out_of_scope + self.n_rejected
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"out_of_scope_total": self.n_out_of_scope, "rejected_total": self.n_rejected}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RowAccount:
+        tallies = {k: {r: Tally(**t) for r, t in data[k].items()} for k in
+                   ("out_of_scope", "rejected", "dropped_values")}
+        return cls(data["source"], list(data["files"]), data["read"], data["emitted"], **tallies)
+
+
+def case_of(rules: Mapping[str, str]) -> str:
+    """SQL that yields the first matching rule's reason, or NULL: ``{'reason': 'condition'}``."""
+    if not rules:
+        return "NULL"
+    whens = " ".join(f"WHEN {condition} THEN '{reason.replace(chr(39), chr(39) * 2)}'"
+                     for reason, condition in rules.items())
+    return f"CASE {whens} END"
+
+
+def tallies(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, Tally]:
+    """Group ``query``'s rows (columns reason, _file, _line) by reason, with the first few places."""
+    rows = con.execute(
+        f"""
+        SELECT reason, count(*), min_by(_file || ':' || _line, (_file, _line), {EXAMPLES})
+        FROM ({query}) WHERE reason IS NOT NULL GROUP BY reason ORDER BY reason
+        """
+    ).fetchall()
+    return {reason: Tally(count, examples) for reason, count, examples in rows}

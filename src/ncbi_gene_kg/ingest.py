@@ -1,0 +1,114 @@
+"""What every transform module shares: open its inputs in DuckDB, classify rows, account for them.
+
+A transform's ``@koza.prepare_data`` hook calls :func:`open_source`, which scans the files of the
+Koza reader (taxon scope applied in the scan) and classifies each row by the transform's rules; its
+``@koza.transform`` hook maps the emitted rows to KGX relations, writes them with
+:mod:`ncbi_gene_kg.kgx` and calls :meth:`Source.finish` to record the row accounting in Koza's
+transform metadata (``row_accounting``), where the pipeline reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from koza.transform import KozaTransform
+from loguru import logger
+
+from ncbi_gene_kg.accounting import TAXON_OUT_OF_SCOPE, WRONG_COLUMN_COUNT, RowAccount, Tally, case_of, tallies
+from ncbi_gene_kg.scan import connect, scan
+from ncbi_gene_kg.taxa import TaxonScope, load_scope
+
+
+def koza_input_files(data: Iterable) -> list[Path]:
+    """The files of the Koza reader behind ``data`` (resolved against the config's folder).
+
+    Koza 2.7 hands ``prepare_data`` the not-yet-started generator of its ``Source`` and offers no
+    public accessor for the reader's files (``KozaTransform.current_reader`` is a stub), so they
+    are read from the generator's frame; the Source never opens a file, as the generator never runs.
+    """
+    source = getattr(getattr(data, "gi_frame", None), "f_locals", {}).get("self")
+    if source is None or not hasattr(source, "reader_config"):
+        raise TypeError("expected the data iterator Koza passes to @koza.prepare_data")
+    return [source._resolve_file_path(name) for name in source.reader_config.files]
+
+
+@dataclass
+class Source:
+    """One transform's view of its input in DuckDB; ``emitted`` names the view of emitted rows."""
+
+    name: str
+    con: duckdb.DuckDBPyConnection
+    paths: list[Path]
+    scope: TaxonScope
+    emitted: str
+    dropped_values: dict[str, Tally] = field(default_factory=dict)
+
+    def sql(self, query: str) -> duckdb.DuckDBPyRelation:
+        return self.con.sql(query)
+
+    def drop_values(self, query: str) -> None:
+        """Count values left out of emitted rows: ``query`` yields (reason, _file, _line) per value."""
+        for reason, tally in tallies(self.con, query).items():
+            self.dropped_values[reason] = tally
+
+    def account(self) -> RowAccount:
+        read, out_of_scope = self.con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM {self.name}_lines"
+        ).fetchone()
+        account = RowAccount(self.name, [p.name for p in self.paths], read=read)
+        if out_of_scope:
+            account.out_of_scope = tallies(
+                self.con, f"SELECT '{TAXON_OUT_OF_SCOPE}' AS reason, _file, _line "
+                          f"FROM {self.name}_lines WHERE _fields IS NULL")
+        account.out_of_scope |= tallies(self.con, f"SELECT _filtered AS reason, _file, _line "
+                                                  f"FROM {self.name}_classified WHERE _rejected IS NULL")
+        account.rejected = tallies(self.con, f"SELECT _rejected AS reason, _file, _line FROM {self.name}_classified")
+        account.emitted = self.con.execute(f"SELECT count(*) FROM {self.emitted}").fetchone()[0]
+        account.dropped_values = dict(sorted(self.dropped_values.items()))
+        return account
+
+    def finish(self, koza: KozaTransform) -> RowAccount:
+        """Record the row accounting in Koza's transform metadata, log it, and close DuckDB."""
+        account = self.account()
+        koza.transform_metadata["row_accounting"] = account.to_dict()
+        logger.info(
+            f"{self.name}: {account.read} rows read, {account.emitted} emitted, "
+            f"{account.n_out_of_scope} out of scope, {account.n_rejected} rejected"
+        )
+        self.con.close()
+        return account
+
+
+def open_source(
+    koza: KozaTransform,
+    data: Iterable,
+    name: str,
+    columns: Sequence[str],
+    rejected: Mapping[str, str],
+    filtered: Mapping[str, str] | None = None,
+    taxon_column: str | None = "tax_id",
+) -> Source:
+    """Scan the reader's files into DuckDB and classify every row in scope.
+
+    ``rejected`` and ``filtered`` map a reason to an SQL condition over ``columns`` (first match
+    wins, rejections before filters); a row with the wrong number of fields is always rejected.
+    The taxon scope comes from the config's ``taxa`` transform field (default ``default``).
+    """
+    scope = load_scope(str(koza.extra_fields.get("taxa", "default")))
+    paths = koza_input_files(data)
+    con = connect()
+    scan(con, name, paths, columns, scope, taxon_column)
+    rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | dict(rejected)
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {name}_classified AS
+        SELECT *, {case_of(rejected)} AS _rejected, {case_of(filtered or {})} AS _filtered FROM {name}
+        """
+    )
+    emitted = f"{name}_emitted"
+    con.execute(f"CREATE TEMP VIEW {emitted} AS SELECT * FROM {name}_classified "
+                "WHERE _rejected IS NULL AND _filtered IS NULL")
+    return Source(name, con, paths, scope, emitted)

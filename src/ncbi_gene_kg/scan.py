@@ -1,0 +1,150 @@
+"""Scanning NCBI Gene files with DuckDB: columns by header name, the taxon scope applied in the scan.
+
+Every file is read as whole lines (no quoting: NCBI files are plain tab-separated and a ``"`` is data)
+and numbered as it streams, so that each row keeps its line number for the row accounting. Rows
+outside the taxon scope are kept only as a line number (never split, never seen by Python); rows in
+scope are split on tabs into a list and exposed through a view with one column per header name,
+where NCBI's '-' is NULL.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.taxa import TaxonScope
+
+NULL = "-"
+_LEGACY_HEADER = re.compile(r"^#Format:\s*(?P<names>.*?)\s*(\(.*\))?\s*$")
+
+
+@dataclass(frozen=True)
+class Header:
+    """The column names of an NCBI file and the (1-based) line they are on."""
+
+    columns: tuple[str, ...]
+    line_no: int
+
+
+def connect(memory_limit: str = "3GB", threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with a memory bound (it spills to a temp directory beyond it)."""
+    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": True})
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def open_text(path: Path):
+    """Open a plain or gzip-compressed NCBI file as text (by content, not by name)."""
+    with path.open("rb") as fh:
+        magic = fh.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="\n")
+    return path.open(encoding="utf-8", errors="replace", newline="\n")
+
+
+def read_header(path: Path) -> Header:
+    """Find the header line: ``#col1<TAB>col2…``, the legacy ``#Format: col1 col2 … (…)``, or a bare first line.
+
+    Raises UserError for an empty file or one whose first line is data.
+    """
+    try:
+        with open_text(path) as fh:
+            first = fh.readline()
+    except (OSError, EOFError, zlib.error) as error:
+        raise UserError(f"{path}: cannot read the header ({error})") from error
+    if not first.strip():
+        raise UserError(f"{path}: the file is empty")
+    line = first.rstrip("\r\n")
+    if line.endswith("\r") or first.endswith("\r\n"):
+        raise UserError(f"{path}: Windows (CRLF) line endings; convert the file with dos2unix first")
+    if legacy := _LEGACY_HEADER.match(line):
+        return Header(tuple(legacy["names"].split()), 1)
+    names = line.removeprefix("#").split("\t")
+    if line.startswith("#") or not names[0].isdigit():
+        return Header(tuple(name.strip() for name in names), 1)
+    raise UserError(f"{path}: no header line (the first line is data: {line[:60]!r})")
+
+
+def column_index(header: Header, path: Path, required: Sequence[str]) -> dict[str, int]:
+    """Map each required column to its 1-based position; a missing one is a fatal error naming it."""
+    positions = {name: i + 1 for i, name in enumerate(header.columns)}
+    missing = [name for name in required if name not in positions]
+    if missing:
+        raise UserError(
+            f"{path}: required column {', '.join(repr(m) for m in missing)} not in the header "
+            f"(found: {', '.join(header.columns)})"
+        )
+    return positions
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def scan(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    paths: Sequence[Path],
+    required: Sequence[str],
+    scope: TaxonScope,
+    taxon_column: str | None = "tax_id",
+) -> list[Header]:
+    """Scan ``paths`` into DuckDB: table ``<table>_lines`` (every data row) and view ``<table>``.
+
+    ``<table>_lines`` has ``_file``, ``_line`` and ``_fields`` (the split row, NULL when the row is
+    outside the taxon scope). The view has ``_file``, ``_line``, ``_n_fields`` and one column per
+    required name, '-' read as NULL; only rows in scope. All files must share the same header.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_lines (_file VARCHAR, _line BIGINT, _fields VARCHAR[])")
+    headers = []
+    for path in paths:
+        header = read_header(path)
+        positions = column_index(header, path, required)
+        if headers and header.columns != headers[0].columns:
+            raise UserError(f"{path}: header differs from {paths[0]}'s")
+        headers.append(header)
+        in_scope = "TRUE"
+        if taxon_column and scope.tax_ids is not None:
+            taxa = ", ".join(_quote(t) for t in scope.tax_ids)
+            in_scope = f"split_part(line, '\t', {positions[taxon_column]}) IN ({taxa})"
+        try:
+            con.execute(
+                f"""
+                INSERT INTO {table}_lines
+                SELECT {_quote(path.name)}, _line, CASE WHEN {in_scope} THEN string_split(line, '\t') END
+                FROM (
+                    SELECT row_number() OVER () AS _line, line
+                    FROM read_csv({_quote(str(path))}, columns = {{'line': 'VARCHAR'}}, delim = '\x01',
+                                  quote = '', escape = '', header = false, auto_detect = false,
+                                  strict_mode = false)
+                )
+                WHERE _line > {header.line_no} AND line IS NOT NULL AND NOT starts_with(line, '#')
+                """
+            )
+        except duckdb.Error as error:
+            raise UserError(f"{path}: cannot be read ({str(error).splitlines()[0]})") from error
+    positions = column_index(headers[0], paths[0], required)
+    columns = ",\n".join(
+        f"nullif(_fields[{positions[name]}], '{NULL}') AS {_ident(name)}" for name in required
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP VIEW {table} AS
+        SELECT _file, _line, len(_fields) AS _n_fields, {len(headers[0].columns)} AS _n_columns,
+               {columns}
+        FROM {table}_lines WHERE _fields IS NOT NULL
+        """
+    )
+    return headers

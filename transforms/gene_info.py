@@ -1,0 +1,105 @@
+"""gene_info -> biolink:Gene nodes, one per gene record in the taxon scope."""
+
+import koza
+from koza.transform import KozaTransform
+
+from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg.curie import register_prefixes
+from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.tables import register_table
+
+COLUMNS = ["tax_id", "GeneID", "Symbol", "Synonyms", "dbXrefs", "description", "type_of_gene",
+           "Full_name_from_nomenclature_authority"]
+
+REJECTED = {
+    "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
+    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+    "missing Symbol": "Symbol IS NULL",
+}
+FILTERED = {
+    # Placeholders that let GeneRIFs be filed for organisms without gene records; not genes.
+    "placeholder NEWENTRY record": "Symbol = 'NEWENTRY'",
+}
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> Source:
+    return open_source(koza, data, "gene_info", COLUMNS, REJECTED, FILTERED)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, source: Source) -> None:
+    xrefs(source)
+    register_table(source.con, "gene_type_to_so")
+    register_table(source.con, "taxon_labels", tuple(
+        {"tax_id": t, "label": label} for t, label in source.scope.labels().items()))
+    source.drop_values("SELECT 'unknown type_of_gene ' || type_of_gene AS reason, _file, _line FROM gene_info_emitted "
+                       "WHERE type_of_gene NOT IN (SELECT type_of_gene FROM gene_type_to_so)")
+    kgx.write_nodes(koza.writer, source.sql(f"""
+        SELECT 'NCBIGene:' || g.GeneID                                  AS id,
+               'biolink:Gene'                                           AS category,
+               g.Symbol                                                 AS name,
+               g.Symbol                                                 AS symbol,
+               coalesce(g.Full_name_from_nomenclature_authority, g.description) AS full_name,
+               g.description                                            AS description,
+               string_split(g.Synonyms, '|')                            AS synonym,
+               x.xref                                                   AS xref,
+               'NCBITaxon:' || g.tax_id                                 AS in_taxon,
+               t.label                                                  AS in_taxon_label,
+               so.so_id                                                 AS type,
+               '{provenance.NCBI_GENE}'                                 AS provided_by
+        FROM gene_info_emitted g
+        LEFT JOIN gene_xrefs x USING (_file, _line)
+        LEFT JOIN taxon_labels t ON t.tax_id = g.tax_id
+        LEFT JOIN gene_type_to_so so ON so.type_of_gene = g.type_of_gene
+        ORDER BY g._file, g._line
+    """))
+    source.finish(koza)
+
+
+def xrefs(source: Source) -> None:
+    """Table gene_xrefs (_file, _line, xref list): dbXrefs as registry CURIEs, in file order, deduplicated."""
+    source.sql("""
+        CREATE TEMP TABLE dbxrefs AS
+        WITH raw AS (
+            SELECT _file, _line, generate_subscripts(parts, 1) AS pos, unnest(parts) AS value
+            FROM (SELECT _file, _line, string_split(dbXrefs, '|') AS parts FROM gene_info_emitted
+                  WHERE dbXrefs IS NOT NULL)
+        )
+        SELECT _file, _line, pos, value, split_part(value, ':', 1) AS db,
+               substr(value, strpos(value, ':') + 1) AS local FROM raw
+    """)
+    names = [row[0] for row in source.sql("SELECT DISTINCT db FROM dbxrefs").fetchall()]
+    register_prefixes(source.con, "db_prefix", names)
+    # AllianceGenome:HGNC:5 names the gene by its model organism database's CURIE: resolve that.
+    inner = source.sql("SELECT DISTINCT split_part(local, ':', 1) FROM dbxrefs JOIN db_prefix p ON p.name = db "
+                       "WHERE p.local_is_curie").fetchall()
+    register_prefixes(source.con, "inner_prefix", [row[0] for row in inner])
+    source.sql("""
+        CREATE TEMP TABLE resolved_xrefs AS
+        SELECT x._file, x._line, x.pos, x.value,
+               coalesce(i.name, x.db) AS db,
+               coalesce(i.prefix, p.prefix) AS prefix,
+               coalesce(i.pattern, p.pattern) AS pattern,
+               -- NCBI repeats some prefixes inside the identifier (HGNC:HGNC:5, MGI:MGI:1)
+               regexp_replace(CASE WHEN p.local_is_curie THEN substr(x.local, strpos(x.local, ':') + 1)
+                                   ELSE x.local END, '^' || coalesce(i.name, x.db) || ':', '') AS local
+        FROM dbxrefs x JOIN db_prefix p ON p.name = x.db
+        LEFT JOIN inner_prefix i ON p.local_is_curie AND i.name = split_part(x.local, ':', 1)
+    """)
+    source.drop_values("""
+        SELECT CASE WHEN prefix IS NULL THEN 'unknown xref prefix ' || db
+                    ELSE 'xref identifier does not match the ' || prefix || ' pattern' END AS reason, _file, _line
+        FROM resolved_xrefs
+        WHERE prefix IS NULL OR (pattern IS NOT NULL AND NOT regexp_full_match(local, pattern))
+    """)
+    source.sql("""
+        CREATE TEMP TABLE gene_xrefs AS
+        SELECT _file, _line, list(curie ORDER BY pos) AS xref
+        FROM (
+            SELECT _file, _line, pos, prefix || ':' || local AS curie FROM resolved_xrefs
+            WHERE prefix IS NOT NULL AND (pattern IS NULL OR regexp_full_match(local, pattern))
+            QUALIFY row_number() OVER (PARTITION BY _file, _line, curie ORDER BY pos) = 1
+        )
+        GROUP BY _file, _line
+    """)
