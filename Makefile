@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-DATA ?= data
+DATA ?=
 OUT ?= output
 TAXA ?= default
 PROFILE ?= small
@@ -24,14 +24,14 @@ $(BIN)/ncbi-gene-kg: pyproject.toml requirements.lock
 install: $(BIN)/ncbi-gene-kg ## Create the virtualenv with the pinned dependencies
 
 transform: install ## Build the graph from DATA (default data/, else the bundled sample) into OUT
-	$(BIN)/ncbi-gene-kg transform --data $(DATA) --out $(OUT) --taxa $(TAXA)
+	$(BIN)/ncbi-gene-kg transform $(if $(DATA),--data $(DATA)) --out $(OUT) --taxa $(TAXA)
 
 test: install ## Run lint and the test suite (offline)
 	$(BIN)/ruff check src transforms tests
 	$(BIN)/pytest
 
 download: install ## Fetch the NCBI files for the taxon scope into DATA
-	$(BIN)/ncbi-gene-kg download --data $(DATA) --taxa $(TAXA)
+	$(BIN)/ncbi-gene-kg download --data $(or $(DATA),data) --taxa $(TAXA)
 
 clean: ## Remove generated outputs (keeps downloads)
 	find $(OUT) -mindepth 1 ! -name README.md -delete

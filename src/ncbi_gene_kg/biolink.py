@@ -83,3 +83,10 @@ def use_offline_model() -> None:
     context = {"@context": prefix_map()}
     for name in ("biolink", "monarch_context", "obo_context"):
         kgx_config.jsonld_context_map[name] = context["@context"]
+
+
+@cache
+def is_multivalued(kgx_property: str) -> bool:
+    """True when a KGX property ('xref', 'in_taxon', …) is a multivalued slot in the pinned model."""
+    name = _slots().get("biolink:" + kgx_property)
+    return bool(name and schema_view().induced_slot(name).multivalued)

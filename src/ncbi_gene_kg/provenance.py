@@ -6,6 +6,8 @@ Identifiers from the Translator infores catalog (https://github.com/biolink/info
 NCBI_GENE = "infores:ncbi-gene"
 GO = "infores:go"
 OMIM = "infores:omim"
+# Not (yet) in the infores catalog: named the way the catalog names resources.
 GENEREVIEWS = "infores:genereviews"
+GENETESTS = "infores:genetests"
 MEDGEN = "infores:medgen"
 UNIPROT = "infores:uniprot"

@@ -1,0 +1,229 @@
+"""`make transform`: run the transforms, merge, validate, and write the graph with its metadata and reports."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import json
+import tarfile
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ncbi_gene_kg import provenance
+from ncbi_gene_kg.accounting import EXAMPLES, Tally
+from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.merge import MergeResult, merge
+from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, SourceConfig, build
+from ncbi_gene_kg.scan import connect
+from ncbi_gene_kg.taxa import load_scope
+from ncbi_gene_kg.validate import ValidationResult, check_graph, run_kgx_validator
+
+GRAPH = "ncbi_gene"
+NCBI_BASE_URL = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/"
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def input_files(result: BuildResult) -> list[dict]:
+    """Each input file with its URL, size, sha256 and date (from data/manifest.json when downloaded)."""
+    manifest_path = result.data_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()).get("files", {}) if manifest_path.is_file() else {}
+    files = []
+    for run in result.runs:
+        for path in run.inputs:
+            entry = manifest.get(path.name, {})
+            files.append({
+                "name": path.name,
+                "source": run.source.name,
+                "url": entry.get("url", NCBI_BASE_URL + path.name),
+                "size": path.stat().st_size,
+                "sha256": sha256(path),
+                "last_modified": entry.get("last_modified"),
+                "downloaded": entry.get("downloaded"),
+                "bundled_sample": result.used_sample,
+            })
+    return files
+
+
+def statistics(con) -> dict:
+    """Counts of nodes by category and taxon, and of edges by predicate and primary knowledge source."""
+    def counts(query: str) -> dict[str, int]:
+        return {key or "(none)": n for key, n in con.execute(query + " ORDER BY 1").fetchall()}
+
+    return {
+        "nodes": con.execute("SELECT count(*) FROM nodes").fetchone()[0],
+        "edges": con.execute("SELECT count(*) FROM edges").fetchone()[0],
+        "nodes_by_category": counts("SELECT category, count(*) FROM nodes GROUP BY 1"),
+        "nodes_by_taxon": counts("SELECT in_taxon, count(*) FROM nodes GROUP BY 1")
+        if "in_taxon" in con.table("nodes").columns else {},
+        "edges_by_predicate": counts("SELECT predicate, count(*) FROM edges GROUP BY 1"),
+        "edges_by_primary_knowledge_source": counts("SELECT primary_knowledge_source, count(*) FROM edges GROUP BY 1")
+        if "primary_knowledge_source" in con.table("edges").columns else {},
+    }
+
+
+def build_date() -> str:
+    """Today, or SOURCE_DATE_EPOCH's date when set (reproducible builds: byte-identical reruns)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.date().isoformat()
+
+
+def graph_metadata(result: BuildResult, stats: dict, files: list[dict]) -> dict:
+    """schema.org Dataset metadata (the form Translator's ORION and KG-Hub releases use), with KGX counts."""
+    return {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "name": "NCBI Gene knowledge graph",
+        "description": "NCBI Gene data files as a Biolink-model knowledge graph in KGX format.",
+        "identifier": provenance.NCBI_GENE,
+        "provider": {"@type": "Organization", "name": "NCBI Gene", "identifier": provenance.NCBI_GENE},
+        "license": "https://www.ncbi.nlm.nih.gov/home/about/policies/",
+        "dateCreated": build_date(),
+        "isBasedOn": files,
+        "softwareVersions": {name: version(name) for name in ("ncbi-gene-kg", "biolink-model", "koza", "kgx",
+                                                               "duckdb")},
+        "taxonScope": {"name": result.scope.name, "tax_ids": result.scope.tax_ids},
+        "statistics": stats,
+    }
+
+
+def _report_md(report: dict) -> str:
+    lines = ["# Validation report", "", f"Result: **{'PASS' if report['valid'] else 'FAIL'}** "
+             f"({report['errors_total']} errors)", ""]
+    for heading, key in (("Errors", "errors"), ("Warnings", "warnings"), ("Merge conflicts", "conflicts"),
+                         ("Dropped nodes", "dropped_nodes"), ("Dangling edges (dropped)", "dangling_edges")):
+        lines += [f"## {heading}", ""]
+        problems = report[key]
+        if not problems:
+            lines += ["None.", ""]
+            continue
+        lines += ["| problem | count | examples |", "|---|---:|---|"]
+        lines += [f"| {label} | {t['count']} | {', '.join(t['examples'])} |" for label, t in problems.items()]
+        lines.append("")
+    lines += ["## Row accounting", "", "| source | read | emitted | out of scope | rejected | balanced |",
+              "|---|---:|---:|---:|---:|---|"]
+    for account in report["row_accounting"]:
+        lines.append(f"| {account['source']} | {account['read']} | {account['emitted']} | "
+                     f"{account['out_of_scope_total']} | {account['rejected_total']} | "
+                     f"{account['read'] == account['emitted'] + account['out_of_scope_total'] + account['rejected_total']} |")
+    for account in report["row_accounting"]:
+        reasons = [("out of scope", account["out_of_scope"]), ("rejected", account["rejected"]),
+                   ("value dropped", account["dropped_values"])]
+        rows = [(kind, r, t) for kind, tallies in reasons for r, t in tallies.items()]
+        if rows:
+            lines += ["", f"### {account['source']}", "", "| kind | reason | count | first lines |",
+                      "|---|---|---:|---|"]
+            lines += [f"| {kind} | {r} | {t['count']} | {', '.join(t['examples'])} |" for kind, r, t in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _tallies(problems: dict) -> dict:
+    return {label: {"count": t.count, "examples": t.examples} for label, t in problems.items()}
+
+
+def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[MergeResult, ValidationResult, dict]:
+    """Merge, validate and write metadata and reports into ``staging``; raise UserError on a failed build."""
+    con = connect()
+    merged = merge(con, staging / TRANSFORMS_DIR, staging, GRAPH)
+    validation = check_graph(con)
+    run_kgx_validator(staging / f"{GRAPH}_nodes.tsv", staging / f"{GRAPH}_edges.tsv", validation)
+    stats = statistics(con)
+    con.close()
+    accounts = [run.account for run in result.runs]
+    for account in accounts:
+        if not account.balanced:
+            missing = account.read - account.emitted - account.n_out_of_scope - account.n_rejected
+            validation.errors[f"{account.source}: row accounting does not balance"] = Tally(abs(missing), [])
+        if account.read and account.n_rejected / account.read > max_rejected:
+            examples = [e for t in account.rejected.values() for e in t.examples][:EXAMPLES]
+            validation.errors[f"{account.source}: {account.n_rejected} of {account.read} rows rejected "
+                              f"(more than {max_rejected:.1%})"] = Tally(account.n_rejected, examples)
+    report = {
+        "valid": validation.ok,
+        "errors_total": validation.n_errors,
+        "errors": _tallies(validation.errors),
+        "warnings": _tallies(validation.warnings),
+        "conflicts": _tallies(merged.conflicts),
+        "dropped_nodes": _tallies(merged.dropped_nodes),
+        "dangling_edges": _tallies(merged.dangling_edges),
+        "row_accounting": [a.to_dict() for a in accounts],
+    }
+    (staging / "validation_report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (staging / "validation_report.md").write_text(_report_md(report))
+    files = input_files(result)
+    (staging / "graph_metadata.json").write_text(json.dumps(graph_metadata(result, stats, files), indent=2) + "\n")
+    bundle(staging)
+    if not validation.ok:
+        raise UserError(f"the graph did not validate: {validation.n_errors} errors in "
+                        f"{len(validation.errors)} classes; first: {next(iter(validation.errors))}")
+    return merged, validation, stats
+
+
+def bundle(staging: Path) -> None:
+    """output/ncbi_gene.tar.gz: the KGX node and edge files plus metadata, as KG-Hub releases ship them."""
+    with gzip.GzipFile(staging / f"{GRAPH}.tar.gz", "wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
+        for name in (f"{GRAPH}_nodes.tsv", f"{GRAPH}_edges.tsv", "graph_metadata.json"):
+            info = tar.gettarinfo(staging / name, arcname=name)
+            info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
+            with (staging / name).open("rb") as fh:
+                tar.addfile(info, fh)
+
+
+def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, max_rejected: float,
+              console: Console, started: float) -> None:
+    """The `transform` command: build, then print the summary."""
+    scope = load_scope(taxa)
+    outcome: dict = {}
+
+    def on_start(source: SourceConfig, inputs: list[Path]) -> None:
+        console.print(f"[bold]{source.name}[/bold]: reading {', '.join(p.name for p in inputs)}", highlight=False)
+
+    def on_finalize(result: BuildResult, staging: Path) -> None:
+        console.print("merging and validating the graph", highlight=False)
+        outcome["merged"], outcome["validation"], outcome["stats"] = finalize(result, staging, max_rejected)
+
+    result = build(out_dir, scope, data_dir, extra_fields={"orthologs": orthologs}, on_start=on_start,
+                   finalize=on_finalize)
+    print_summary(console, result, outcome["merged"], outcome["validation"], outcome["stats"], out_dir,
+                  time.perf_counter() - started)
+
+
+def print_summary(console: Console, result: BuildResult, merged: MergeResult, validation: ValidationResult,
+                  stats: dict, out_dir: Path, seconds: float) -> None:
+    where = "the bundled sample (no download in data/)" if result.used_sample else str(result.data_dir)
+    console.print(f"\ninputs: {where}; taxon scope: {result.scope.name}", highlight=False)
+    if result.skipped:
+        console.print(f"skipped (input absent): {', '.join(result.skipped)}", highlight=False)
+    rows = Table("source", "files", "read", "emitted", "out of scope", "rejected", title="Row accounting")
+    for run in result.runs:
+        a = run.account
+        rows.add_row(a.source, ", ".join(a.files), f"{a.read:,}", f"{a.emitted:,}", f"{a.n_out_of_scope:,}",
+                     f"{a.n_rejected:,}")
+    console.print(rows)
+    for title, key in (("Nodes by category", "nodes_by_category"), ("Edges by predicate", "edges_by_predicate")):
+        table = Table(title.split(" by ")[1], "count", title=title)
+        for name, n in stats[key].items():
+            table.add_row(name, f"{n:,}")
+        console.print(table)
+    dropped = sum(t.count for t in merged.dangling_edges.values()) + sum(t.count for t in merged.dropped_nodes.values())
+    console.print(f"graph: {stats['nodes']:,} nodes, {stats['edges']:,} edges ({dropped:,} dangling edges or "
+                  f"orphan node rows dropped, {sum(t.count for t in merged.conflicts.values()):,} merge conflicts)",
+                  highlight=False)
+    console.print(f"validation: {'PASS' if validation.ok else 'FAIL'}, {validation.n_errors} errors, "
+                  f"{sum(t.count for t in validation.warnings.values())} warnings "
+                  f"(see {out_dir / 'validation_report.md'})", highlight=False)
+    console.print(f"wrote {out_dir}/{GRAPH}_nodes.tsv, {GRAPH}_edges.tsv, {GRAPH}.tar.gz, graph_metadata.json "
+                  f"in {seconds:.1f} s", highlight=False)

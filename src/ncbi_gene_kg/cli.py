@@ -1,0 +1,70 @@
+"""The ncbi-gene-kg command line: `ncbi-gene-kg --help`."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from loguru import logger
+from rich.console import Console
+
+from ncbi_gene_kg.errors import UserError
+
+app = typer.Typer(
+    help="Turn NCBI Gene data files into a Biolink-model knowledge graph in KGX format.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+state = {"debug": False}
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Koza's and DuckDB's log messages.")] = False,
+) -> None:
+    state["debug"] = debug
+    logger.remove()
+    logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING")
+
+
+DataOption = Annotated[Path | None, typer.Option(
+    "--data", help="Folder with the NCBI files (plain or .gz, NCBI names). Default: data/ if it holds any, "
+                   "else the bundled sample.")]
+OutOption = Annotated[Path, typer.Option("--out", help="Output folder.")]
+TaxaOption = Annotated[str, typer.Option(
+    "--taxa", help="Taxon scope: a scope name from config/taxa.yaml (default), 'all', or tax_ids/labels "
+                   "separated by commas (9606,10090).")]
+
+
+@app.command()
+def transform(
+    data: DataOption = None,
+    out: OutOption = Path("output"),
+    taxa: TaxaOption = "default",
+    orthologs: Annotated[str, typer.Option(
+        help="Keep ortholog edges with 'both' ends in the taxon scope, or 'either' end.")] = "both",
+    max_rejected: Annotated[float, typer.Option(
+        help="Fail when more than this share of a file's rows is rejected (0.01 = 1%).")] = 0.01,
+) -> None:
+    """Run every transform whose input is present, merge, validate, and write the graph to OUT."""
+    from ncbi_gene_kg.build import run_build
+
+    start = time.perf_counter()
+    run_build(data_dir=data, out_dir=out, taxa=taxa, orthologs=orthologs, max_rejected=max_rejected,
+              console=console, started=start)
+
+
+def run() -> None:
+    """Entry point: one clear line for user errors, the traceback only with --debug."""
+    try:
+        app()
+    except UserError as error:
+        if state["debug"]:
+            raise
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,175 @@
+"""Merge the per-transform KGX files into one graph, in DuckDB (never the whole graph in Python).
+
+Rules (README, "Merge semantics"):
+- Nodes are unique by id. Rows for the same id merge: list properties (multivalued in Biolink) are
+  the union, sorted; single-valued properties must agree, and where they do not the value of the
+  first source in ``SOURCE_ORDER`` is kept and the conflict is reported.
+- A Gene node exists only where gene_info has the gene: other files (mim2gene_medgen's OMIM gene
+  entries) add properties to gene_info's node; their rows for genes gene_info lacks (outside the
+  taxon scope, or discontinued) are dropped and counted.
+- Edges are unique by subject, predicate, object, negated, primary_knowledge_source and qualifiers
+  (not kgx's subject-predicate-object key, which would fold a negated edge into the positive one);
+  the edge id is a hash of that key.
+- An edge whose subject or object is not a node is dropped and counted (dangling).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ncbi_gene_kg.accounting import Tally
+from ncbi_gene_kg.biolink import is_multivalued
+from ncbi_gene_kg.kgx import edge_id, tsv_cell
+
+# Precedence when single-valued properties conflict, and the source a category's nodes must come from.
+SOURCE_ORDER = ["gene_info", "gene_summary", "gene2go", "mim2gene_medgen", "gene_orthologs", "gene_group"]
+NODE_AUTHORITY = {"biolink:Gene": "gene_info"}
+NODE_CORE = ["id", "category", "name", "description", "xref", "provided_by", "synonym"]
+EDGE_CORE = ["id", "subject", "predicate", "object", "category", "provided_by"]
+EXAMPLES = 5
+
+
+@dataclass
+class MergeResult:
+    nodes: int = 0
+    edges: int = 0
+    node_rows: int = 0
+    edge_rows: int = 0
+    conflicts: dict[str, Tally] = field(default_factory=dict)
+    dropped_nodes: dict[str, Tally] = field(default_factory=dict)
+    dangling_edges: dict[str, Tally] = field(default_factory=dict)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _load(con: duckdb.DuckDBPyConnection, table: str, files: list[Path], core: list[str]) -> list[str]:
+    """Union the KGX TSV files into ``table`` with a ``_source`` (transform name) and ``_rank`` column.
+
+    With no files the table is empty, with the ``core`` columns.
+    """
+    if not files:
+        columns = ", ".join(f"{c} VARCHAR" for c in core)
+        con.execute(f"CREATE TEMP TABLE {table} ({columns}, _source VARCHAR, _rank INTEGER)")
+        return list(core)
+    paths = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    order = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SOURCE_ORDER))
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {table} AS
+        SELECT * EXCLUDE (filename), regexp_extract(filename, '([^/]+)_(nodes|edges)\\.tsv$', 1) AS _source,
+               CASE regexp_extract(filename, '([^/]+)_(nodes|edges)\\.tsv$', 1) {order} ELSE {len(SOURCE_ORDER)} END
+                   AS _rank
+        FROM read_csv([{paths}], delim = '\t', quote = '', escape = '', header = true, all_varchar = true,
+                      union_by_name = true, filename = true, auto_detect = false)
+        """
+    )
+    return [c for c in con.table(table).columns if not c.startswith("_")]
+
+
+def _merged_columns(columns: list[str], single: set[str]) -> list[str]:
+    """SQL aggregating each column over the rows of one id/key: list union or first-ranked value."""
+    out = []
+    for c in columns:
+        if is_multivalued(c) and c not in single:
+            out.append(f"nullif(array_to_string(list_sort(list_distinct(flatten(list(string_split({_ident(c)}, '|'))"
+                       f"))), '|'), '') AS {_ident(c)}")
+        else:
+            out.append(f"arg_min({_ident(c)}, _rank) FILTER (WHERE {_ident(c)} IS NOT NULL) AS {_ident(c)}")
+    return out
+
+
+def _conflicts(con: duckdb.DuckDBPyConnection, table: str, key: str, columns: list[str], single: set[str],
+               label: str) -> dict[str, Tally]:
+    """Single-valued properties with more than one distinct value for the same id/key."""
+    found = {}
+    for c in columns:
+        if is_multivalued(c) and c not in single:
+            continue
+        rows = con.execute(
+            f"""
+            SELECT count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM (
+                SELECT {key} || ': ' || string_agg(DISTINCT {_ident(c)}, ' vs ' ORDER BY {_ident(c)}) AS example
+                FROM {table} WHERE {_ident(c)} IS NOT NULL GROUP BY {key}
+                HAVING count(DISTINCT {_ident(c)}) > 1)
+            """
+        ).fetchone()
+        if rows[0]:
+            found[f"{label} {c}"] = Tally(rows[0], rows[1])
+    return found
+
+
+def _tally(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, Tally]:
+    rows = con.execute(
+        f"SELECT reason, count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM ({query}) "
+        "GROUP BY reason ORDER BY reason"
+    ).fetchall()
+    return {reason: Tally(n, examples) for reason, n, examples in rows}
+
+
+def _ordered(columns: list[str], core: list[str]) -> list[str]:
+    return [c for c in core if c in columns] + sorted(c for c in columns if c not in core)
+
+
+def _copy(con: duckdb.DuckDBPyConnection, query: str, columns: list[str], path: Path) -> None:
+    """Write ``query`` as KGX TSV; the one output column is named by the header line itself."""
+    line = " || '\t' || ".join(tsv_cell(c, "VARCHAR") for c in columns)
+    con.execute(f"COPY (SELECT {line} AS {_ident(chr(9).join(columns))} FROM ({query})) "
+                f"TO '{path}' (FORMAT csv, HEADER true, QUOTE '', ESCAPE '')")
+
+
+def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, name: str = "ncbi_gene") -> MergeResult:
+    """Merge ``<transforms_dir>/*_nodes.tsv`` and ``*_edges.tsv`` into ``<out_dir>/<name>_nodes.tsv`` / ``_edges.tsv``.
+
+    Leaves tables ``nodes`` and ``edges`` (the merged graph, all VARCHAR) in ``con`` for validation
+    and statistics.
+    """
+    result = MergeResult()
+    node_columns = _load(con, "node_rows", sorted(transforms_dir.glob("*_nodes.tsv")), NODE_CORE)
+    edge_columns = _load(con, "edge_rows", sorted(transforms_dir.glob("*_edges.tsv")), EDGE_CORE)
+    result.node_rows = con.execute("SELECT count(*) FROM node_rows").fetchone()[0]
+    result.edge_rows = con.execute("SELECT count(*) FROM edge_rows").fetchone()[0]
+
+    authority = " OR ".join(f"(r.category = '{c}' AND r._source <> '{s}' AND NOT EXISTS (SELECT 1 FROM node_rows a "
+                            f"WHERE a.id = r.id AND a._source = '{s}'))" for c, s in NODE_AUTHORITY.items())
+    result.dropped_nodes = _tally(con, f"SELECT r._source || ' ' || r.category || ' row for an id that ' || "
+                                       f"'its authoritative source does not have' AS reason, r.id AS example "
+                                       f"FROM node_rows r WHERE {authority}")
+    con.execute(f"DELETE FROM node_rows r WHERE {authority}")
+    single = {"id", "category"}
+    result.conflicts = _conflicts(con, "node_rows", "id", node_columns, single, "node")
+    con.execute(f"CREATE TEMP TABLE nodes AS SELECT {', '.join(_merged_columns(node_columns, single))} "
+                "FROM node_rows GROUP BY id")
+
+    qualifiers = sorted(c for c in edge_columns if c.endswith("_qualifier") or c == "qualifiers")
+    key = ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers]
+    key = [k for k in key if k in edge_columns]
+    key_sql = ", ".join(f"coalesce({_ident(k)}, '')" for k in key)
+    con.execute("ALTER TABLE edge_rows ADD COLUMN _key VARCHAR")
+    con.execute(f"UPDATE edge_rows SET _key = concat_ws(chr(31), {key_sql})")
+    result.conflicts |= _conflicts(con, "edge_rows", "_key", [c for c in edge_columns if c not in key and c != "id"],
+                                   set(), "edge")
+    merged = [c for c in _merged_columns(edge_columns, set(key)) if not c.endswith(' AS "id"')]
+    con.execute(f"CREATE TEMP TABLE merged_edges AS SELECT {edge_id(*(_ident(k) for k in key))} AS id, * "
+                f"FROM (SELECT {', '.join(merged)} FROM edge_rows GROUP BY _key)")
+    result.dangling_edges = _tally(con, """
+        SELECT predicate || ' edge whose ' || CASE WHEN s.id IS NULL THEN 'subject' ELSE 'object' END
+               || ' is not a node' AS reason, e.subject || ' -> ' || e.object AS example
+        FROM merged_edges e LEFT JOIN nodes s ON s.id = e.subject LEFT JOIN nodes o ON o.id = e.object
+        WHERE s.id IS NULL OR o.id IS NULL
+    """)
+    con.execute("CREATE TEMP TABLE edges AS SELECT e.* FROM merged_edges e "
+                "SEMI JOIN nodes s ON s.id = e.subject SEMI JOIN nodes o ON o.id = e.object")
+
+    nodes_cols = _ordered(node_columns, NODE_CORE)
+    edges_cols = _ordered(edge_columns, EDGE_CORE)
+    _copy(con, "SELECT * FROM nodes ORDER BY id", nodes_cols, out_dir / f"{name}_nodes.tsv")
+    _copy(con, "SELECT * FROM edges ORDER BY subject, predicate, object, id", edges_cols,
+          out_dir / f"{name}_edges.tsv")
+    result.nodes = con.execute("SELECT count(*) FROM nodes").fetchone()[0]
+    result.edges = con.execute("SELECT count(*) FROM edges").fetchone()[0]
+    return result

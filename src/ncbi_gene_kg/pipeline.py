@@ -1,0 +1,153 @@
+"""Run every transform whose NCBI file is present, through Koza, into a staging folder.
+
+Sources are the Koza configs in config/ (a YAML file with a ``reader``); each config's ``name`` is
+the NCBI file name it reads. Outputs are written under ``<out>/.staging`` and moved into place only
+when the whole build succeeded, so an interrupted or failed run never leaves half a graph in OUT.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from koza.runner import KozaRunner
+
+from ncbi_gene_kg.accounting import RowAccount
+from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.paths import CONFIG_DIR, SAMPLE_DIR
+from ncbi_gene_kg.taxa import TaxonScope
+
+TRANSFORMS_DIR = "transforms"
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """A Koza config in config/; ``name`` is the NCBI file it reads."""
+
+    name: str
+    path: Path
+
+
+@dataclass
+class TransformRun:
+    source: SourceConfig
+    inputs: list[Path]
+    account: RowAccount
+    nodes: int
+    edges: int
+
+
+@dataclass
+class BuildResult:
+    data_dir: Path
+    used_sample: bool
+    scope: TaxonScope
+    runs: list[TransformRun] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def discover_sources(config_dir: Path = CONFIG_DIR) -> list[SourceConfig]:
+    """Every Koza config in ``config_dir`` (files with a ``reader``), by name."""
+    sources = []
+    for path in sorted(config_dir.glob("*.yaml")):
+        config = yaml.safe_load(path.read_text())
+        if isinstance(config, dict) and "reader" in config:
+            sources.append(SourceConfig(config["name"], path))
+    return sources
+
+
+def find_inputs(data_dir: Path, name: str) -> list[Path]:
+    """The files for one NCBI file name: ``name`` or ``name.gz``, else per-species ``*.name[.gz]`` subsets."""
+    for candidate in (data_dir / name, data_dir / f"{name}.gz"):
+        if candidate.is_file():
+            return [candidate]
+    subsets = {p for pattern in (f"*.{name}", f"*.{name}.gz") for p in data_dir.glob(pattern)}
+    return sorted(subsets)
+
+
+def choose_data_dir(data_dir: Path | None, sources: list[SourceConfig]) -> tuple[Path, bool]:
+    """The folder to read and whether it is the bundled sample.
+
+    An explicit ``data_dir`` must exist; without one, data/ is used when it holds any input,
+    otherwise the bundled sample.
+    """
+    if data_dir is not None:
+        if not data_dir.is_dir():
+            raise UserError(f"input directory {data_dir} does not exist (run `make download`, or omit DATA "
+                            "to use the bundled sample)")
+        return data_dir, False
+    default = Path("data")
+    if default.is_dir() and any(find_inputs(default, s.name) for s in sources):
+        return default, False
+    return SAMPLE_DIR, True
+
+
+def run_transform(source: SourceConfig, inputs: list[Path], out_dir: Path, scope: TaxonScope,
+                  extra_fields: dict | None = None) -> TransformRun:
+    """Run one Koza transform on ``inputs``, writing ``<out_dir>/<name>_nodes.tsv`` / ``_edges.tsv``."""
+    overrides = {"transform": {"extra_fields": {"taxa": scope.name, **(extra_fields or {})}}}
+    _, runner = KozaRunner.from_config_file(
+        str(source.path), output_dir=str(out_dir), input_files=[str(p.resolve()) for p in inputs],
+        overrides=overrides,
+    )
+    writer = runner.run()
+    account = RowAccount.from_dict(runner.transform_metadata["row_accounting"])
+    return TransformRun(source, inputs, account, writer.node_count, writer.edge_count)
+
+
+def build(
+    out_dir: Path,
+    scope: TaxonScope,
+    data_dir: Path | None = None,
+    extra_fields: dict | None = None,
+    on_start: Callable[[SourceConfig, list[Path]], None] | None = None,
+    finalize: Callable[[BuildResult, Path], None] | None = None,
+    config_dir: Path = CONFIG_DIR,
+) -> BuildResult:
+    """Run every transform whose input is present, then ``finalize`` (merge, validate) in staging.
+
+    Staged files replace those in ``out_dir`` only after everything succeeded.
+    """
+    sources = discover_sources(config_dir)
+    data_dir, used_sample = choose_data_dir(data_dir, sources)
+    result = BuildResult(data_dir, used_sample, scope)
+    staging = out_dir / ".staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / TRANSFORMS_DIR).mkdir(parents=True)
+    try:
+        for source in sources:
+            inputs = find_inputs(data_dir, source.name)
+            if not inputs:
+                result.skipped.append(source.name)
+                continue
+            if on_start:
+                on_start(source, inputs)
+            result.runs.append(run_transform(source, inputs, staging / TRANSFORMS_DIR, scope, extra_fields))
+        if not result.runs:
+            raise UserError(f"no NCBI Gene input files in {data_dir}")
+        if finalize:
+            finalize(result, staging)
+        publish(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def publish(staging: Path, out_dir: Path) -> None:
+    """Move every staged file into ``out_dir`` (each by an atomic rename), replacing older ones.
+
+    Per-transform outputs of an earlier build whose input is now absent are removed, so the folder
+    never mixes two builds.
+    """
+    staged = {path.relative_to(staging) for path in staging.rglob("*") if path.is_file()}
+    for stale in (out_dir / TRANSFORMS_DIR).glob("*"):
+        if stale.is_file() and stale.relative_to(out_dir) not in staged:
+            stale.unlink()
+    for relative in sorted(staged):
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / relative, target)

@@ -1,0 +1,158 @@
+"""Validation of the merged graph: kgx's Validator (offline, pinned Biolink) plus the checks kgx lacks.
+
+Our checks run in DuckDB over every node and edge: categories and predicates exist in the pinned
+model, CURIE prefixes resolve in the prefix registry, no '-' or empty values, unique ids, and
+knowledge_level and agent_type on every edge. kgx's Validator runs on every record of the graph.
+Each problem class is reported with a count and a few examples.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ncbi_gene_kg.accounting import Tally
+from ncbi_gene_kg.biolink import is_category, is_multivalued, is_predicate, use_offline_model
+from ncbi_gene_kg.curie import is_known_prefix
+
+EXAMPLES = 5
+CURIE_NODE_PROPERTIES = ["id", "xref", "in_taxon", "type"]
+CURIE_EDGE_PROPERTIES = ["subject", "object", "has_evidence", "publications", "primary_knowledge_source",
+                         "aggregator_knowledge_source"]
+
+
+@dataclass
+class ValidationResult:
+    errors: dict[str, Tally] = field(default_factory=dict)
+    warnings: dict[str, Tally] = field(default_factory=dict)
+    kgx_records: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def n_errors(self) -> int:
+        return sum(t.count for t in self.errors.values())
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _values(table: str, column: str) -> str:
+    """SQL yielding (record id, value) for each value of a column, lists split."""
+    record = "id"
+    if is_multivalued(column):
+        return (f"SELECT {record} AS record, unnest(string_split({_ident(column)}, '|')) AS value "
+                f"FROM {table} WHERE {_ident(column)} IS NOT NULL")
+    return f"SELECT {record} AS record, {_ident(column)} AS value FROM {table} WHERE {_ident(column)} IS NOT NULL"
+
+
+def _tally(con: duckdb.DuckDBPyConnection, query: str) -> Tally | None:
+    n, examples = con.execute(f"SELECT count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM ({query})"
+                              ).fetchone()
+    return Tally(n, examples) if n else None
+
+
+def _check_terms(con: duckdb.DuckDBPyConnection, table: str, column: str, known, label: str,
+                 errors: dict[str, Tally]) -> None:
+    """Every distinct value of ``column`` must satisfy ``known`` (a Biolink lookup)."""
+    values = [v for (v,) in con.execute(f"SELECT DISTINCT value FROM ({_values(table, column)})").fetchall()]
+    bad = sorted(v for v in values if not known(v))
+    if bad:
+        quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in bad)
+        tally = _tally(con, f"SELECT record || ': ' || value AS example FROM ({_values(table, column)}) "
+                            f"WHERE value IN ({quoted})")
+        if tally:
+            errors[label] = tally
+
+
+def check_graph(con: duckdb.DuckDBPyConnection) -> ValidationResult:
+    """Run our checks over tables ``nodes`` and ``edges`` (merged KGX, all VARCHAR)."""
+    result = ValidationResult()
+    errors = result.errors
+    node_columns = [c for c in con.table("nodes").columns]
+    edge_columns = [c for c in con.table("edges").columns]
+    _check_terms(con, "nodes", "category", is_category, "node category not in the Biolink model", errors)
+    _check_terms(con, "edges", "category", is_category, "edge category not in the Biolink model", errors)
+    _check_terms(con, "edges", "predicate", is_predicate, "predicate not in the Biolink model", errors)
+    for table, columns in (("nodes", CURIE_NODE_PROPERTIES), ("edges", CURIE_EDGE_PROPERTIES)):
+        present = [c for c in columns if c in (node_columns if table == "nodes" else edge_columns)]
+        for column in present:
+            _check_terms(con, table, column,
+                         lambda v: ":" in v and is_known_prefix(v.split(":", 1)[0]),
+                         f"{table[:-1]} {column} is not a CURIE with a registry prefix", errors)
+    for table, columns in (("nodes", node_columns), ("edges", edge_columns)):
+        for column in columns:
+            tally = _tally(con, f"SELECT record || ': ' || {_ident(column)} AS example FROM "
+                                f"(SELECT id AS record, {_ident(column)} FROM {table}) WHERE "
+                                f"{_ident(column)} = '-' OR {_ident(column)} = '' OR "
+                                f"{_ident(column)} LIKE '%||%' OR {_ident(column)} LIKE '|%' OR "
+                                f"{_ident(column)} LIKE '%|'")
+            if tally:
+                errors[f"{table[:-1]} {column} holds '-' or an empty value"] = tally
+        tally = _tally(con, f"SELECT id AS example FROM {table} GROUP BY id HAVING count(*) > 1")
+        if tally:
+            errors[f"duplicate {table[:-1]} id"] = tally
+    for column in ("knowledge_level", "agent_type"):
+        if column not in edge_columns:
+            n = con.execute("SELECT count(*) FROM edges").fetchone()[0]
+            if n:
+                errors[f"edge without {column}"] = Tally(n, [])
+            continue
+        tally = _tally(con, f"SELECT id AS example FROM edges WHERE {column} IS NULL")
+        if tally:
+            errors[f"edge without {column}"] = tally
+    return result
+
+
+def _correct_multivalued(toolkit, *files: Path) -> list[str]:
+    """Make kgx's Toolkit agree with the Biolink model on multivalued slots used in ``files``.
+
+    bmt's ``get_element`` returns a slot as declared, so a slot that inherits ``multivalued`` (in_taxon
+    in Biolink 4) looks single-valued to kgx, which parses its values as lists all the same and then
+    reports every node as invalid. The induced slot is what the model means; only slots where the two
+    disagree are changed, and each is named in the report.
+    """
+    corrected = []
+    for path in files:
+        with path.open() as fh:
+            columns = fh.readline().rstrip("\n").split("\t")
+        for column in columns:
+            element = toolkit.get_element(column)
+            if element is not None and not element.multivalued and is_multivalued(column):
+                element.multivalued = True
+                corrected.append(column)
+    return sorted(set(corrected))
+
+
+def run_kgx_validator(nodes: Path, edges: Path, result: ValidationResult) -> None:
+    """Stream the merged KGX files through kgx's Validator on the pinned model (offline)."""
+    use_offline_model()
+    from kgx.transformer import Transformer
+    from kgx.validator import Validator
+
+    validator = Validator()
+    Validator.set_biolink_model(None)
+    corrected = _correct_multivalued(validator.get_validating_toolkit(), nodes, edges)
+    if corrected:
+        result.notes.append("kgx's Toolkit reads slots without their inherited 'multivalued'; corrected for "
+                            f"{', '.join(corrected)} (multivalued in the pinned Biolink model's induced slots)")
+    transformer = Transformer(stream=True)
+    transformer.transform(input_args={"filename": [str(nodes), str(edges)], "format": "tsv"},
+                          inspector=validator)
+    result.kgx_records = transformer.store.graph.number_of_nodes() if transformer.store else 0
+    grouped: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for level, by_type in validator.get_errors().items():
+        for error_type, by_message in by_type.items():
+            for message, records in by_message.items():
+                grouped[level][f"kgx {error_type}: {message}"] = sorted(map(str, records))
+    for level, problems in grouped.items():
+        target = result.errors if level.upper() == "ERROR" else result.warnings
+        for label, records in problems.items():
+            target[label] = Tally(len(records), records[:EXAMPLES])

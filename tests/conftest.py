@@ -1,0 +1,66 @@
+"""Shared test helpers: run a Koza transform on real rows and read its KGX output."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from koza.runner import KozaRunner
+
+from ncbi_gene_kg.accounting import RowAccount
+from ncbi_gene_kg.paths import CONFIG_DIR, PROJECT_ROOT
+
+SHARED = PROJECT_ROOT.parent / "shared" / "data" / "ncbi"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "neo4j: needs Java and Maven to run a real Neo4j server")
+
+
+def read_kgx(path: Path) -> list[dict[str, str]]:
+    """Rows of a KGX TSV file ('' for empty cells); [] when the file does not exist."""
+    if not path.exists():
+        return []
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+@dataclass
+class TransformOutput:
+    nodes: list[dict[str, str]]
+    edges: list[dict[str, str]]
+    account: RowAccount
+
+    def node(self, node_id: str) -> dict[str, str]:
+        (found,) = [n for n in self.nodes if n["id"] == node_id]
+        return found
+
+
+def run_koza(source: str, inputs: list[Path], out_dir: Path, **extra_fields: str) -> TransformOutput:
+    """Run config/<source>.yaml through Koza on ``inputs`` with transform fields (e.g. taxa='all')."""
+    overrides = {"transform": {"extra_fields": extra_fields}} if extra_fields else None
+    _, runner = KozaRunner.from_config_file(str(CONFIG_DIR / f"{source}.yaml"), output_dir=str(out_dir),
+                                            input_files=[str(p) for p in inputs], overrides=overrides)
+    runner.run()
+    return TransformOutput(read_kgx(out_dir / f"{source}_nodes.tsv"), read_kgx(out_dir / f"{source}_edges.tsv"),
+                           RowAccount.from_dict(runner.transform_metadata["row_accounting"]))
+
+
+def write_rows(path: Path, header: str, rows: list[str]) -> Path:
+    """Write a header and rows (gzip when the name ends in .gz)."""
+    text = "\n".join([header, *rows]) + "\n"
+    if path.suffix == ".gz":
+        path.write_bytes(gzip.compress(text.encode(), mtime=0))
+    else:
+        path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"the shared real-data folder {SHARED} is missing")
+    return SHARED
