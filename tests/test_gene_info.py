@@ -6,7 +6,6 @@ import gzip
 from pathlib import Path
 
 import pytest
-
 from conftest import TransformOutput, run_koza, write_rows
 
 GENE_INFO_HEADER = (
@@ -124,7 +123,8 @@ def test_vega_xref(shared: Path, tmp_path: Path) -> None:
     row = next(line.rstrip("\n") for line in (shared / "gene_info/human_mito_excerpt.gene_info").open()
                if line.startswith("9606\t57514\t"))
     out = run_koza("gene_info", [write_rows(tmp_path / "gene_info", GENE_INFO_HEADER, [row])], tmp_path)
-    assert out.node("NCBIGene:57514")["xref"] == "OMIM:610911|HGNC:29216|ENSEMBL:ENSG00000031081|vega:OTTHUMG00000159362"
+    assert out.node("NCBIGene:57514")["xref"] == (
+        "OMIM:610911|HGNC:29216|ENSEMBL:ENSG00000031081|vega:OTTHUMG00000159362")
 
 
 def test_newentry_placeholders_are_counted(shared: Path, tmp_path: Path) -> None:

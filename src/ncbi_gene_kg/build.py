@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import json
+import os
 import tarfile
 import time
 from datetime import UTC, datetime
@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ncbi_gene_kg import provenance
-from ncbi_gene_kg.accounting import EXAMPLES, Tally
+from ncbi_gene_kg.accounting import EXAMPLES, RowAccount, Tally
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.merge import MergeResult, merge
 from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, SourceConfig, build
@@ -118,7 +118,7 @@ def _report_md(report: dict) -> str:
     for account in report["row_accounting"]:
         lines.append(f"| {account['source']} | {account['read']} | {account['emitted']} | "
                      f"{account['out_of_scope_total']} | {account['rejected_total']} | "
-                     f"{account['read'] == account['emitted'] + account['out_of_scope_total'] + account['rejected_total']} |")
+                     f"{RowAccount.from_dict(account).balanced} |")
     for account in report["row_accounting"]:
         reasons = [("out of scope", account["out_of_scope"]), ("rejected", account["rejected"]),
                    ("value dropped", account["dropped_values"])]

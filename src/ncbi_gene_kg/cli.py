@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from loguru import logger
 from rich.console import Console
+from rich.markup import escape
 
 from ncbi_gene_kg.errors import UserError
 
@@ -59,6 +60,27 @@ def transform(
               console=console, started=start)
 
 
+@app.command()
+def download(
+    data: Annotated[Path, typer.Option("--data", help="Folder the files go to; the transform reads it.")] = Path(
+        "data"),
+    taxa: TaxaOption = "default",
+    base_url: Annotated[str | None, typer.Option(
+        "--base-url", help="The NCBI Gene DATA directory or a mirror. Default: $NCBI_GENE_BASE_URL, else "
+                           "base_url in config/download.yaml.")] = None,
+    file: Annotated[list[str] | None, typer.Option(
+        "--file", help="Only this file, by its name in config/download.yaml (repeatable).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Fetch again even if unchanged on the server.")] = False,
+) -> None:
+    """Fetch the NCBI Gene files for the taxon scope into DATA.
+
+    Unchanged files are skipped, interrupted ones resumed, each verified before it replaces the old one.
+    """
+    from ncbi_gene_kg.download import download as fetch
+
+    fetch(data, taxa=taxa, base_url=base_url, files=file, force=force, console=console)
+
+
 def run() -> None:
     """Entry point: one clear line for user errors, the traceback only with --debug."""
     try:
@@ -66,5 +88,5 @@ def run() -> None:
     except UserError as error:
         if state["debug"]:
             raise
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True, highlight=False)
         sys.exit(1)

@@ -6,8 +6,9 @@ download never replaces a good file. Unchanged files are not fetched again (ETag
 an interrupted transfer resumes with a Range request, 5xx answers and connection errors are retried
 with exponential backoff. ``DATA/manifest.json`` records what was fetched; ``read_manifest`` reads it.
 
-The files, their paths and expected headers are in ``config/download.yaml``; local paths mirror the
-remote ones under the base URL (``DATA/gene2go.gz``, ``DATA/GENE_INFO/Mammalia/Homo_sapiens.gene_info.gz``).
+The files, their paths and expected headers are in ``config/download.yaml``. Each file is saved in DATA
+under its own name, per-species subsets too (``DATA/gene2go.gz``, ``DATA/Homo_sapiens.gene_info.gz``),
+which is where the transforms look for them.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import logging
 import os
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -27,8 +27,16 @@ from urllib.parse import urlsplit
 
 import requests
 import yaml
-from tqdm import tqdm
-from urllib3.exceptions import NewConnectionError, ReadTimeoutError
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
 
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import CONFIG_DIR
@@ -39,10 +47,8 @@ BASE_URL_ENV = "NCBI_GENE_BASE_URL"
 MANIFEST = "manifest.json"
 CHUNK = 1 << 20
 
-log = logging.getLogger(__name__)
-
 Record = dict[str, str | int | None]
-"""A manifest entry: url, size, sha256, etag, last_modified, downloaded_at."""
+"""A manifest entry: url, size, sha256, etag, last_modified, downloaded (UTC, ISO 8601)."""
 
 
 class DownloadError(UserError):
@@ -54,16 +60,21 @@ class NetworkUnreachable(DownloadError):
 
 
 class _Transient(Exception):
-    """A failure worth retrying that is not a requests exception (a 5xx, a partial file that cannot resume)."""
+    """A failure worth retrying that requests does not raise: a 5xx, a partial file that cannot resume."""
 
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """One file to fetch: its config name, its path under the base URL and under DATA, its header prefix."""
+    """One file to fetch: its config name, its path under the base URL, its header prefix."""
 
     name: str
     path: str
     header: str
+
+    @property
+    def filename(self) -> str:
+        """The name it is saved under in DATA and recorded under in the manifest."""
+        return self.path.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -77,7 +88,7 @@ class DownloadConfig:
 
 @dataclass(frozen=True)
 class Selection:
-    """The files that cover a taxon scope, and a sentence saying which gene_info files and why ('' without gene_info)."""
+    """The files that cover a taxon scope; ``note`` says which gene_info files and why ('' if none)."""
 
     files: tuple[RemoteFile, ...]
     note: str
@@ -94,13 +105,15 @@ class Transfer:
 
 @dataclass(frozen=True)
 class Fetched:
-    """The outcome for one file: its path under DATA and whether it was downloaded or found unchanged."""
+    """The outcome for one file: its name in DATA and whether it was downloaded or found unchanged."""
 
-    path: str
+    filename: str
     status: Literal["downloaded", "unchanged"]
 
 
 DEFAULT_TRANSFER = Transfer()
+# requests raises the first ones before the body; reading the body raw raises urllib3's own.
+RETRYABLE = (requests.ConnectionError, requests.Timeout, ProtocolError, ReadTimeoutError, _Transient)
 
 
 def load_config(path: Path = DOWNLOAD_CONFIG) -> DownloadConfig:
@@ -128,13 +141,16 @@ def select_files(scope: TaxonScope, names: list[str] | None, config: DownloadCon
     :raises DownloadError: if a name is not in the config.
 
     >>> selection = select_files(load_scope("9606,10090"), ["gene_info", "gene2go"], load_config())
-    >>> [f.path for f in selection.files]
-    ['GENE_INFO/Mammalia/Homo_sapiens.gene_info.gz', 'GENE_INFO/Mammalia/Mus_musculus.gene_info.gz', 'gene2go.gz']
+    >>> for remote in selection.files:
+    ...     print(remote.path)
+    GENE_INFO/Mammalia/Homo_sapiens.gene_info.gz
+    GENE_INFO/Mammalia/Mus_musculus.gene_info.gz
+    gene2go.gz
     """
     unknown = [name for name in names or () if name not in config.files]
     if unknown:
         raise DownloadError(f"unknown file {unknown[0]!r}: choose from {', '.join(config.files)}")
-    chosen = [config.files[name] for name in names or config.files]
+    chosen = [config.files[name] for name in dict.fromkeys(names or config.files)]
     gene_info = config.files["gene_info"]
     if gene_info not in chosen:
         return Selection(tuple(chosen), "")
@@ -144,7 +160,7 @@ def select_files(scope: TaxonScope, names: list[str] | None, config: DownloadCon
 
 
 def _gene_info_files(scope: TaxonScope, gene_info: RemoteFile, under: str) -> tuple[list[RemoteFile], str]:
-    """The gene_info files that cover the scope, smallest first choice, and why."""
+    """The gene_info files that cover the scope (the per-species ones when they suffice), and why."""
     everything = "gene_info: the all-species gene_info.gz"
     if scope.taxa is None:
         return [gene_info], f"{everything} (taxon scope 'all')"
@@ -166,6 +182,7 @@ def download(
     files: list[str] | None = None,
     force: bool = False,
     transfer: Transfer = DEFAULT_TRANSFER,
+    console: Console | None = None,
 ) -> list[Fetched]:
     """Fetch the files for a taxon scope into ``data_dir`` and record them in its manifest.json.
 
@@ -176,50 +193,52 @@ def download(
     :param files: config names of the files to fetch (e.g. ``["gene2go"]``); default all of them.
     :param force: fetch every file again even if the server says it is unchanged.
     :param transfer: timeout, retries and backoff.
-    :returns: one outcome per file, in config order.
+    :param console: where the choice of files, retries, progress bars and outcomes go (default stderr).
+    :returns: one outcome per file, in the order fetched (config order unless ``files`` says otherwise).
     :raises NetworkUnreachable: if no connection can be made (the message says the sample still works).
     :raises DownloadError: on any other failure; files accepted before it stay in place and in the manifest.
     """
     config = load_config()
     selection = select_files(load_scope(taxa), files, config)
-    if selection.note:
-        log.info(selection.note)
     root = _base_url(base_url, config)
-    manifest = read_manifest(data_dir)
+    console = console or Console(stderr=True)
+    if selection.note:
+        _say(console, selection.note)
+    manifest = read_manifest(data_dir)["files"]
     fetched = []
     with requests.Session() as session:
+        client = _Client(session, transfer, console)
         for remote in selection.files:
-            previous = None if force else manifest.get(remote.path)
-            record = _fetch(session, root + remote.path, data_dir / remote.path, remote.header, previous, transfer)
-            if record is None:
-                log.info("%s: unchanged", remote.path)
-                fetched.append(Fetched(remote.path, "unchanged"))
-                continue
-            manifest[remote.path] = record
-            _write_manifest(data_dir, manifest)
-            log.info("%s: downloaded, %d bytes", remote.path, record["size"])
-            fetched.append(Fetched(remote.path, "downloaded"))
+            previous = None if force else manifest.get(remote.filename)
+            record = client.fetch(root + remote.path, data_dir / remote.filename, remote.header, previous)
+            if record is not None:
+                manifest[remote.filename] = record
+                _write_manifest(data_dir, manifest)
+            outcome = Fetched(remote.filename, "unchanged" if record is None else "downloaded")
+            _say(console, f"{outcome.status}: {outcome.filename}")
+            fetched.append(outcome)
     return fetched
 
 
-def read_manifest(data_dir: Path) -> dict[str, Record]:
-    """The download records in ``data_dir/manifest.json``: path under DATA -> url, size, sha256, etag,
-    last_modified, downloaded_at. Empty if nothing was downloaded there (e.g. the bundled sample).
+def read_manifest(data_dir: Path) -> dict[str, dict[str, Record]]:
+    """The download records in ``data_dir/manifest.json``: ``{"files": {file name: Record}}``.
+
+    ``files`` is empty if nothing was downloaded there (e.g. the bundled sample).
 
     :raises UserError: if the manifest exists but is not valid JSON.
     """
     path = data_dir / MANIFEST
     if not path.exists():
-        return {}
+        return {"files": {}}
     try:
         return json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise UserError(f"{path}: not valid JSON ({error})") from error
 
 
-def _write_manifest(data_dir: Path, manifest: dict[str, Record]) -> None:
+def _write_manifest(data_dir: Path, files: dict[str, Record]) -> None:
     temporary = data_dir / (MANIFEST + ".tmp")
-    temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    temporary.write_text(json.dumps({"files": files}, indent=2, sort_keys=True) + "\n")
     os.replace(temporary, data_dir / MANIFEST)
 
 
@@ -230,55 +249,86 @@ def _base_url(explicit: str | None, config: DownloadConfig) -> str:
     return url.rstrip("/") + "/"
 
 
-def _fetch(
-    session: requests.Session,
-    url: str,
-    dest: Path,
-    header: str,
-    previous: Record | None,
-    transfer: Transfer,
-) -> Record | None:
-    """Fetch one file with retries; its manifest record, or None if the server says it is unchanged."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    retry = 0
-    while True:
-        try:
-            changed = _get(session, url, dest, previous, transfer.timeout)
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                _Transient) as error:
-            if retry == transfer.retries:
-                raise _give_up(url, error, retry + 1, transfer.timeout) from error
-            delay = transfer.backoff * 2**retry
-            retry += 1
-            log.warning("%s: %s; retry %d of %d in %g s", url, _reason(error, transfer.timeout),
-                        retry, transfer.retries, delay)
-            time.sleep(delay)
-            continue
-        return _accept(url, dest, header) if changed else None
+class _Client:
+    """One download run: the HTTP session, the network settings, and the console for retries and progress."""
+
+    def __init__(self, session: requests.Session, transfer: Transfer, console: Console) -> None:
+        self.session = session
+        self.transfer = transfer
+        self.console = console
+
+    def fetch(self, url: str, dest: Path, header: str, previous: Record | None) -> Record | None:
+        """Fetch one file with retries; its manifest record, or None if the server says it is unchanged."""
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        retry = 0
+        while True:
+            try:
+                changed = self._get(url, dest, previous)
+            except RETRYABLE as error:
+                if retry == self.transfer.retries:
+                    raise _give_up(url, error, retry + 1, self.transfer.timeout) from error
+                delay = self.transfer.backoff * 2**retry
+                retry += 1
+                reason = _reason(error, self.transfer.timeout)
+                _say(
+                    self.console, f"{url}: {reason}; retry {retry} of {self.transfer.retries} in {delay:g} s"
+                )
+                time.sleep(delay)
+                continue
+            return _accept(url, dest, header) if changed else None
+
+    def _get(self, url: str, dest: Path, previous: Record | None) -> bool:
+        """One GET into the partial file, resuming it if there is one; False if the server answers 304."""
+        partial = _Partial(dest)
+        offset = partial.resumable_size()
+        headers = {"Accept-Encoding": "identity"}
+        headers |= partial.range_headers(offset) if offset else _conditional_headers(dest, previous)
+        with self.session.get(url, headers=headers, stream=True, timeout=self.transfer.timeout) as response:
+            status = response.status_code
+            if status == 304:
+                return False
+            if status >= 500:
+                raise _Transient(f"HTTP {status} {response.reason}")
+            if status == 200:
+                offset = 0
+                partial.begin(response)
+            elif offset and status in (206, 416) and not _resumes_at(response, offset):
+                partial.discard()
+                raise _Transient(f"cannot resume at byte {offset} (HTTP {status})")
+            elif not (offset and status == 206):
+                raise DownloadError(f"{url}: HTTP {status} {response.reason}")
+            self._save_body(response, partial.path, offset, partial.started().size, dest.name)
+        return True
+
+    def _save_body(
+        self, response: requests.Response, path: Path, offset: int, total: int | None, label: str
+    ) -> None:
+        """Write (or append, when resuming) the body as it arrives, with a progress bar on a terminal."""
+        with (
+            path.open("ab" if offset else "wb") as out,
+            _progress_bar(self.console) as bar,
+        ):
+            task = bar.add_task(label, total=total, completed=offset)
+            while chunk := response.raw.read1(CHUNK, decode_content=False):  # undecoded, as it arrives
+                out.write(chunk)
+                bar.advance(task, len(chunk))
 
 
-def _get(session: requests.Session, url: str, dest: Path, previous: Record | None, timeout: float) -> bool:
-    """One GET into the partial file, resuming it if there is one; False if the server answers 304."""
-    partial = _Partial(dest)
-    offset = partial.resumable_size()
-    headers = {"Accept-Encoding": "identity"}
-    headers |= partial.range_headers(offset) if offset else _conditional_headers(dest, previous)
-    with session.get(url, headers=headers, stream=True, timeout=timeout) as response:
-        status = response.status_code
-        if status == 304:
-            return False
-        if status >= 500:
-            raise _Transient(f"HTTP {status} {response.reason}")
-        if status == 200:
-            offset = 0
-            partial.begin(response)
-        elif offset and status in (206, 416) and not _resumes_at(response, offset):
-            partial.discard()
-            raise _Transient(f"cannot resume at byte {offset} (HTTP {status})")
-        elif not (offset and status == 206):
-            raise DownloadError(f"{url}: HTTP {status} {response.reason}")
-        _save_body(response, partial.path, offset, partial.expected_size(), dest.name)
-    return True
+def _say(console: Console, text: str) -> None:
+    """One plain line: no markup, no highlighting, not wrapped (URLs stay copyable)."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _progress_bar(console: Console) -> Progress:
+    """Size done, total, rate and time left; shown only on a terminal."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(binary_units=True),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    return Progress(*columns, console=console, disable=not console.is_terminal)
 
 
 def _conditional_headers(dest: Path, previous: Record | None) -> dict[str, str]:
@@ -286,7 +336,7 @@ def _conditional_headers(dest: Path, previous: Record | None) -> dict[str, str]:
     if not previous or not dest.exists() or dest.stat().st_size != previous["size"]:
         return {}
     validators = {"If-None-Match": previous["etag"], "If-Modified-Since": previous["last_modified"]}
-    return {name: value for name, value in validators.items() if value}
+    return {name: str(value) for name, value in validators.items() if value}
 
 
 def _resumes_at(response: requests.Response, offset: int) -> bool:
@@ -295,20 +345,17 @@ def _resumes_at(response: requests.Response, offset: int) -> bool:
     )
 
 
-def _save_body(response: requests.Response, path: Path, offset: int, total: int | None, label: str) -> None:
-    """Write (or append, when resuming) the response body, with a progress bar on a terminal."""
-    with (
-        path.open("ab" if offset else "wb") as out,
-        tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024, desc=label,
-             disable=None) as bar,
-    ):
-        for chunk in response.iter_content(CHUNK):
-            out.write(chunk)
-            bar.update(len(chunk))
+@dataclass(frozen=True)
+class _Started:
+    """What a partial file was started under: the server's validators and the full size."""
+
+    etag: str | None
+    last_modified: str | None
+    size: int | None
 
 
 class _Partial:
-    """``<file>.part`` and, beside it in ``<file>.part.json``, the validators and size it was started under."""
+    """``<file>.part``, and in ``<file>.part.json`` the ``_Started`` it was started under."""
 
     def __init__(self, dest: Path) -> None:
         self.path = dest.with_name(dest.name + ".part")
@@ -317,18 +364,15 @@ class _Partial:
     def begin(self, response: requests.Response) -> None:
         """Record the validators and size of a full (200) response before its body is written."""
         length = response.headers.get("Content-Length")
-        meta = {
-            "etag": response.headers.get("ETag"),
-            "last_modified": response.headers.get("Last-Modified"),
-            "size": int(length) if length else None,
-        }
-        self.meta_path.write_text(json.dumps(meta, sort_keys=True))
+        started = _Started(
+            response.headers.get("ETag"),
+            response.headers.get("Last-Modified"),
+            int(length) if length else None,
+        )
+        self.meta_path.write_text(json.dumps(asdict(started)))
 
-    def meta(self) -> Record:
-        return json.loads(self.meta_path.read_text())
-
-    def expected_size(self) -> int | None:
-        return self.meta()["size"]
+    def started(self) -> _Started:
+        return _Started(**json.loads(self.meta_path.read_text()))
 
     def resumable_size(self) -> int:
         """Bytes already fetched, if they can be resumed (there is a validator to resume under), else 0."""
@@ -343,9 +387,8 @@ class _Partial:
 
     def _if_range(self) -> str:
         """A strong ETag, else Last-Modified (If-Range does not accept weak ETags), else ''."""
-        meta = self.meta()
-        etag = meta["etag"]
-        return etag if etag and not etag.startswith("W/") else (meta["last_modified"] or "")
+        etag, last_modified = self.started().etag, self.started().last_modified
+        return etag if etag and not etag.startswith("W/") else (last_modified or "")
 
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -358,19 +401,19 @@ def _accept(url: str, dest: Path, header: str) -> Record:
     :raises DownloadError: if verification fails; the partial file is discarded and ``dest`` kept.
     """
     partial = _Partial(dest)
-    meta = partial.meta()
-    problem = _problem(partial.path, partial.expected_size(), header, compressed=dest.suffix == ".gz")
+    started = partial.started()
+    problem = _problem(partial.path, started.size, header, compressed=dest.suffix == ".gz")
     if problem:
         partial.discard()
         kept = "; kept the previous file" if dest.exists() else ""
         raise DownloadError(f"rejected {url}: {problem}{kept}")
-    record = {
+    record: Record = {
         "url": url,
         "size": partial.path.stat().st_size,
         "sha256": _sha256(partial.path),
-        "etag": meta["etag"],
-        "last_modified": meta["last_modified"],
-        "downloaded_at": _now(),
+        "etag": started.etag,
+        "last_modified": started.last_modified,
+        "downloaded": _now(),
     }
     os.replace(partial.path, dest)
     partial.meta_path.unlink()
@@ -420,8 +463,7 @@ def _reason(error: Exception, timeout: float) -> str:
         return str(error)
     if _cannot_connect(error):
         return "cannot connect"
-    cause = error.args[0] if error.args else None
-    if isinstance(error, requests.Timeout) or isinstance(cause, ReadTimeoutError):
+    if isinstance(error, requests.Timeout | ReadTimeoutError):
         return f"no data for {timeout:g} s"
     return "connection lost"
 
