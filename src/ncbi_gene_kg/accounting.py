@@ -38,6 +38,8 @@ class RowAccount:
     out_of_scope: dict[str, Tally] = field(default_factory=dict)
     rejected: dict[str, Tally] = field(default_factory=dict)
     dropped_values: dict[str, Tally] = field(default_factory=dict)
+    repaired: dict[str, Tally] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def n_out_of_scope(self) -> int:
@@ -56,9 +58,10 @@ class RowAccount:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RowAccount:
-        tallies = {k: {r: Tally(**t) for r, t in data[k].items()} for k in
-                   ("out_of_scope", "rejected", "dropped_values")}
-        return cls(data["source"], list(data["files"]), data["read"], data["emitted"], **tallies)
+        tallies = {k: {r: Tally(**t) for r, t in data.get(k, {}).items()} for k in
+                   ("out_of_scope", "rejected", "dropped_values", "repaired")}
+        return cls(data["source"], list(data["files"]), data["read"], data["emitted"], **tallies,
+                   warnings=list(data.get("warnings", [])))
 
 
 def case_of(rules: Mapping[str, str]) -> str:

@@ -13,6 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ncbi_gene_kg import provenance
@@ -121,8 +122,9 @@ def _report_md(report: dict) -> str:
                      f"{RowAccount.from_dict(account).balanced} |")
     for account in report["row_accounting"]:
         reasons = [("out of scope", account["out_of_scope"]), ("rejected", account["rejected"]),
-                   ("value dropped", account["dropped_values"])]
+                   ("value dropped", account["dropped_values"]), ("value repaired", account["repaired"])]
         rows = [(kind, r, t) for kind, tallies in reasons for r, t in tallies.items()]
+        rows += [("warning", w, {"count": 1, "examples": []}) for w in account["warnings"]]
         if rows:
             lines += ["", f"### {account['source']}", "", "| kind | reason | count | first lines |",
                       "|---|---|---:|---|"]
@@ -213,6 +215,9 @@ def print_summary(console: Console, result: BuildResult, merged: MergeResult, va
         rows.add_row(a.source, ", ".join(a.files), f"{a.read:,}", f"{a.emitted:,}", f"{a.n_out_of_scope:,}",
                      f"{a.n_rejected:,}")
     console.print(rows)
+    for run in result.runs:
+        for warning in run.account.warnings:
+            console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     for title, key in (("Nodes by category", "nodes_by_category"), ("Edges by predicate", "edges_by_predicate")):
         table = Table(title.split(" by ")[1], "count", title=title)
         for name, n in stats[key].items():

@@ -17,22 +17,32 @@ import duckdb
 from koza.transform import KozaTransform
 from loguru import logger
 
-from ncbi_gene_kg.accounting import TAXON_OUT_OF_SCOPE, WRONG_COLUMN_COUNT, RowAccount, Tally, case_of, tallies
+from ncbi_gene_kg.accounting import (
+    TAXON_OUT_OF_SCOPE,
+    WRONG_COLUMN_COUNT,
+    RowAccount,
+    Tally,
+    case_of,
+    tallies,
+)
 from ncbi_gene_kg.scan import connect, scan
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
 
-def koza_input_files(data: Iterable) -> list[Path]:
-    """The files of the Koza reader behind ``data`` (resolved against the config's folder).
+def koza_reader(data: Iterable) -> tuple[list[Path], list[str]]:
+    """The files of the Koza reader behind ``data`` (resolved against the config's folder) and its columns.
 
     Koza 2.7 hands ``prepare_data`` the not-yet-started generator of its ``Source`` and offers no
     public accessor for the reader's files (``KozaTransform.current_reader`` is a stub), so they
     are read from the generator's frame; the Source never opens a file, as the generator never runs.
+    The columns are the reader's ``columns`` (the NCBI header the config expects), names only.
     """
     source = getattr(getattr(data, "gi_frame", None), "f_locals", {}).get("self")
     if source is None or not hasattr(source, "reader_config"):
         raise TypeError("expected the data iterator Koza passes to @koza.prepare_data")
-    return [source._resolve_file_path(name) for name in source.reader_config.files]
+    config = source.reader_config
+    columns = [c if isinstance(c, str) else next(iter(c)) for c in (getattr(config, "columns", None) or [])]
+    return [source._resolve_file_path(name) for name in config.files], columns
 
 
 @dataclass
@@ -45,6 +55,7 @@ class Source:
     scope: TaxonScope
     emitted: str
     dropped_values: dict[str, Tally] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def sql(self, query: str) -> duckdb.DuckDBPyRelation:
         return self.con.sql(query)
@@ -68,6 +79,9 @@ class Source:
         account.rejected = tallies(self.con, f"SELECT _rejected AS reason, _file, _line FROM {self.name}_classified")
         account.emitted = self.con.execute(f"SELECT count(*) FROM {self.emitted}").fetchone()[0]
         account.dropped_values = dict(sorted(self.dropped_values.items()))
+        account.repaired = tallies(self.con, "SELECT 'invalid UTF-8 replaced with U+FFFD' AS reason, _file, _line "
+                                             f"FROM {self.name}_repaired")
+        account.warnings = list(self.warnings)
         return account
 
     def finish(self, koza: KozaTransform) -> RowAccount:
@@ -78,6 +92,8 @@ class Source:
             f"{self.name}: {account.read} rows read, {account.emitted} emitted, "
             f"{account.n_out_of_scope} out of scope, {account.n_rejected} rejected"
         )
+        for warning in account.warnings:
+            logger.warning(warning)
         self.con.close()
         return account
 
@@ -98,9 +114,12 @@ def open_source(
     The taxon scope comes from the config's ``taxa`` transform field (default ``default``).
     """
     scope = load_scope(str(koza.extra_fields.get("taxa", "default")))
-    paths = koza_input_files(data)
+    paths, expected = koza_reader(data)
     con = connect()
-    scan(con, name, paths, columns, scope, taxon_column)
+    headers = scan(con, name, paths, columns, scope, taxon_column)
+    warnings = [f"{path.name}: unknown column {column!r} (not in config's reader columns), ignored"
+                for path, header in zip(paths, headers, strict=True) for column in header.columns
+                if expected and column not in expected]
     rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | dict(rejected)
     con.execute(
         f"""
@@ -111,4 +130,4 @@ def open_source(
     emitted = f"{name}_emitted"
     con.execute(f"CREATE TEMP VIEW {emitted} AS SELECT * FROM {name}_classified "
                 "WHERE _rejected IS NULL AND _filtered IS NULL")
-    return Source(name, con, paths, scope, emitted)
+    return Source(name, con, paths, scope, emitted, warnings=warnings)

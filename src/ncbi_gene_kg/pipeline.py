@@ -90,10 +90,13 @@ def run_transform(source: SourceConfig, inputs: list[Path], out_dir: Path, scope
                   extra_fields: dict | None = None) -> TransformRun:
     """Run one Koza transform on ``inputs``, writing ``<out_dir>/<name>_nodes.tsv`` / ``_edges.tsv``."""
     overrides = {"transform": {"extra_fields": {"taxa": scope.name, **(extra_fields or {})}}}
-    _, runner = KozaRunner.from_config_file(
-        str(source.path), output_dir=str(out_dir), input_files=[str(p.resolve()) for p in inputs],
-        overrides=overrides,
-    )
+    try:
+        _, runner = KozaRunner.from_config_file(
+            str(source.path), output_dir=str(out_dir), input_files=[str(p.resolve()) for p in inputs],
+            overrides=overrides,
+        )
+    except (OSError, yaml.YAMLError, ValueError, TypeError) as error:
+        raise UserError(f"{source.path}: cannot load the transform ({error})") from error
     writer = runner.run()
     account = RowAccount.from_dict(runner.transform_metadata["row_accounting"])
     return TransformRun(source, inputs, account, writer.node_count, writer.edge_count)

@@ -9,11 +9,16 @@ where NCBI's '-' is NULL.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import os
 import re
+import tempfile
+import threading
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -93,6 +98,106 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+@dataclass
+class Pump:
+    """Feeds a file's text to DuckDB through a named pipe, checking what DuckDB cannot.
+
+    DuckDB reads a truncated gzip file without complaint, so compressed files are decompressed here
+    (Python's gzip checks the length and CRC at the end) and a cut file becomes an error naming how
+    many lines it held. With ``repair`` set, lines that are not UTF-8 are decoded with U+FFFD
+    replacement characters and their line numbers kept.
+    """
+
+    path: Path
+    repair: bool = False
+    lines: int = 0
+    repaired: list[int] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def run(self, fifo: str) -> None:
+        try:
+            with self._open() as source, open(fifo, "wb") as sink:
+                if self.repair:
+                    for number, line in enumerate(source, 1):
+                        try:
+                            line.decode("utf-8")
+                        except UnicodeDecodeError:
+                            line = line.decode("utf-8", errors="replace").encode("utf-8")
+                            self.repaired.append(number)
+                        sink.write(line)
+                        self.lines = number
+                else:
+                    while chunk := source.read(1 << 20):
+                        self.lines += chunk.count(b"\n")
+                        sink.write(chunk)
+        except (OSError, EOFError, zlib.error) as error:
+            self.error = error
+
+    def _open(self):
+        return gzip.open(self.path, "rb") if is_gzip(self.path) else self.path.open("rb")
+
+
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+@contextmanager
+def readable(path: Path, repair: bool = False) -> Iterator[tuple[str, Pump | None]]:
+    """A path DuckDB can read: the file itself when plain, else a named pipe fed by a :class:`Pump`."""
+    if not repair and not is_gzip(path):
+        yield str(path), None
+        return
+    pump = Pump(path, repair)
+    with tempfile.TemporaryDirectory(prefix="ncbi-gene-kg-") as tmp:
+        fifo = os.path.join(tmp, "lines")
+        os.mkfifo(fifo)
+        thread = threading.Thread(target=pump.run, args=(fifo,), daemon=True)
+        thread.start()
+        try:
+            yield fifo, pump
+        finally:
+            # If DuckDB stopped early (or never opened the pipe), let the pump see a closed pipe.
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+            thread.join()
+
+
+def _insert_lines(con: duckdb.DuckDBPyConnection, table: str, source: str, name: str, header: Header,
+                  in_scope: str) -> None:
+    con.execute(
+        f"""
+        INSERT INTO {table}_lines
+        SELECT {_quote(name)}, _line, CASE WHEN {in_scope} THEN string_split(line, '\t') END
+        FROM (
+            SELECT row_number() OVER () AS _line, line
+            FROM read_csv({_quote(source)}, columns = {{'line': 'VARCHAR'}}, delim = '\x01',
+                          quote = '', escape = '', header = false, auto_detect = false,
+                          strict_mode = false)
+        )
+        WHERE _line > {header.line_no} AND line IS NOT NULL AND NOT starts_with(line, '#')
+        """
+    )
+
+
+def load_lines(con: duckdb.DuckDBPyConnection, table: str, path: Path, header: Header, in_scope: str) -> list[int]:
+    """Insert one file's rows into ``<table>_lines``; returns the lines whose invalid UTF-8 was replaced."""
+    for repair in (False, True):
+        try:
+            with readable(path, repair) as (source, pump):
+                _insert_lines(con, table, source, path.name, header, in_scope)
+        except duckdb.Error as error:
+            if not repair and "unicode" in str(error).lower():
+                con.execute(f"DELETE FROM {table}_lines WHERE _file = {_quote(path.name)}")
+                continue
+            raise UserError(f"{path}: cannot be read ({str(error).splitlines()[0]})") from error
+        if pump and pump.error:
+            raise UserError(f"{path}: truncated or corrupt compressed file after {pump.lines:,} lines "
+                            f"({pump.error}); download it again") from pump.error
+        return pump.repaired if pump else []
+    raise AssertionError("unreachable")
+
+
 def scan(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -106,8 +211,10 @@ def scan(
     ``<table>_lines`` has ``_file``, ``_line`` and ``_fields`` (the split row, NULL when the row is
     outside the taxon scope). The view has ``_file``, ``_line``, ``_n_fields`` and one column per
     required name, '-' read as NULL; only rows in scope. All files must share the same header.
+    Table ``<table>_repaired`` (_file, _line) lists lines whose invalid UTF-8 bytes were replaced.
     """
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_lines (_file VARCHAR, _line BIGINT, _fields VARCHAR[])")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_repaired (_file VARCHAR, _line BIGINT)")
     headers = []
     for path in paths:
         header = read_header(path)
@@ -119,22 +226,11 @@ def scan(
         if taxon_column and scope.tax_ids is not None:
             taxa = ", ".join(_quote(t) for t in scope.tax_ids)
             in_scope = f"split_part(line, '\t', {positions[taxon_column]}) IN ({taxa})"
-        try:
-            con.execute(
-                f"""
-                INSERT INTO {table}_lines
-                SELECT {_quote(path.name)}, _line, CASE WHEN {in_scope} THEN string_split(line, '\t') END
-                FROM (
-                    SELECT row_number() OVER () AS _line, line
-                    FROM read_csv({_quote(str(path))}, columns = {{'line': 'VARCHAR'}}, delim = '\x01',
-                                  quote = '', escape = '', header = false, auto_detect = false,
-                                  strict_mode = false)
-                )
-                WHERE _line > {header.line_no} AND line IS NOT NULL AND NOT starts_with(line, '#')
-                """
-            )
-        except duckdb.Error as error:
-            raise UserError(f"{path}: cannot be read ({str(error).splitlines()[0]})") from error
+        repaired = load_lines(con, table, path, header, in_scope)
+        if repaired:
+            con.executemany(f"INSERT INTO {table}_repaired VALUES (?, ?)", [(path.name, n) for n in repaired])
+        if not con.execute(f"SELECT count(*) FROM {table}_lines WHERE _file = {_quote(path.name)}").fetchone()[0]:
+            raise UserError(f"{path}: no data rows (the file holds only its header)")
     positions = column_index(headers[0], paths[0], required)
     columns = ",\n".join(
         f"nullif(_fields[{positions[name]}], '{NULL}') AS {_ident(name)}" for name in required
