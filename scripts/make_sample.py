@@ -4,7 +4,7 @@ The bundled sample must be a consistent small release: each gene that an edge in
 has its gene_info row, so the merged sample graph has no dangling edges but the ones that show the
 rule (genes of taxa with no gene_info file in ../shared). Rows are copied unchanged from
 ../shared/data/ncbi/gene_info, in file order, plus a few rows that exercise the other paths: NEWENTRY
-placeholders, out-of-scope small taxa, an unknown xref prefix, miRBase and Vega xrefs.
+placeholders, out-of-scope small taxa, an unknown xref prefix and a miRBase xref.
 
 Run: .venv/bin/python scripts/make_sample.py (deterministic; rerun when a sample file changes).
 """
@@ -62,8 +62,6 @@ def main() -> None:
     with (SHARED / "all_species_head.2026-08.gene_info").open() as fh:
         fh.readline()
         lines += fh.readlines()  # NEWENTRY placeholders
-    with (SHARED / "human_mito_excerpt.gene_info").open() as fh:
-        lines += [line for line in fh if line.startswith("9606\t57514\t")]  # Vega xref
     found = {line.split("\t", 2)[1] for line in lines}
     data = (header + "".join(lines)).encode()
     (SAMPLE / "gene_info.gz").write_bytes(gzip.compress(data, mtime=0))

@@ -15,6 +15,8 @@ REJECTED = {
     "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
     "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
     "missing Symbol": "Symbol IS NULL",
+    # A gene has one record; a second row for it (overlapping per-species files) is not a second gene.
+    "duplicate GeneID (an earlier row has it)": "row_number() OVER (PARTITION BY GeneID ORDER BY _file, _line) > 1",
 }
 FILTERED = {
     # Placeholders that let GeneRIFs be filed for organisms without gene records; not genes.

@@ -103,6 +103,28 @@ def _conflicts(con: duckdb.DuckDBPyConnection, table: str, key: str, columns: li
     return found
 
 
+def _collapse(con: duckdb.DuckDBPyConnection, rows: str, key: str, columns: list[str], single: set[str],
+              out: str, label: str) -> dict[str, Tally]:
+    """Table ``out``: one row per ``key`` of ``rows``; returns the conflicts of single-valued properties.
+
+    Only keys with several rows are aggregated (most ids have one row), so the cost stays with them.
+    """
+    con.execute(f"CREATE TEMP TABLE {rows}_multi AS SELECT {key} AS _k FROM {rows} GROUP BY {key} HAVING count(*) > 1")
+    con.execute(f"CREATE TEMP VIEW {rows}_dups AS SELECT * FROM {rows} SEMI JOIN {rows}_multi ON _k = {key}")
+    conflicts = _conflicts(con, f"{rows}_dups", key, [c for c in columns if c not in single or c == "category"],
+                           single, label)
+    listed = ", ".join(_ident(c) for c in columns)
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {out} AS
+        SELECT {listed} FROM {rows} ANTI JOIN {rows}_multi ON _k = {key}
+        UNION ALL
+        SELECT {', '.join(_merged_columns(columns, single))} FROM {rows}_dups GROUP BY {key}
+        """
+    )
+    return conflicts
+
+
 def _tally(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, Tally]:
     rows = con.execute(
         f"SELECT reason, count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM ({query}) "
@@ -141,21 +163,15 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
                                        f"FROM node_rows r WHERE {authority}")
     con.execute(f"DELETE FROM node_rows r WHERE {authority}")
     single = {"id", "category"}
-    result.conflicts = _conflicts(con, "node_rows", "id", node_columns, single, "node")
-    con.execute(f"CREATE TEMP TABLE nodes AS SELECT {', '.join(_merged_columns(node_columns, single))} "
-                "FROM node_rows GROUP BY id")
+    result.conflicts = _collapse(con, "node_rows", "id", node_columns, single, "nodes", "node")
 
     qualifiers = sorted(c for c in edge_columns if c.endswith("_qualifier") or c == "qualifiers")
-    key = ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers]
-    key = [k for k in key if k in edge_columns]
-    key_sql = ", ".join(f"coalesce({_ident(k)}, '')" for k in key)
+    key = [k for k in ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers]
+           if k in edge_columns]
     con.execute("ALTER TABLE edge_rows ADD COLUMN _key VARCHAR")
-    con.execute(f"UPDATE edge_rows SET _key = concat_ws(chr(31), {key_sql})")
-    result.conflicts |= _conflicts(con, "edge_rows", "_key", [c for c in edge_columns if c not in key and c != "id"],
-                                   set(), "edge")
-    merged = [c for c in _merged_columns(edge_columns, set(key)) if not c.endswith(' AS "id"')]
-    con.execute(f"CREATE TEMP TABLE merged_edges AS SELECT {edge_id(*(_ident(k) for k in key))} AS id, * "
-                f"FROM (SELECT {', '.join(merged)} FROM edge_rows GROUP BY _key)")
+    key_sql = ", ".join(f"coalesce({_ident(k)}, '')" for k in key)
+    con.execute(f"UPDATE edge_rows SET _key = concat_ws(chr(31), {key_sql}), id = {edge_id(*map(_ident, key))}")
+    result.conflicts |= _collapse(con, "edge_rows", "_key", edge_columns, set(key) | {"id"}, "merged_edges", "edge")
     result.dangling_edges = _tally(con, """
         SELECT predicate || ' edge whose ' || CASE WHEN s.id IS NULL THEN 'subject' ELSE 'object' END
                || ' is not a node' AS reason, e.subject || ' -> ' || e.object AS example
