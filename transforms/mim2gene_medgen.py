@@ -1,0 +1,242 @@
+"""mim2gene_medgen -> gene-to-OMIM-phenotype edges, OMIM Disease nodes and OMIM gene xrefs on Gene nodes.
+
+The file is human-only (no tax_id column). A phenotype row with a GeneID becomes one edge per value of its
+Source column, NCBIGene:<GeneID> -> OMIM:<MIM number> (biolink:GeneToDiseaseAssociation): the Source value
+gives the primary knowledge source, knowledge level and agent type (mappings/mim2gene_sources.tsv), the
+Comment values give the predicate, qualifier, confidence level and allelic requirement and are all kept in
+the edge description (mappings/mim2gene_comments.tsv). Rows that give the same edge (gene, predicate,
+phenotype, knowledge source, qualifier) become one. Each phenotype is a biolink:Disease node with its
+MedGen concept as xref (mappings/medgen_cui_prefixes.tsv). A gene row (the gene's own OMIM entry) becomes
+an xref on a Gene node row for that gene, which the merge folds into gene_info's node.
+docs/mim2gene_medgen.md explains the choices.
+"""
+
+import duckdb
+import koza
+from koza.transform import KozaTransform
+
+from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg.curie import resolve
+from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.tables import load_table, register_table
+from ncbi_gene_kg.taxa import TaxonScope, load_scope
+
+NAME = "mim2gene_medgen"
+COLUMNS = ["MIM number", "GeneID", "type", "Source", "MedGenCUI", "Comment"]
+HUMAN = "9606"
+EDGE_CATEGORY = "biolink:GeneToDiseaseAssociation"
+DISEASE = "biolink:Disease"
+GENE = "biolink:Gene"
+DESCRIPTION_PREFIX = "mim2gene_medgen Comment: "
+# The edge key, as the merge keys edges: what makes two edges different.
+EDGE_KEY = ("subject", "predicate", "object", "primary_knowledge_source", "association_basis_qualifier")
+
+
+def _sql_list(values) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def split(column: str) -> str:
+    """SQL for the values of a ';'-separated cell: trimmed, empty ones left out, NULL as an empty list."""
+    values = f"list_transform(string_split(coalesce({column}, ''), ';'), x -> trim(x))"
+    return f"list_filter({values}, x -> x <> '')"
+
+
+def human_in_scope(scope: TaxonScope) -> bool:
+    return scope.tax_ids is None or HUMAN in scope.tax_ids
+
+
+def row_rules(scope: TaxonScope) -> tuple[dict[str, str], dict[str, str]]:
+    """(rejected, filtered) as {reason: SQL condition}; the known Source values come from the mapping table.
+
+    The file has no tax_id column: its rows are all human, so with 9606 outside the taxon scope every
+    row is out of scope and nothing is checked.
+    """
+    if not human_in_scope(scope):
+        return {}, {"human-only file, 9606 not in scope": "TRUE"}
+    sources = _sql_list(row["Source"] for row in load_table("mim2gene_sources"))
+    gene_phenotype = "type = 'phenotype' AND GeneID IS NOT NULL"
+    rejected = {
+        "MIM number is not a number": """NOT coalesce(regexp_full_match("MIM number", '[0-9]+'), false)""",
+        "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), true)",
+        "unknown type": "type NOT IN ('gene', 'phenotype')",
+        "phenotype row without a Source": f"{gene_phenotype} AND Source IS NULL",
+        "no known Source value": f"{gene_phenotype} AND NOT list_has_any({split('Source')}, [{sources}])",
+    }
+    filtered = {
+        "no gene to link (GeneID '-')": "GeneID IS NULL",
+        "no type (type '-')": "type IS NULL",
+    }
+    return rejected, filtered
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> Source:
+    rejected, filtered = row_rules(load_scope(str(koza.extra_fields.get("taxa", "default"))))
+    return open_source(koza, data, NAME, COLUMNS, rejected, filtered, taxon_column=None)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, source: Source) -> None:
+    omim = resolve("MIM").prefix
+    register_table(source.con, "mim2gene_sources")
+    register_table(source.con, "mim2gene_comments")
+    phenotype_rows(source)
+    edge_rows(source, omim)
+    kgx.write_edges(koza.writer, source.sql(f"""
+        SELECT {kgx.edge_id(*EDGE_KEY)} AS id,
+               subject, predicate, object, '{EDGE_CATEGORY}' AS category,
+               association_basis_qualifier, has_confidence_level, allelic_requirement,
+               '{DESCRIPTION_PREFIX}' || c.comments                   AS description,
+               knowledge_level, agent_type, primary_knowledge_source,
+               CASE WHEN primary_knowledge_source <> '{provenance.NCBI_GENE}'
+                    THEN ['{provenance.NCBI_GENE}'] END                AS aggregator_knowledge_source
+        FROM (
+            SELECT edge_key, subject, predicate, object, primary_knowledge_source,
+                   association_basis_qualifier,
+                   min(knowledge_level)         AS knowledge_level,
+                   min(agent_type)              AS agent_type,
+                   -- one provisional row makes the edge provisional
+                   max(has_confidence_level)    AS has_confidence_level,
+                   max(allelic_requirement)     AS allelic_requirement,
+                   min((_file, _line, pos))     AS first_row
+            FROM edge_rows GROUP BY ALL
+        ) e
+        LEFT JOIN edge_comments c USING (edge_key)
+        ORDER BY first_row
+    """))
+    kgx.write_nodes(koza.writer, disease_nodes(source, omim))
+    kgx.write_nodes(koza.writer, gene_nodes(source, omim))
+    source.drop_values(f"""
+        SELECT unnest([CASE WHEN Source IS NOT NULL THEN 'Source on a gene row (not used)' END,
+                       CASE WHEN MedGenCUI IS NOT NULL THEN 'MedGenCUI on a gene row (not used)' END,
+                       CASE WHEN Comment IS NOT NULL THEN 'Comment on a gene row (not used)' END]) AS reason,
+               _file, _line
+        FROM {source.emitted} WHERE type = 'gene'
+    """)
+    source.finish(koza)
+
+
+def phenotype_rows(source: Source) -> None:
+    """Tables phenotype_rows and row_sources / row_comments (each row's distinct values, first one kept)."""
+    source.sql(f"""
+        CREATE TEMP TABLE phenotype_rows AS
+        SELECT _file, _line, "MIM number" AS mim, GeneID, Source, MedGenCUI, Comment
+        FROM {source.emitted} WHERE type = 'phenotype'
+    """)
+    for table, column in (("row_sources", "Source"), ("row_comments", "Comment")):
+        source.sql(f"""
+            CREATE TEMP TABLE {table} AS
+            SELECT _file, _line, pos, value FROM (
+                SELECT _file, _line, generate_subscripts(parts, 1) AS pos, unnest(parts) AS value
+                FROM (SELECT _file, _line, {split(column)} AS parts FROM phenotype_rows)
+            )
+            QUALIFY row_number() OVER (PARTITION BY _file, _line, value ORDER BY pos) = 1
+        """)
+    source.drop_values("SELECT 'unknown Source value ' || value AS reason, _file, _line FROM row_sources "
+                       "WHERE value NOT IN (SELECT Source FROM mim2gene_sources)")
+    source.drop_values("SELECT 'unknown Comment value ' || value || ' (kept in the description only)' "
+                       "AS reason, _file, _line FROM row_comments "
+                       "WHERE value NOT IN (SELECT Comment FROM mim2gene_comments WHERE Comment <> '-')")
+
+
+def edge_rows(source: Source, omim: str) -> None:
+    """Tables edge_rows (one per phenotype row and known Source value) and edge_comments (per edge key)."""
+    # What the Comment values of a row set; a row whose values set no predicate takes the '-' row's.
+    source.sql("""
+        CREATE TEMP TABLE row_effects AS
+        SELECT p._file, p._line,
+               coalesce(e.predicate, d.predicate) AS predicate,
+               CASE WHEN e.predicate IS NULL THEN d.association_basis_qualifier
+                    ELSE e.association_basis_qualifier END AS association_basis_qualifier,
+               e.has_confidence_level, e.allelic_requirement
+        FROM phenotype_rows p
+        LEFT JOIN (
+            SELECT r._file, r._line, min(c.predicate) AS predicate,
+                   min(c.association_basis_qualifier) AS association_basis_qualifier,
+                   min(c.has_confidence_level) AS has_confidence_level,
+                   min(c.allelic_requirement) AS allelic_requirement
+            FROM row_comments r JOIN mim2gene_comments c ON c.Comment = r.value
+            GROUP BY r._file, r._line
+        ) e ON e._file = p._file AND e._line = p._line
+        CROSS JOIN (SELECT * FROM mim2gene_comments WHERE Comment = '-') d
+    """)
+    key = "concat_ws(chr(31), " + ", ".join(f"coalesce({k}, '')" for k in EDGE_KEY) + ")"
+    source.sql(f"""
+        CREATE TEMP TABLE edge_rows AS
+        SELECT *, {key} AS edge_key FROM (
+            SELECT p._file, p._line, s.pos,
+                   'NCBIGene:' || p.GeneID AS subject, e.predicate, '{omim}:' || p.mim AS object,
+                   t.primary_knowledge_source, t.knowledge_level, t.agent_type,
+                   e.association_basis_qualifier, e.has_confidence_level, e.allelic_requirement
+            FROM phenotype_rows p
+            JOIN row_sources s ON s._file = p._file AND s._line = p._line
+            JOIN mim2gene_sources t ON t.Source = s.value
+            JOIN row_effects e ON e._file = p._file AND e._line = p._line
+        )
+    """)
+    # Edges given twice: by two Source values of one row with the same knowledge source (GeneMap; OMIM),
+    # or by a row repeating an earlier row's edge.
+    source.drop_values("""
+        SELECT CASE WHEN first_row = (_file, _line)
+                    THEN 'same edge as another Source value of the row (same knowledge source)'
+                    ELSE 'duplicate edge (same gene, predicate, phenotype, knowledge source and qualifier '
+                         || 'as an earlier row)' END AS reason, _file, _line
+        FROM (SELECT _file, _line,
+                     row_number() OVER w AS n, first_value((_file, _line)) OVER w AS first_row
+              FROM edge_rows WINDOW w AS (PARTITION BY edge_key ORDER BY _file, _line, pos))
+        WHERE n > 1
+    """)
+    # The Comment values of every row behind an edge, in the order they first occur.
+    source.sql("""
+        CREATE TEMP TABLE edge_comments AS
+        SELECT edge_key, string_agg(value, '; ' ORDER BY first_seen) AS comments
+        FROM (
+            SELECT e.edge_key, c.value, min((c._file, c._line, c.pos)) AS first_seen
+            FROM (SELECT DISTINCT edge_key, _file, _line FROM edge_rows) e
+            JOIN row_comments c ON c._file = e._file AND c._line = e._line
+            GROUP BY e.edge_key, c.value
+        )
+        GROUP BY edge_key
+    """)
+
+
+def disease_nodes(source: Source, omim: str) -> duckdb.DuckDBPyRelation:
+    """A biolink:Disease node per OMIM phenotype of an edge, its MedGen concept as a registry CURIE xref."""
+    prefixes = []
+    for rank, row in enumerate(load_table("medgen_cui_prefixes")):
+        prefix = resolve(row["ncbi_db"])
+        if prefix.prefix is None or prefix.pattern is None:
+            raise RuntimeError(f"medgen_cui_prefixes: {row['ncbi_db']} has no registry prefix and pattern")
+        prefixes.append({"rank": str(rank), "prefix": prefix.prefix, "pattern": prefix.pattern})
+    register_table(source.con, "medgen_cui_prefix", tuple(prefixes))
+    source.sql("""
+        CREATE TEMP TABLE cui_xrefs AS
+        SELECT r._file, r._line, arg_min(p.prefix || ':' || r.MedGenCUI, CAST(p.rank AS INTEGER)) AS xref
+        FROM phenotype_rows r JOIN medgen_cui_prefix p ON regexp_full_match(r.MedGenCUI, p.pattern)
+        GROUP BY r._file, r._line
+    """)
+    names = ", ".join(p["prefix"] for p in prefixes)
+    source.drop_values(f"""
+        SELECT 'MedGenCUI matches no registry pattern ({names})' AS reason, r._file, r._line
+        FROM phenotype_rows r ANTI JOIN cui_xrefs x ON x._file = r._file AND x._line = r._line
+        WHERE r.MedGenCUI IS NOT NULL
+    """)
+    return source.sql(f"""
+        SELECT '{omim}:' || p.mim AS id, '{DISEASE}' AS category,
+               list_sort(list_distinct(list(x.xref) FILTER (WHERE x.xref IS NOT NULL))) AS xref,
+               '{provenance.NCBI_GENE}' AS provided_by
+        FROM phenotype_rows p LEFT JOIN cui_xrefs x ON x._file = p._file AND x._line = p._line
+        GROUP BY p.mim ORDER BY min((p._file, p._line))
+    """)
+
+
+def gene_nodes(source: Source, omim: str) -> duckdb.DuckDBPyRelation:
+    """A Gene node row per gene, its own OMIM entries as xrefs; the merge folds it into gene_info's node."""
+    return source.sql(f"""
+        SELECT 'NCBIGene:' || GeneID AS id, '{GENE}' AS category,
+               list_sort(list_distinct(list('{omim}:' || "MIM number"))) AS xref,
+               '{provenance.NCBI_GENE}' AS provided_by
+        FROM {source.emitted} WHERE type = 'gene'
+        GROUP BY GeneID ORDER BY min((_file, _line))
+    """)
