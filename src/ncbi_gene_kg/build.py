@@ -197,7 +197,7 @@ def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, m
         console.print("merging and validating the graph", highlight=False)
         outcome["merged"], outcome["validation"], outcome["stats"] = finalize(result, staging, max_rejected)
 
-    result = build(out_dir, scope, data_dir, extra_fields={"orthologs": orthologs}, on_start=on_start,
+    result = build(out_dir, scope, data_dir, extra_fields={"ortholog_scope": orthologs}, on_start=on_start,
                    finalize=on_finalize)
     print_summary(console, result, outcome["merged"], outcome["validation"], outcome["stats"], out_dir,
                   time.perf_counter() - started)

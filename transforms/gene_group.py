@@ -1,0 +1,95 @@
+"""gene_group -> gene-gene edges: readthrough, region and pseudogene relationships, one edge per pair.
+
+NCBI reports every relationship from both genes (a 'Region member' row and its mirrored 'Region parent'
+row). The mapping table ``gene_group_relationships`` gives each relationship its predicate and the
+direction of the edge, so that a row and its mirror map to the same edge, written once. Both genes must
+be in the taxon scope (their nodes come from gene_info).
+"""
+
+import koza
+from koza.transform import KozaTransform
+
+from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.tables import load_table, register_table
+from ncbi_gene_kg.taxa import load_scope
+
+COLUMNS = ["tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
+ORTHOLOG = "Ortholog"  # discontinued in gene_group in 2018; orthology comes from gene_orthologs
+# The relationships are NCBI's statements, made by RefSeq curation and NCBI's annotation pipelines; the
+# file does not say which made a given row. See docs/gene_orthologs.md.
+KNOWLEDGE_LEVEL = "knowledge_assertion"
+AGENT_TYPE = "not_provided"
+
+
+def sql_strings(values: list[str]) -> str:
+    """An SQL list of string literals: ['9606', '10090'] -> "'9606', '10090'"."""
+    return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+
+
+def rejected() -> dict[str, str]:
+    known = sql_strings([row["relationship"] for row in load_table("gene_group_relationships")] + [ORTHOLOG])
+    return {
+        "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
+        "Other_GeneID is not a number": "NOT coalesce(regexp_full_match(Other_GeneID, '[0-9]+'), false)",
+        "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+        "Other_tax_id is not a number": "NOT coalesce(regexp_full_match(Other_tax_id, '[0-9]+'), false)",
+        "missing relationship": "relationship IS NULL",
+        "unknown relationship (not in gene_group_relationships.tsv)": f"relationship NOT IN ({known})",
+        "gene related to itself": "GeneID = Other_GeneID",
+    }
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> Source:
+    filtered = {"Ortholog row (orthology comes from gene_orthologs)": f"relationship = '{ORTHOLOG}'"}
+    tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
+    if tax_ids is not None:  # the scan checks tax_id; the other gene's taxon is checked here
+        filtered["other gene's taxon not in scope"] = f"Other_tax_id NOT IN ({sql_strings(tax_ids)})"
+    return open_source(koza, data, "gene_group", COLUMNS, rejected(), filtered)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, source: Source) -> None:
+    register_table(source.con, "gene_group_relationships")
+    # Each row as the statement it makes, oriented by the mapping table: a row and its mirror agree.
+    source.sql("""
+        CREATE TEMP TABLE gene_group_statements AS
+        WITH oriented AS (
+            SELECT g._file, g._line, m.predicate, m.category,
+                   CAST(g.GeneID AS BIGINT) AS gene, CAST(g.Other_GeneID AS BIGINT) AS other,
+                   m.direction, CASE m.direction WHEN 'reverse' THEN m.inverse ELSE g.relationship END
+                       AS original_predicate
+            FROM gene_group_emitted g JOIN gene_group_relationships m USING (relationship)
+        )
+        SELECT _file, _line, predicate, category, original_predicate,
+               CASE direction WHEN 'forward' THEN gene WHEN 'reverse' THEN other ELSE least(gene, other) END
+                   AS subject_gene,
+               CASE direction WHEN 'forward' THEN other WHEN 'reverse' THEN gene ELSE greatest(gene, other) END
+                   AS object_gene
+        FROM oriented
+    """)
+    source.drop_values("""
+        SELECT 'relationship already given by an earlier row (NCBI reports both genes'' rows)' AS reason,
+               _file, _line
+        FROM gene_group_statements
+        QUALIFY row_number() OVER (PARTITION BY subject_gene, predicate, object_gene, original_predicate
+                                   ORDER BY _file, _line) > 1
+    """)
+    kgx.write_edges(koza.writer, source.sql(f"""
+        WITH edges AS (
+            SELECT DISTINCT subject_gene, object_gene, predicate, category, original_predicate,
+                   'NCBIGene:' || subject_gene AS subject, 'NCBIGene:' || object_gene AS object,
+                   '{provenance.NCBI_GENE}' AS primary_knowledge_source
+            FROM gene_group_statements
+        )
+        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source", "original_predicate")}
+                   AS id,
+               subject, predicate, object, category, original_predicate,
+               '{KNOWLEDGE_LEVEL}'     AS knowledge_level,
+               '{AGENT_TYPE}'          AS agent_type,
+               primary_knowledge_source,
+               CAST(NULL AS VARCHAR[]) AS aggregator_knowledge_source
+        FROM edges ORDER BY subject_gene, predicate, object_gene, original_predicate
+    """))
+    source.finish(koza)

@@ -1,0 +1,112 @@
+"""gene_orthologs -> biolink:orthologous_to edges, one per ortholog pair (both directions collapse to one).
+
+The taxon scope is applied to both genes of a pair. ``ortholog_scope`` (a transform field of the config,
+``both`` by default) keeps a pair when both genes are in the scope; ``either`` keeps it when at least
+one is, and writes a minimal Gene node for each gene outside the scope (gene_info writes nodes only for
+genes in the scope), so that no edge has an endpoint without a node.
+"""
+
+import koza
+from koza.transform import KozaTransform
+
+from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.taxa import load_scope
+
+COLUMNS = ["tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
+ORTHOLOG_SCOPES = ("both", "either")
+
+PREDICATE = "biolink:orthologous_to"
+CATEGORY = "biolink:GeneToGeneHomologyAssociation"
+# NCBI's ortholog pipeline states these pairs as orthologs (no score, not a ranked guess): an assertion made
+# by rules encoded in an algorithm (protein similarity and local synteny). Curators review some pairs, but
+# the file does not say which, so no row can claim manual validation. See docs/gene_orthologs.md.
+KNOWLEDGE_LEVEL = "knowledge_assertion"
+AGENT_TYPE = "computational_model"
+
+REJECTED = {
+    "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
+    "Other_GeneID is not a number": "NOT coalesce(regexp_full_match(Other_GeneID, '[0-9]+'), false)",
+    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+    "Other_tax_id is not a number": "NOT coalesce(regexp_full_match(Other_tax_id, '[0-9]+'), false)",
+    "relationship is not Ortholog": "relationship IS DISTINCT FROM 'Ortholog'",
+    "gene paired with itself": "GeneID = Other_GeneID",
+}
+OTHER_OUT_OF_SCOPE = "other gene's taxon not in scope"
+BOTH_OUT_OF_SCOPE = "neither gene's taxon in scope"
+
+
+def sql_strings(values: list[str]) -> str:
+    """An SQL list of string literals: ['9606', '10090'] -> "'9606', '10090'"."""
+    return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+
+
+def ortholog_scope(koza: KozaTransform) -> str:
+    value = str(koza.extra_fields.get("ortholog_scope", "both"))
+    if value not in ORTHOLOG_SCOPES:
+        raise UserError(f"ortholog_scope {value!r} is not one of {', '.join(ORTHOLOG_SCOPES)}")
+    return value
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> Source:
+    tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
+    if tax_ids is None:  # every taxon: both genes are always in scope
+        return open_source(koza, data, "gene_orthologs", COLUMNS, REJECTED)
+    taxa = sql_strings(tax_ids)
+    if ortholog_scope(koza) == "both":
+        # The scan drops rows whose tax_id is out of scope; the other gene's taxon is checked here.
+        return open_source(koza, data, "gene_orthologs", COLUMNS, REJECTED,
+                           {OTHER_OUT_OF_SCOPE: f"Other_tax_id NOT IN ({taxa})"})
+    # either: a row whose tax_id is out of scope may still pair with a gene in scope, so the scan keeps all.
+    return open_source(koza, data, "gene_orthologs", COLUMNS, REJECTED,
+                       {BOTH_OUT_OF_SCOPE: f"tax_id NOT IN ({taxa}) AND Other_tax_id NOT IN ({taxa})"},
+                       taxon_column=None)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, source: Source) -> None:
+    # A pair is ordered (smaller GeneID first): the predicate is symmetric, so a pair listed twice (in
+    # either direction) makes one edge.
+    pair = ("least(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_a, "
+            "greatest(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_b")
+    source.sql(f"CREATE TEMP TABLE ortholog_pairs AS SELECT {pair}, count(*) AS n_rows "
+               "FROM gene_orthologs_emitted GROUP BY ALL")
+    if source.sql("SELECT count(*) FROM ortholog_pairs WHERE n_rows > 1").fetchone()[0]:
+        source.drop_values(f"""
+            SELECT 'pair already given by an earlier row' AS reason, _file, _line
+            FROM (SELECT _file, _line, {pair} FROM gene_orthologs_emitted)
+            QUALIFY row_number() OVER (PARTITION BY gene_a, gene_b ORDER BY _file, _line) > 1
+        """)
+    kgx.write_edges(koza.writer, source.sql(f"""
+        WITH edges AS (
+            SELECT gene_a, gene_b, 'NCBIGene:' || gene_a AS subject, '{PREDICATE}' AS predicate,
+                   'NCBIGene:' || gene_b AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
+            FROM ortholog_pairs
+        )
+        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
+               subject, predicate, object,
+               '{CATEGORY}'                AS category,
+               '{KNOWLEDGE_LEVEL}'         AS knowledge_level,
+               '{AGENT_TYPE}'              AS agent_type,
+               primary_knowledge_source,
+               CAST(NULL AS VARCHAR[])     AS aggregator_knowledge_source
+        FROM edges ORDER BY gene_a, gene_b
+    """))
+    tax_ids = source.scope.tax_ids
+    if ortholog_scope(koza) == "either" and tax_ids is not None:
+        taxa = sql_strings(tax_ids)
+        kgx.write_nodes(koza.writer, source.sql(f"""
+            WITH outside AS (
+                SELECT CAST(GeneID AS BIGINT) AS gene, tax_id FROM gene_orthologs_emitted
+                WHERE tax_id NOT IN ({taxa})
+                UNION ALL
+                SELECT CAST(Other_GeneID AS BIGINT), Other_tax_id FROM gene_orthologs_emitted
+                WHERE Other_tax_id NOT IN ({taxa})
+            )
+            SELECT 'NCBIGene:' || gene AS id, 'biolink:Gene' AS category,
+                   'NCBITaxon:' || min(tax_id) AS in_taxon, '{provenance.NCBI_GENE}' AS provided_by
+            FROM outside GROUP BY gene ORDER BY gene
+        """))
+    source.finish(koza)
