@@ -11,6 +11,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.sql import string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import load_scope
 
@@ -22,13 +23,10 @@ KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "not_provided"
 
 
-def sql_strings(values: list[str]) -> str:
-    """An SQL list of string literals: ['9606', '10090'] -> "'9606', '10090'"."""
-    return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
 
 
 def rejected() -> dict[str, str]:
-    known = sql_strings([row["relationship"] for row in load_table("gene_group_relationships")] + [ORTHOLOG])
+    known = string_list([row["relationship"] for row in load_table("gene_group_relationships")] + [ORTHOLOG])
     return {
         "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
         "Other_GeneID is not a number": "NOT coalesce(regexp_full_match(Other_GeneID, '[0-9]+'), false)",
@@ -45,7 +43,7 @@ def scan(koza: KozaTransform, data) -> Source:
     filtered = {"Ortholog row (orthology comes from gene_orthologs)": f"relationship = '{ORTHOLOG}'"}
     tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
     if tax_ids is not None:  # the scan checks tax_id; the other gene's taxon is checked here
-        filtered["other gene's taxon not in scope"] = f"Other_tax_id NOT IN ({sql_strings(tax_ids)})"
+        filtered["other gene's taxon not in scope"] = f"Other_tax_id NOT IN ({string_list(tax_ids)})"
     return open_source(koza, data, "gene_group", COLUMNS, rejected(), filtered)
 
 

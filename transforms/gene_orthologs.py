@@ -12,6 +12,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.sql import string_list
 from ncbi_gene_kg.taxa import load_scope
 
 COLUMNS = ["tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
@@ -37,9 +38,6 @@ OTHER_OUT_OF_SCOPE = "other gene's taxon not in scope"
 BOTH_OUT_OF_SCOPE = "neither gene's taxon in scope"
 
 
-def sql_strings(values: list[str]) -> str:
-    """An SQL list of string literals: ['9606', '10090'] -> "'9606', '10090'"."""
-    return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
 
 
 def ortholog_scope(koza: KozaTransform) -> str:
@@ -54,7 +52,7 @@ def scan(koza: KozaTransform, data) -> Source:
     tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
     if tax_ids is None:  # every taxon: both genes are always in scope
         return open_source(koza, data, "gene_orthologs", COLUMNS, REJECTED)
-    taxa = sql_strings(tax_ids)
+    taxa = string_list(tax_ids)
     if ortholog_scope(koza) == "both":
         # The scan drops rows whose tax_id is out of scope; the other gene's taxon is checked here.
         return open_source(koza, data, "gene_orthologs", COLUMNS, REJECTED,
@@ -96,7 +94,7 @@ def transform(koza: KozaTransform, source: Source) -> None:
     """))
     tax_ids = source.scope.tax_ids
     if ortholog_scope(koza) == "either" and tax_ids is not None:
-        taxa = sql_strings(tax_ids)
+        taxa = string_list(tax_ids)
         kgx.write_nodes(koza.writer, source.sql(f"""
             WITH outside AS (
                 SELECT CAST(GeneID AS BIGINT) AS gene, tax_id FROM gene_orthologs_emitted

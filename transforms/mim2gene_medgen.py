@@ -18,6 +18,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.sql import string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
@@ -32,8 +33,6 @@ DESCRIPTION_PREFIX = "mim2gene_medgen Comment: "
 EDGE_KEY = ("subject", "predicate", "object", "primary_knowledge_source", "association_basis_qualifier")
 
 
-def _sql_list(values) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
 def split(column: str) -> str:
@@ -54,7 +53,7 @@ def row_rules(scope: TaxonScope) -> tuple[dict[str, str], dict[str, str]]:
     """
     if not human_in_scope(scope):
         return {}, {"human-only file, 9606 not in scope": "TRUE"}
-    sources = _sql_list(row["Source"] for row in load_table("mim2gene_sources"))
+    sources = string_list(row["Source"] for row in load_table("mim2gene_sources"))
     gene_phenotype = "type = 'phenotype' AND GeneID IS NOT NULL"
     rejected = {
         "MIM number is not a number": """NOT coalesce(regexp_full_match("MIM number", '[0-9]+'), false)""",

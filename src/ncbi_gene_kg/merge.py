@@ -23,6 +23,7 @@ import duckdb
 from ncbi_gene_kg.accounting import Tally
 from ncbi_gene_kg.biolink import is_multivalued
 from ncbi_gene_kg.kgx import edge_id, tsv_cell
+from ncbi_gene_kg.sql import ident
 
 # Precedence when single-valued properties conflict, and the source a category's nodes must come from.
 SOURCE_ORDER = ["gene_info", "gene_summary", "gene2go", "mim2gene_medgen", "gene_orthologs", "gene_group"]
@@ -43,8 +44,6 @@ class MergeResult:
     dangling_edges: dict[str, Tally] = field(default_factory=dict)
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _load(con: duckdb.DuckDBPyConnection, table: str, files: list[Path], core: list[str]) -> list[str]:
@@ -76,10 +75,10 @@ def _merged_columns(columns: list[str], single: set[str]) -> list[str]:
     out = []
     for c in columns:
         if is_multivalued(c) and c not in single:
-            out.append(f"nullif(array_to_string(list_sort(list_distinct(flatten(list(string_split({_ident(c)}, '|'))"
-                       f"))), '|'), '') AS {_ident(c)}")
+            out.append(f"nullif(array_to_string(list_sort(list_distinct(flatten(list(string_split({ident(c)}, '|'))"
+                       f"))), '|'), '') AS {ident(c)}")
         else:
-            out.append(f"arg_min({_ident(c)}, _rank) FILTER (WHERE {_ident(c)} IS NOT NULL) AS {_ident(c)}")
+            out.append(f"arg_min({ident(c)}, _rank) FILTER (WHERE {ident(c)} IS NOT NULL) AS {ident(c)}")
     return out
 
 
@@ -93,9 +92,9 @@ def _conflicts(con: duckdb.DuckDBPyConnection, table: str, key: str, columns: li
         rows = con.execute(
             f"""
             SELECT count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM (
-                SELECT {key} || ': ' || string_agg(DISTINCT {_ident(c)}, ' vs ' ORDER BY {_ident(c)}) AS example
-                FROM {table} WHERE {_ident(c)} IS NOT NULL GROUP BY {key}
-                HAVING count(DISTINCT {_ident(c)}) > 1)
+                SELECT {key} || ': ' || string_agg(DISTINCT {ident(c)}, ' vs ' ORDER BY {ident(c)}) AS example
+                FROM {table} WHERE {ident(c)} IS NOT NULL GROUP BY {key}
+                HAVING count(DISTINCT {ident(c)}) > 1)
             """
         ).fetchone()
         if rows[0]:
@@ -113,7 +112,7 @@ def _collapse(con: duckdb.DuckDBPyConnection, rows: str, key: str, columns: list
     con.execute(f"CREATE TEMP VIEW {rows}_dups AS SELECT * FROM {rows} SEMI JOIN {rows}_multi ON _k = {key}")
     conflicts = _conflicts(con, f"{rows}_dups", key, [c for c in columns if c not in single or c == "category"],
                            single, label)
-    listed = ", ".join(_ident(c) for c in columns)
+    listed = ", ".join(ident(c) for c in columns)
     con.execute(
         f"""
         CREATE TEMP TABLE {out} AS
@@ -140,7 +139,7 @@ def _ordered(columns: list[str], core: list[str]) -> list[str]:
 def _copy(con: duckdb.DuckDBPyConnection, query: str, columns: list[str], path: Path) -> None:
     """Write ``query`` as KGX TSV; the one output column is named by the header line itself."""
     line = " || '\t' || ".join(tsv_cell(c, "VARCHAR") for c in columns)
-    con.execute(f"COPY (SELECT {line} AS {_ident(chr(9).join(columns))} FROM ({query})) "
+    con.execute(f"COPY (SELECT {line} AS {ident(chr(9).join(columns))} FROM ({query})) "
                 f"TO '{path}' (FORMAT csv, HEADER true, QUOTE '', ESCAPE '')")
 
 
@@ -169,8 +168,8 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
     key = [k for k in ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers]
            if k in edge_columns]
     con.execute("ALTER TABLE edge_rows ADD COLUMN _key VARCHAR")
-    key_sql = ", ".join(f"coalesce({_ident(k)}, '')" for k in key)
-    con.execute(f"UPDATE edge_rows SET _key = concat_ws(chr(31), {key_sql}), id = {edge_id(*map(_ident, key))}")
+    key_sql = ", ".join(f"coalesce({ident(k)}, '')" for k in key)
+    con.execute(f"UPDATE edge_rows SET _key = concat_ws(chr(31), {key_sql}), id = {edge_id(*map(ident, key))}")
     result.conflicts |= _collapse(con, "edge_rows", "_key", edge_columns, set(key) | {"id"}, "merged_edges", "edge")
     result.dangling_edges = _tally(con, """
         SELECT predicate || ' edge whose ' || CASE WHEN s.id IS NULL THEN 'subject' ELSE 'object' END

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.sql import ident, quote
 from ncbi_gene_kg.taxa import TaxonScope
 
 NULL = "-"
@@ -90,12 +91,8 @@ def column_index(header: Header, path: Path, required: Sequence[str]) -> dict[st
     return positions
 
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass
@@ -168,10 +165,10 @@ def _insert_lines(con: duckdb.DuckDBPyConnection, table: str, source: str, name:
     con.execute(
         f"""
         INSERT INTO {table}_lines
-        SELECT {_quote(name)}, _line, CASE WHEN {in_scope} THEN string_split(line, '\t') END
+        SELECT {quote(name)}, _line, CASE WHEN {in_scope} THEN string_split(line, '\t') END
         FROM (
             SELECT row_number() OVER () AS _line, line
-            FROM read_csv({_quote(source)}, columns = {{'line': 'VARCHAR'}}, delim = '\x01',
+            FROM read_csv({quote(source)}, columns = {{'line': 'VARCHAR'}}, delim = '\x01',
                           quote = '', escape = '', header = false, auto_detect = false,
                           strict_mode = false)
         )
@@ -188,7 +185,7 @@ def load_lines(con: duckdb.DuckDBPyConnection, table: str, path: Path, header: H
                 _insert_lines(con, table, source, path.name, header, in_scope)
         except duckdb.Error as error:
             if not repair and "unicode" in str(error).lower():
-                con.execute(f"DELETE FROM {table}_lines WHERE _file = {_quote(path.name)}")
+                con.execute(f"DELETE FROM {table}_lines WHERE _file = {quote(path.name)}")
                 continue
             raise UserError(f"{path}: cannot be read ({str(error).splitlines()[0]})") from error
         if pump and pump.error:
@@ -224,16 +221,16 @@ def scan(
         headers.append(header)
         in_scope = "TRUE"
         if taxon_column and scope.tax_ids is not None:
-            taxa = ", ".join(_quote(t) for t in scope.tax_ids)
+            taxa = ", ".join(quote(t) for t in scope.tax_ids)
             in_scope = f"split_part(line, '\t', {positions[taxon_column]}) IN ({taxa})"
         repaired = load_lines(con, table, path, header, in_scope)
         if repaired:
             con.executemany(f"INSERT INTO {table}_repaired VALUES (?, ?)", [(path.name, n) for n in repaired])
-        if not con.execute(f"SELECT count(*) FROM {table}_lines WHERE _file = {_quote(path.name)}").fetchone()[0]:
+        if not con.execute(f"SELECT count(*) FROM {table}_lines WHERE _file = {quote(path.name)}").fetchone()[0]:
             raise UserError(f"{path}: no data rows (the file holds only its header)")
     positions = column_index(headers[0], paths[0], required)
     columns = ",\n".join(
-        f"nullif(_fields[{positions[name]}], '{NULL}') AS {_ident(name)}" for name in required
+        f"nullif(_fields[{positions[name]}], '{NULL}') AS {ident(name)}" for name in required
     )
     con.execute(
         f"""

@@ -17,6 +17,7 @@ import duckdb
 from ncbi_gene_kg.accounting import Tally
 from ncbi_gene_kg.biolink import is_category, is_multivalued, is_predicate, use_offline_model
 from ncbi_gene_kg.curie import is_known_prefix
+from ncbi_gene_kg.sql import ident
 
 EXAMPLES = 5
 CURIE_NODE_PROPERTIES = ["id", "xref", "in_taxon", "type"]
@@ -40,17 +41,15 @@ class ValidationResult:
         return sum(t.count for t in self.errors.values())
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _values(table: str, column: str) -> str:
     """SQL yielding (record id, value) for each value of a column, lists split."""
     record = "id"
     if is_multivalued(column):
-        return (f"SELECT {record} AS record, unnest(string_split({_ident(column)}, '|')) AS value "
-                f"FROM {table} WHERE {_ident(column)} IS NOT NULL")
-    return f"SELECT {record} AS record, {_ident(column)} AS value FROM {table} WHERE {_ident(column)} IS NOT NULL"
+        return (f"SELECT {record} AS record, unnest(string_split({ident(column)}, '|')) AS value "
+                f"FROM {table} WHERE {ident(column)} IS NOT NULL")
+    return f"SELECT {record} AS record, {ident(column)} AS value FROM {table} WHERE {ident(column)} IS NOT NULL"
 
 
 def _tally(con: duckdb.DuckDBPyConnection, query: str) -> Tally | None:
@@ -89,11 +88,11 @@ def check_graph(con: duckdb.DuckDBPyConnection) -> ValidationResult:
                          f"{table[:-1]} {column} is not a CURIE with a registry prefix", errors)
     for table, columns in (("nodes", node_columns), ("edges", edge_columns)):
         for column in columns:
-            tally = _tally(con, f"SELECT record || ': ' || {_ident(column)} AS example FROM "
-                                f"(SELECT id AS record, {_ident(column)} FROM {table}) WHERE "
-                                f"{_ident(column)} = '-' OR {_ident(column)} = '' OR "
-                                f"{_ident(column)} LIKE '%||%' OR {_ident(column)} LIKE '|%' OR "
-                                f"{_ident(column)} LIKE '%|'")
+            tally = _tally(con, f"SELECT record || ': ' || {ident(column)} AS example FROM "
+                                f"(SELECT id AS record, {ident(column)} FROM {table}) WHERE "
+                                f"{ident(column)} = '-' OR {ident(column)} = '' OR "
+                                f"{ident(column)} LIKE '%||%' OR {ident(column)} LIKE '|%' OR "
+                                f"{ident(column)} LIKE '%|'")
             if tally:
                 errors[f"{table[:-1]} {column} holds '-' or an empty value"] = tally
         tally = _tally(con, f"SELECT id AS example FROM {table} GROUP BY id HAVING count(*) > 1")
