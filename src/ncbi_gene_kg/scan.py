@@ -40,8 +40,10 @@ class Header:
 
 
 def connect(memory_limit: str = "3GB", threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with a memory bound (it spills to a temp directory beyond it)."""
-    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": True})
+    """An in-memory DuckDB connection with a memory bound; beyond it DuckDB spills to the system temp folder."""
+    spill = os.path.join(tempfile.gettempdir(), f"ncbi-gene-kg-duckdb-{os.getpid()}")
+    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": True,
+                                 "temp_directory": spill})
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
