@@ -79,15 +79,16 @@ def xrefs(source: Source) -> None:
     register_prefixes(source.con, "inner_prefix", [row[0] for row in inner])
     source.sql("""
         CREATE TEMP TABLE resolved_xrefs AS
-        SELECT x._file, x._line, x.pos, x.value,
+        SELECT _file, _line, pos, value, db, prefix, pattern,
+               -- NCBI repeats some prefixes inside the identifier (HGNC:HGNC:5, MGI:MGI:1)
+               CASE WHEN starts_with(id, db || ':') THEN substr(id, length(db) + 2) ELSE id END AS local
+        FROM (SELECT x._file, x._line, x.pos, x.value,
                coalesce(i.name, x.db) AS db,
                coalesce(i.prefix, p.prefix) AS prefix,
                coalesce(i.pattern, p.pattern) AS pattern,
-               -- NCBI repeats some prefixes inside the identifier (HGNC:HGNC:5, MGI:MGI:1)
-               regexp_replace(CASE WHEN p.local_is_curie THEN substr(x.local, strpos(x.local, ':') + 1)
-                                   ELSE x.local END, '^' || coalesce(i.name, x.db) || ':', '') AS local
+               CASE WHEN p.local_is_curie THEN substr(x.local, strpos(x.local, ':') + 1) ELSE x.local END AS id
         FROM dbxrefs x JOIN db_prefix p ON p.name = x.db
-        LEFT JOIN inner_prefix i ON p.local_is_curie AND i.name = split_part(x.local, ':', 1)
+        LEFT JOIN inner_prefix i ON p.local_is_curie AND i.name = split_part(x.local, ':', 1))
     """)
     source.drop_values("""
         SELECT CASE WHEN prefix IS NULL THEN 'unknown xref prefix ' || db

@@ -65,10 +65,22 @@ def is_known_prefix(prefix: str) -> bool:
     return prefix in prefix_map() or bioregistry.normalize_prefix(prefix) is not None
 
 
+def _re2_accepts(con, pattern: str | None) -> bool:
+    """Whether DuckDB's regex engine (RE2) compiles a registry pattern (they are written for Java)."""
+    if pattern is None:
+        return False
+    try:
+        con.execute("SELECT regexp_full_match('', ?)", [pattern])
+    except Exception:  # duckdb reports a bad pattern as one of several error types
+        return False
+    return True
+
+
 def register_prefixes(con, table: str, names: list[str]) -> None:
     """Create temp table ``table`` (name, prefix, pattern, local_is_curie) resolving each database name."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (name VARCHAR, prefix VARCHAR, pattern VARCHAR, "
                 "local_is_curie BOOLEAN)")
-    rows = [(p.name, p.prefix, p.pattern, p.local_is_curie) for p in map(resolve, sorted(set(names)))]
+    rows = [(p.name, p.prefix, p.pattern if _re2_accepts(con, p.pattern) else None, p.local_is_curie)
+            for p in map(resolve, sorted(set(names)))]
     if rows:
         con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?)", rows)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 from koza.runner import KozaRunner
+from koza.utils.exceptions import CountValidationError
 
 from ncbi_gene_kg.accounting import RowAccount
 from ncbi_gene_kg.errors import UserError
@@ -97,7 +98,10 @@ def run_transform(source: SourceConfig, inputs: list[Path], out_dir: Path, scope
         )
     except (OSError, yaml.YAMLError, ValueError, TypeError) as error:
         raise UserError(f"{source.path}: cannot load the transform ({error})") from error
-    writer = runner.run()
+    try:
+        writer = runner.run()
+    except CountValidationError as error:
+        raise UserError(f"{source.name}: {error} (config {source.path})") from error
     account = RowAccount.from_dict(runner.transform_metadata["row_accounting"])
     return TransformRun(source, inputs, account, writer.node_count, writer.edge_count)
 
