@@ -21,6 +21,7 @@ from ncbi_gene_kg.accounting import EXAMPLES, RowAccount, Tally
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.merge import MergeResult, merge
 from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, SourceConfig, build
+from ncbi_gene_kg.report import write_report
 from ncbi_gene_kg.scan import connect
 from ncbi_gene_kg.taxa import load_scope
 from ncbi_gene_kg.validate import ValidationResult, check_graph, run_kgx_validator
@@ -167,6 +168,7 @@ def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[M
     (staging / "validation_report.md").write_text(_report_md(report))
     files = input_files(result)
     (staging / "graph_metadata.json").write_text(json.dumps(graph_metadata(result, stats, files), indent=2) + "\n")
+    write_report(staging)
     bundle(staging)
     if not validation.ok:
         raise UserError(f"the graph did not validate: {validation.n_errors} errors in "
@@ -232,3 +234,4 @@ def print_summary(console: Console, result: BuildResult, merged: MergeResult, va
                   f"(see {out_dir / 'validation_report.md'})", highlight=False)
     console.print(f"wrote {out_dir}/{GRAPH}_nodes.tsv, {GRAPH}_edges.tsv, {GRAPH}.tar.gz, graph_metadata.json "
                   f"in {seconds:.1f} s", highlight=False)
+    console.print(f"report: {out_dir / 'report.html'} (figures in report.json)", highlight=False)

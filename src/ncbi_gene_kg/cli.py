@@ -81,6 +81,22 @@ def download(
     fetch(data, taxa=taxa, base_url=base_url, files=file, force=force, console=console)
 
 
+@app.command()
+def card(
+    query: Annotated[str, typer.Argument(help="A gene: symbol (TP53), synonym, GeneID (7157), NCBIGene:7157, "
+                                              "or a discontinued GeneID or symbol.")],
+    taxon: Annotated[str | None, typer.Option(
+        "--taxon", help="Only genes of this taxon: a tax_id (9606) or a species name from config/taxa.yaml.")] = None,
+    graph: Annotated[Path, typer.Option("--graph", help="The output folder of `make transform`.")] = Path("output"),
+    html: Annotated[Path | None, typer.Option("--html", help="Also write the card as an HTML page here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON instead of text.")] = False,
+) -> None:
+    """Show one gene from the built graph: names, xrefs, GO annotations, orthologs, diseases, history, proteins."""
+    from ncbi_gene_kg.card import run_card
+
+    run_card(query, taxon=taxon, graph_dir=graph, html=html, as_json=as_json, console=console)
+
+
 def run() -> None:
     """Entry point: one clear line for user errors, the traceback only with --debug."""
     try:
