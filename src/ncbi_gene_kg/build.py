@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import tarfile
+import tempfile
 import time
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -24,7 +25,7 @@ from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, SourceConfig, bui
 from ncbi_gene_kg.report import write_report
 from ncbi_gene_kg.scan import connect
 from ncbi_gene_kg.taxa import load_scope
-from ncbi_gene_kg.validate import ValidationResult, check_graph, run_kgx_validator
+from ncbi_gene_kg.validate import ValidationResult, check_graph, kgx_input, run_kgx_validator
 
 GRAPH = "ncbi_gene"
 NCBI_BASE_URL = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/"
@@ -105,6 +106,7 @@ def graph_metadata(result: BuildResult, stats: dict, files: list[dict]) -> dict:
 def _report_md(report: dict) -> str:
     lines = ["# Validation report", "", f"Result: **{'PASS' if report['valid'] else 'FAIL'}** "
              f"({report['errors_total']} errors)", ""]
+    lines += [f"- {note}" for note in report["notes"]] + ([""] if report["notes"] else [])
     for heading, key in (("Errors", "errors"), ("Warnings", "warnings"), ("Merge conflicts", "conflicts"),
                          ("Dropped nodes", "dropped_nodes"), ("Dangling edges (dropped)", "dangling_edges")):
         lines += [f"## {heading}", ""]
@@ -142,7 +144,11 @@ def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[M
     con = connect()
     merged = merge(con, staging / TRANSFORMS_DIR, staging, GRAPH)
     validation = check_graph(con)
-    run_kgx_validator(staging / f"{GRAPH}_nodes.tsv", staging / f"{GRAPH}_edges.tsv", validation)
+    with tempfile.TemporaryDirectory() as tmp:
+        nodes, edges, coverage = kgx_input(con, staging / f"{GRAPH}_nodes.tsv", staging / f"{GRAPH}_edges.tsv",
+                                           Path(tmp))
+        run_kgx_validator(nodes, edges, validation)
+    validation.notes.append(coverage)
     stats = statistics(con)
     con.close()
     accounts = [run.account for run in result.runs]
@@ -157,6 +163,7 @@ def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[M
     report = {
         "valid": validation.ok,
         "errors_total": validation.n_errors,
+        "notes": validation.notes,
         "errors": _tallies(validation.errors),
         "warnings": _tallies(validation.warnings),
         "conflicts": _tallies(merged.conflicts),

@@ -130,8 +130,49 @@ def _correct_multivalued(toolkit, *files: Path) -> list[str]:
     return sorted(set(corrected))
 
 
+# kgx validates about 2,300 records a second (measured on the small benchmark corpus): every record of a
+# graph up to this size, a stratified sample of larger ones.
+KGX_ALL_RECORDS = 100_000
+KGX_PER_SHAPE = 20
+NODE_SHAPE = ["category", "split_part(id, ':', 1)"]
+EDGE_SHAPE = ["category", "predicate", "split_part(subject, ':', 1)", "split_part(object, ':', 1)",
+              "knowledge_level", "agent_type", "primary_knowledge_source"]
+
+
+def kgx_input(con: duckdb.DuckDBPyConnection, nodes: Path, edges: Path, folder: Path) -> tuple[Path, Path, str]:
+    """The files kgx validates: the whole graph, or for a large graph a stratified sample of it.
+
+    The sample keeps the first records (by id) of every shape: category or predicate, id prefixes,
+    provenance, and which properties are filled, so that every kind of record kgx could object to is
+    seen. Our own checks (check_graph) cover every record either way.
+    """
+    total = sum(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("nodes", "edges"))
+    if total <= KGX_ALL_RECORDS:
+        return nodes, edges, f"kgx validated all {total:,} records"
+    sampled = 0
+    paths = []
+    for table, shape, source in (("nodes", NODE_SHAPE, nodes), ("edges", EDGE_SHAPE, edges)):
+        columns = con.table(table).columns
+        filled = " || ".join(f"CASE WHEN {ident(c)} IS NULL THEN '0' ELSE '1' END" for c in columns)
+        header = source.open().readline().rstrip("\n").split("\t")
+        line = " || '\t' || ".join(f"coalesce({ident(c)}, '')" for c in header)
+        target = folder / source.name
+        con.execute(
+            f"""
+            COPY (SELECT {line} AS {ident(chr(9).join(header))} FROM {table}
+                  QUALIFY row_number() OVER (PARTITION BY {', '.join(shape)}, {filled} ORDER BY id) <= {KGX_PER_SHAPE}
+                  ORDER BY id)
+            TO '{target}' (FORMAT csv, HEADER true, QUOTE '', ESCAPE '')
+            """
+        )
+        sampled += sum(1 for _ in target.open()) - 1
+        paths.append(target)
+    return paths[0], paths[1], (f"kgx validated a stratified sample of {sampled:,} of {total:,} records "
+                                f"(up to {KGX_PER_SHAPE} of each shape); the other checks cover every record")
+
+
 def run_kgx_validator(nodes: Path, edges: Path, result: ValidationResult) -> None:
-    """Stream the merged KGX files through kgx's Validator on the pinned model (offline)."""
+    """Stream KGX files through kgx's Validator on the pinned model (offline)."""
     use_offline_model()
     from kgx.transformer import Transformer
     from kgx.validator import Validator
