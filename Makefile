@@ -27,11 +27,14 @@ transform: install ## Build the graph from DATA (default data/, else the bundled
 	$(BIN)/ncbi-gene-kg transform $(if $(DATA),--data $(DATA)) --out $(OUT) --taxa $(TAXA)
 
 test: install ## Run lint and the test suite (offline)
-	$(BIN)/ruff check src transforms tests
+	$(BIN)/ruff check src transforms tests bench scripts
 	$(BIN)/pytest
 
 download: install ## Fetch the NCBI files for the taxon scope into DATA
 	$(BIN)/ncbi-gene-kg download --data $(or $(DATA),data) --taxa $(TAXA)
+
+bench: install ## Benchmark floor, per-row baseline and this pipeline on a corpus (PROFILE=small|full)
+	$(BIN)/python bench/run.py --profile $(PROFILE)
 
 clean: ## Remove generated outputs (keeps downloads)
 	find $(OUT) -mindepth 1 ! -name README.md -delete
