@@ -1,0 +1,193 @@
+"""gene2go -> gene-to-GO-term edges (Biolink functional associations) and the GO term nodes they use.
+
+One gene2go row is one (gene, GO term, evidence code, qualifier). Rows with the same gene, predicate,
+GO term and negation become one edge (the project's edge key: subject, predicate, object, negated,
+primary_knowledge_source): its has_evidence holds the ECO term of every evidence code, its
+publications every PubMed id, and its knowledge_level/agent_type are those of its strongest evidence
+code. The mapping tables are in ncbi_gene_kg/mappings (go_qualifier_to_predicate, go_category,
+go_evidence_to_eco, go_evidence_knowledge_level, gene2go_go_annotation_taxa); docs/gene2go.md
+explains them.
+"""
+
+import koza
+from koza.transform import KozaTransform
+
+from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.sql import string_list
+from ncbi_gene_kg.tables import load_table, register_table
+
+COLUMNS = ["tax_id", "GeneID", "GO_ID", "Evidence", "Qualifier", "GO_term", "PubMed", "Category"]
+
+# gene2go writes a negated annotation as `NOT involved_in` (GAF writes `NOT|involved_in`; both are read).
+NOT_PREFIXES = "('NOT ', 'NOT|')"
+PMID = "[0-9]{1,18}"  # a PubMed id (18 digits at most: it must fit a BIGINT)
+PMIDS = rf"{PMID}(\|{PMID})*"  # a PubMed cell whose every id is a number
+
+
+def relation(column: str = "Qualifier") -> str:
+    """SQL for the qualifier without its negation: `NOT involved_in` -> `involved_in`."""
+    return f"if({column}[1:4] IN {NOT_PREFIXES}, {column}[5:], {column})"
+
+
+def negated(column: str = "Qualifier") -> str:
+    """SQL: true for a negated qualifier (`NOT involved_in`), else false."""
+    return f"({column}[1:4] IN {NOT_PREFIXES})"
+
+
+def rejection_rules() -> dict[str, str]:
+    """Bad input, as {reason: SQL condition}; the accepted values come from the mapping tables."""
+    qualifiers = load_table("go_qualifier_to_predicate")
+    categories = [row["Category"] for row in load_table("go_category")]
+    codes = [row["evidence_code"] for row in load_table("go_evidence_knowledge_level")] + ["ND"]
+    pairs = string_list(f"{row['qualifier']} {row['Category']}" for row in qualifiers)
+    return {
+        "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
+        "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+        "malformed GO_ID": "NOT coalesce(regexp_full_match(GO_ID, 'GO:[0-9]{7}'), false)",
+        "missing Qualifier": "Qualifier IS NULL",
+        "unknown Qualifier": f"{relation()} NOT IN ({string_list(row['qualifier'] for row in qualifiers)})",
+        "unknown Category": f"Category IS NULL OR Category NOT IN ({string_list(categories)})",
+        "Qualifier does not apply to the Category": f"{relation()} || ' ' || Category NOT IN ({pairs})",
+        "missing Evidence code": "Evidence IS NULL",
+        "unknown Evidence code": f"Evidence NOT IN ({string_list(codes)})",
+    }
+
+
+FILTERED = {
+    # ND: the curators found no biological data; the row records the absence of an annotation.
+    "evidence code ND (no biological data available): not an assertion": "Evidence = 'ND'",
+}
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> Source:
+    return open_source(koza, data, "gene2go", COLUMNS, rejection_rules(), FILTERED)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, source: Source) -> None:
+    for table in ("go_qualifier_to_predicate", "go_category", "go_evidence_to_eco",
+                  "go_evidence_knowledge_level", "gene2go_go_annotation_taxa"):
+        register_table(source.con, table)
+    annotations(source)
+    source.drop_values(f"""
+        SELECT 'PubMed id is not a number' AS reason, _file, _line
+        FROM (SELECT _file, _line, unnest(string_split(PubMed, '|')) AS pmid FROM gene2go_emitted
+              WHERE NOT regexp_full_match(PubMed, '{PMIDS}'))
+        WHERE NOT regexp_full_match(pmid, '{PMID}')
+    """)
+    go_terms(source)
+    edge_groups(source)
+    kgx.write_edges(koza.writer, source.sql(f"""
+        SELECT {kgx.edge_id("subject", "predicate", "object", "negated", "primary_knowledge_source")} AS id,
+               subject, predicate, object, category, negated, original_predicate, has_evidence, publications,
+               knowledge_level, agent_type, primary_knowledge_source,
+               CASE WHEN primary_knowledge_source <> '{provenance.NCBI_GENE}'
+                    THEN ['{provenance.NCBI_GENE}'] END AS aggregator_knowledge_source
+        FROM (
+            SELECT 'NCBIGene:' || g.GeneID AS subject, q.predicate, g.GO_ID AS object,
+                   CASE WHEN g.negated THEN true END AS negated,  -- absent, not false, on positive edges
+                   c.association_category AS category, g.relation AS original_predicate,
+                   list_sort(list_distinct(string_split(g.eco_ids, '|'))) AS has_evidence,
+                   string_split('PMID:' || array_to_string(
+                       list_sort(list_distinct(CAST(string_split(g.pubmed, '|') AS BIGINT[]))), '|PMID:'),
+                       '|') AS publications,
+                   l.knowledge_level, l.agent_type, g.primary_knowledge_source, g.first_file, g.first_line
+            FROM edge_groups g
+            JOIN go_qualifier_to_predicate q ON q.relation = g.relation
+            JOIN go_category c ON c.Category = q.Category
+            JOIN (SELECT DISTINCT precedence, knowledge_level, agent_type FROM go_evidence_knowledge_level) l
+                 ON CAST(l.precedence AS INTEGER) = g.precedence
+        )
+        ORDER BY first_file, first_line
+    """))
+    kgx.write_nodes(koza.writer, source.sql(f"""
+        SELECT GO_ID AS id, node_category AS category, name, '{provenance.NCBI_GENE}' AS provided_by
+        FROM go_terms ORDER BY GO_ID
+    """))
+    source.finish(koza)
+
+
+def annotations(source: Source) -> None:
+    """Tables annotations (each emitted row with its mapped values) and taxon_sources."""
+    source.sql(f"""
+        CREATE TEMP TABLE annotations AS
+        SELECT e._file, e._line, e.tax_id, e.GeneID, e.GO_ID, e.GO_term, e.Category, e.Evidence,
+               -- the PubMed ids that are numbers (the others are counted as dropped values)
+               CASE WHEN regexp_full_match(e.PubMed, '{PMIDS}') THEN e.PubMed
+                    ELSE nullif(array_to_string(list_filter(string_split(e.PubMed, '|'),
+                                                            x -> regexp_full_match(x, '{PMID}')), '|'), '')
+               END AS PubMed,
+               {negated('e.Qualifier')} AS negated, q.relation, c.node_category, eco.eco_id,
+               CAST(k.precedence AS INTEGER) AS precedence
+        FROM gene2go_emitted e
+        JOIN go_qualifier_to_predicate q ON q.qualifier = {relation('e.Qualifier')}
+        JOIN go_category c ON c.Category = e.Category
+        JOIN go_evidence_to_eco eco ON eco.evidence_code = e.Evidence
+        JOIN go_evidence_knowledge_level k ON k.evidence_code = e.Evidence
+    """)
+    mapped, emitted = source.sql(
+        "SELECT (SELECT count(*) FROM annotations), (SELECT count(*) FROM gene2go_emitted)").fetchone()
+    if mapped != emitted:  # the rejection rules and the mapping tables disagree: a bug, not bad input
+        raise RuntimeError(f"gene2go: {emitted} rows emitted but {mapped} mapped; check the mapping tables")
+    # Where the annotation comes from: GO Consortium files for the taxa NCBI imports them for, else
+    # NCBI's own InterProScan run (see mappings/gene2go_go_annotation_taxa.tsv).
+    source.sql(f"""
+        CREATE TEMP TABLE taxon_sources AS
+        SELECT tax_id,
+               CASE WHEN tax_id IN (SELECT tax_id FROM gene2go_go_annotation_taxa)
+                         OR bool_or(Evidence <> 'IEA')
+                    THEN '{provenance.GO}' ELSE '{provenance.NCBI_GENE}' END AS primary_knowledge_source
+        FROM annotations GROUP BY tax_id
+    """)
+
+
+def edge_groups(source: Source) -> None:
+    """Table edge_groups: the annotations of one edge (gene, relation, GO term, negation, primary source).
+
+    The qualifier fixes the relation and the Category (a row pairing them otherwise is rejected), so
+    the group is the edge key. Evidence codes and PubMed ids are collected as '|'-joined strings
+    (cheaper to aggregate than lists at millions of rows) and made sorted, distinct lists once per edge.
+    """
+    source.sql("""
+        CREATE TEMP TABLE edge_groups AS
+        SELECT a.GeneID, a.relation, a.GO_ID, a.negated, s.primary_knowledge_source,
+               string_agg(a.eco_id, '|') AS eco_ids, string_agg(a.PubMed, '|') AS pubmed,
+               min(a.precedence) AS precedence, min(a._file) AS first_file, min(a._line) AS first_line
+        FROM annotations a JOIN taxon_sources s USING (tax_id)
+        GROUP BY ALL
+    """)
+
+
+def go_terms(source: Source) -> None:
+    """Table go_terms: one node per GO_ID used by an edge, its name and category chosen deterministically.
+
+    The name is the GO_term most rows give (ties: the first in sort order); the category likewise from
+    Category. Rows that disagree with the choice are counted as dropped values.
+    """
+    source.sql("""
+        CREATE TEMP TABLE go_terms AS
+        WITH names AS (
+            SELECT GO_ID, arg_max(GO_term, (n, -rank)) AS name
+            FROM (SELECT GO_ID, GO_term, count(*) AS n,
+                         rank() OVER (PARTITION BY GO_ID ORDER BY GO_term) AS rank
+                  FROM annotations WHERE GO_term IS NOT NULL GROUP BY GO_ID, GO_term)
+            GROUP BY GO_ID
+        ), categories AS (
+            SELECT GO_ID, arg_max(node_category, (n, -rank)) AS node_category
+            FROM (SELECT GO_ID, node_category, count(*) AS n,
+                         rank() OVER (PARTITION BY GO_ID ORDER BY node_category) AS rank
+                  FROM annotations GROUP BY GO_ID, node_category)
+            GROUP BY GO_ID
+        )
+        SELECT GO_ID, c.node_category, n.name
+        FROM categories c LEFT JOIN names n USING (GO_ID)
+    """)
+    source.drop_values("""
+        SELECT 'GO_term differs from the name chosen for its GO_ID' AS reason, a._file, a._line
+        FROM annotations a JOIN go_terms t USING (GO_ID) WHERE a.GO_term <> t.name
+        UNION ALL
+        SELECT 'Category differs from the one chosen for its GO_ID' AS reason, a._file, a._line
+        FROM annotations a JOIN go_terms t USING (GO_ID) WHERE a.node_category <> t.node_category
+    """)
