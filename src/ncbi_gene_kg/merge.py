@@ -22,7 +22,7 @@ import duckdb
 
 from ncbi_gene_kg.accounting import Tally
 from ncbi_gene_kg.biolink import is_multivalued
-from ncbi_gene_kg.kgx import edge_id, tsv_cell
+from ncbi_gene_kg.kgx import tsv_cell
 from ncbi_gene_kg.sql import ident
 
 # Precedence when single-valued properties conflict, and the source a category's nodes must come from.
@@ -92,7 +92,7 @@ def _conflicts(con: duckdb.DuckDBPyConnection, table: str, key: str, columns: li
         rows = con.execute(
             f"""
             SELECT count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM (
-                SELECT {key} || ': ' || string_agg(DISTINCT {ident(c)}, ' vs ' ORDER BY {ident(c)}) AS example
+                SELECT replace({key}, chr(31), ' ') || ': ' || string_agg(DISTINCT {ident(c)}, ' vs ' ORDER BY {ident(c)}) AS example
                 FROM {table} WHERE {ident(c)} IS NOT NULL GROUP BY {key}
                 HAVING count(DISTINCT {ident(c)}) > 1)
             """
@@ -100,6 +100,22 @@ def _conflicts(con: duckdb.DuckDBPyConnection, table: str, key: str, columns: li
         if rows[0]:
             found[f"{label} {c}"] = Tally(rows[0], rows[1])
     return found
+
+
+def qualifiers_of(columns: list[str]) -> list[str]:
+    return sorted(c for c in columns if c.endswith("_qualifier") or c == "qualifiers")
+
+
+def edge_key_sql(columns: list[str]) -> str:
+    """SQL for the merge key of an edge row: subject, predicate, object, negated, primary knowledge source,
+    and each qualifier that has a value, as name=value (so a transform adding a qualifier column changes no
+    other edge's key). ``negated`` is 'true' or empty: an absent or false negation is the same edge.
+    """
+    fixed = [f"coalesce({ident(c)}, '')" if c in columns else "''" for c in
+             ("subject", "predicate", "object", "primary_knowledge_source")]
+    negated = "CASE WHEN lower(negated) = 'true' THEN 'true' ELSE '' END" if "negated" in columns else "''"
+    qualifiers = [f"CASE WHEN {ident(q)} IS NOT NULL THEN '{q}=' || {ident(q)} END" for q in qualifiers_of(columns)]
+    return f"concat_ws(chr(31), {', '.join([*fixed, negated, *qualifiers])})"
 
 
 def _collapse(con: duckdb.DuckDBPyConnection, rows: str, key: str, columns: list[str], single: set[str],
@@ -164,12 +180,11 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
     single = {"id", "category"}
     result.conflicts = _collapse(con, "node_rows", "id", node_columns, single, "nodes", "node")
 
-    qualifiers = sorted(c for c in edge_columns if c.endswith("_qualifier") or c == "qualifiers")
-    key = [k for k in ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers]
-           if k in edge_columns]
+    key = [k for k in ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers_of(
+        edge_columns)] if k in edge_columns]
     con.execute("ALTER TABLE edge_rows ADD COLUMN _key VARCHAR")
-    key_sql = ", ".join(f"coalesce({ident(k)}, '')" for k in key)
-    con.execute(f"UPDATE edge_rows SET _key = concat_ws(chr(31), {key_sql}), id = {edge_id(*map(ident, key))}")
+    con.execute(f"UPDATE edge_rows SET _key = {edge_key_sql(edge_columns)}")
+    con.execute("UPDATE edge_rows SET id = 'urn:md5:' || md5(_key)")
     result.conflicts |= _collapse(con, "edge_rows", "_key", edge_columns, set(key) | {"id"}, "merged_edges", "edge")
     result.dangling_edges = _tally(con, """
         SELECT predicate || ' edge whose ' || CASE WHEN s.id IS NULL THEN 'subject' ELSE 'object' END
