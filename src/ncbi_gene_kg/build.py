@@ -141,7 +141,7 @@ def _tallies(problems: dict) -> dict:
 
 def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[MergeResult, ValidationResult, dict]:
     """Merge, validate and write metadata and reports into ``staging``; raise UserError on a failed build."""
-    con = connect()
+    con = connect(preserve_order=False)  # the merge orders every output itself
     merged = merge(con, staging / TRANSFORMS_DIR, staging, GRAPH)
     validation = check_graph(con)
     with tempfile.TemporaryDirectory() as tmp:

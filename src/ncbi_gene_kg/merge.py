@@ -92,7 +92,7 @@ def _conflicts(con: duckdb.DuckDBPyConnection, table: str, key: str, columns: li
         rows = con.execute(
             f"""
             SELECT count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM (
-                SELECT replace({key}, chr(31), ' ') || ': ' || string_agg(DISTINCT {ident(c)}, ' vs ' ORDER BY {ident(c)}) AS example
+                SELECT {key} || ': ' || string_agg(DISTINCT {ident(c)}, ' vs ' ORDER BY {ident(c)}) AS example
                 FROM {table} WHERE {ident(c)} IS NOT NULL GROUP BY {key}
                 HAVING count(DISTINCT {ident(c)}) > 1)
             """
@@ -182,10 +182,9 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
 
     key = [k for k in ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers_of(
         edge_columns)] if k in edge_columns]
-    con.execute("ALTER TABLE edge_rows ADD COLUMN _key VARCHAR")
-    con.execute(f"UPDATE edge_rows SET _key = {edge_key_sql(edge_columns)}")
-    con.execute("UPDATE edge_rows SET id = 'urn:md5:' || md5(_key)")
-    result.conflicts |= _collapse(con, "edge_rows", "_key", edge_columns, set(key) | {"id"}, "merged_edges", "edge")
+    # The edge id is the MD5 of the merge key, so edges are grouped by id (short, unlike the key).
+    con.execute(f"UPDATE edge_rows SET id = 'urn:md5:' || md5({edge_key_sql(edge_columns)})")
+    result.conflicts |= _collapse(con, "edge_rows", "id", edge_columns, set(key) | {"id"}, "merged_edges", "edge")
     result.dangling_edges = _tally(con, """
         SELECT predicate || ' edge whose ' || CASE WHEN s.id IS NULL THEN 'subject' ELSE 'object' END
                || ' is not a node' AS reason, e.subject || ' -> ' || e.object AS example

@@ -39,10 +39,14 @@ class Header:
     line_no: int
 
 
-def connect(memory_limit: str = "3GB", threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with a memory bound; beyond it DuckDB spills to the system temp folder."""
+def connect(memory_limit: str = "3GB", threads: int | None = None,
+            preserve_order: bool = True) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with a memory bound; beyond it DuckDB spills to the system temp folder.
+
+    ``preserve_order=False`` lets DuckDB spill more freely, for work whose every output is ORDER BY'd.
+    """
     spill = os.path.join(tempfile.gettempdir(), f"ncbi-gene-kg-duckdb-{os.getpid()}")
-    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": True,
+    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": preserve_order,
                                  "temp_directory": spill})
     if threads:
         con.execute(f"SET threads = {int(threads)}")
