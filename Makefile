@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 DATA ?=
 OUT ?= output
 TAXA ?= default
+PUBLICATIONS ?=
 PROFILE ?= small
 
 .DEFAULT_GOAL := help
@@ -24,7 +25,7 @@ $(BIN)/ncbi-gene-kg: pyproject.toml requirements.lock
 install: $(BIN)/ncbi-gene-kg ## Create the virtualenv with the pinned dependencies
 
 transform: install ## Build the graph from DATA (default data/, else the bundled sample) into OUT
-	$(BIN)/ncbi-gene-kg transform $(if $(DATA),--data $(DATA)) --out $(OUT) --taxa $(TAXA)
+	$(BIN)/ncbi-gene-kg transform $(if $(DATA),--data $(DATA)) --out $(OUT) --taxa $(TAXA) $(if $(PUBLICATIONS),--publications)
 
 test: install ## Run lint and the test suite (offline)
 	$(BIN)/ruff check src transforms tests bench scripts

@@ -151,7 +151,7 @@ def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[M
     validation.notes.append(coverage)
     stats = statistics(con)
     con.close()
-    accounts = [run.account for run in result.runs]
+    accounts = [account for run in result.runs for account in run.accounts]
     for account in accounts:
         if not account.balanced:
             missing = account.read - account.emitted - account.n_out_of_scope - account.n_rejected
@@ -194,7 +194,7 @@ def bundle(staging: Path) -> None:
 
 
 def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, max_rejected: float,
-              console: Console, started: float) -> None:
+              console: Console, started: float, publications: bool = False) -> None:
     """The `transform` command: build, then print the summary."""
     scope = load_scope(taxa)
     outcome: dict = {}
@@ -206,8 +206,8 @@ def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, m
         console.print("merging and validating the graph", highlight=False)
         outcome["merged"], outcome["validation"], outcome["stats"] = finalize(result, staging, max_rejected)
 
-    result = build(out_dir, scope, data_dir, extra_fields={"ortholog_scope": orthologs}, on_start=on_start,
-                   finalize=on_finalize)
+    fields = {"ortholog_scope": orthologs, "publications": publications}
+    result = build(out_dir, scope, data_dir, extra_fields=fields, on_start=on_start, finalize=on_finalize)
     print_summary(console, result, outcome["merged"], outcome["validation"], outcome["stats"], out_dir,
                   time.perf_counter() - started)
 
@@ -219,8 +219,7 @@ def print_summary(console: Console, result: BuildResult, merged: MergeResult, va
     if result.skipped:
         console.print(f"skipped (input absent): {', '.join(result.skipped)}", highlight=False)
     rows = Table("source", "files", "read", "emitted", "out of scope", "rejected", title="Row accounting")
-    for run in result.runs:
-        a = run.account
+    for a in (account for run in result.runs for account in run.accounts):
         rows.add_row(a.source, ", ".join(a.files), f"{a.read:,}", f"{a.emitted:,}", f"{a.n_out_of_scope:,}",
                      f"{a.n_rejected:,}")
     console.print(rows)

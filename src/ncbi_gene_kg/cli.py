@@ -51,13 +51,16 @@ def transform(
         help="Keep ortholog edges with 'both' ends in the taxon scope, or 'either' end.")] = "both",
     max_rejected: Annotated[float, typer.Option(
         help="Fail when more than this share of a file's rows is rejected (0.01 = 1%).")] = 0.01,
+    publications: Annotated[bool, typer.Option(
+        "--publications", help="Add gene2pubmed: a Publication node per PubMed record and a mentions edge to "
+                               "each gene it cites (large: see README).")] = False,
 ) -> None:
     """Run every transform whose input is present, merge, validate, and write the graph to OUT."""
     from ncbi_gene_kg.build import run_build
 
     start = time.perf_counter()
     run_build(data_dir=data, out_dir=out, taxa=taxa, orthologs=orthologs, max_rejected=max_rejected,
-              console=console, started=start)
+              console=console, started=start, publications=publications)
 
 
 @app.command()

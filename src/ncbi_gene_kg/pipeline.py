@@ -1,7 +1,10 @@
 """Run every transform whose NCBI file is present, through Koza, into a staging folder.
 
 Sources are the Koza configs in config/ (a YAML file with a ``reader``); each config's ``name`` is
-the NCBI file name it reads. Outputs are written under ``<out>/.staging`` and moved into place only
+the NCBI file name it reads, and its transform field ``also_reads`` names other NCBI files it joins
+(gene2refseq reads gene_refseq_uniprotkb_collab): they are found in DATA the same way and passed to
+the transform as ``also_read_files`` ({name: [paths]}); a transform runs only when all are present.
+Outputs are written under ``<out>/.staging`` and moved into place only
 when the whole build succeeded, so an interrupted or failed run never leaves half a graph in OUT.
 """
 
@@ -31,6 +34,7 @@ class SourceConfig:
 
     name: str
     path: Path
+    also_reads: tuple[str, ...] = ()
 
 
 @dataclass
@@ -40,6 +44,12 @@ class TransformRun:
     account: RowAccount
     nodes: int
     edges: int
+    also_accounts: list[RowAccount] = field(default_factory=list)
+
+    @property
+    def accounts(self) -> list[RowAccount]:
+        """The row accounting of every file read: the config's own file, then each of ``also_reads``."""
+        return [self.account, *self.also_accounts]
 
 
 @dataclass
@@ -57,7 +67,8 @@ def discover_sources(config_dir: Path = CONFIG_DIR) -> list[SourceConfig]:
     for path in sorted(config_dir.glob("*.yaml")):
         config = yaml.safe_load(path.read_text())
         if isinstance(config, dict) and "reader" in config:
-            sources.append(SourceConfig(config["name"], path))
+            also_reads = (config.get("transform") or {}).get("also_reads") or ()
+            sources.append(SourceConfig(config["name"], path, tuple(also_reads)))
     return sources
 
 
@@ -88,9 +99,17 @@ def choose_data_dir(data_dir: Path | None, sources: list[SourceConfig]) -> tuple
 
 
 def run_transform(source: SourceConfig, inputs: list[Path], out_dir: Path, scope: TaxonScope,
-                  extra_fields: dict | None = None) -> TransformRun:
-    """Run one Koza transform on ``inputs``, writing ``<out_dir>/<name>_nodes.tsv`` / ``_edges.tsv``."""
-    overrides = {"transform": {"extra_fields": {"taxa": scope.name, **(extra_fields or {})}}}
+                  extra_fields: dict | None = None, also_inputs: dict[str, list[Path]] | None = None
+                  ) -> TransformRun:
+    """Run one Koza transform on ``inputs``, writing ``<out_dir>/<name>_nodes.tsv`` / ``_edges.tsv``.
+
+    ``also_inputs`` (the files of the config's ``also_reads``) reach the transform as ``also_read_files``;
+    their row accounting comes back in the transform metadata ``also_row_accounting`` (a list).
+    """
+    fields = {"taxa": scope.name, **(extra_fields or {})}
+    if also_inputs:
+        fields["also_read_files"] = {name: [str(p.resolve()) for p in paths] for name, paths in also_inputs.items()}
+    overrides = {"transform": {"extra_fields": fields}}
     try:
         _, runner = KozaRunner.from_config_file(
             str(source.path), output_dir=str(out_dir), input_files=[str(p.resolve()) for p in inputs],
@@ -102,8 +121,11 @@ def run_transform(source: SourceConfig, inputs: list[Path], out_dir: Path, scope
         writer = runner.run()
     except CountValidationError as error:
         raise UserError(f"{source.name}: {error} (config {source.path})") from error
-    account = RowAccount.from_dict(runner.transform_metadata["row_accounting"])
-    return TransformRun(source, inputs, account, writer.node_count, writer.edge_count)
+    metadata = runner.transform_metadata
+    account = RowAccount.from_dict(metadata["row_accounting"])
+    also_accounts = [RowAccount.from_dict(a) for a in metadata.get("also_row_accounting", [])]
+    all_inputs = inputs + [p for paths in (also_inputs or {}).values() for p in paths]
+    return TransformRun(source, all_inputs, account, writer.node_count, writer.edge_count, also_accounts)
 
 
 def build(
@@ -128,12 +150,15 @@ def build(
     try:
         for source in sources:
             inputs = find_inputs(data_dir, source.name)
-            if not inputs:
-                result.skipped.append(source.name)
+            also_inputs = {name: find_inputs(data_dir, name) for name in source.also_reads}
+            missing = [name for name, paths in also_inputs.items() if not paths]
+            if not inputs or missing:
+                result.skipped.append(f"{source.name} (needs {', '.join(missing)})" if inputs else source.name)
                 continue
             if on_start:
-                on_start(source, inputs)
-            result.runs.append(run_transform(source, inputs, staging / TRANSFORMS_DIR, scope, extra_fields))
+                on_start(source, inputs + [p for paths in also_inputs.values() for p in paths])
+            result.runs.append(run_transform(source, inputs, staging / TRANSFORMS_DIR, scope, extra_fields,
+                                             also_inputs))
         if not result.runs:
             raise UserError(f"no NCBI Gene input files in {data_dir}")
         if finalize:

@@ -1,0 +1,95 @@
+"""gene2pubmed -> biolink:Publication nodes and biolink:mentions edges from publications to genes (on request).
+
+gene2pubmed is large (tens of millions of rows) and most graph users do not want a node per paper, so it
+is off unless the transform field ``publications`` is true. Off, nothing is written and every row in the
+taxon scope is counted as out of scope ("publications not requested"); on, each (PubMed record, gene)
+pair becomes one edge ``PMID:<n> —biolink:mentions→ NCBIGene:<GeneID>``. docs/gene2refseq.md explains
+the predicate and its direction.
+"""
+
+import koza
+from koza.transform import KozaTransform
+
+from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.ingest import Source, open_source
+
+COLUMNS = ["tax_id", "GeneID", "PubMed_ID"]
+
+PREDICATE = "biolink:mentions"
+CATEGORY = "biolink:InformationContentEntityToNamedThingAssociation"
+NODE_CATEGORY = "biolink:Publication"
+# Biolink requires publication_type on a Publication, from a vocabulary such as the DCMI types; every
+# PubMed record (article, review, book chapter, ...) is a dctypes:Text. (The model's note that the term
+# be a biolink:OntologyClass node cannot be followed: OntologyClass is a mixin, not a category, in 4.4.6.)
+PUBLICATION_TYPE = "dctypes:Text"
+# gene2pubmed gathers links from NCBI staff, model organism databases, GeneRIF submitters and the
+# citations of sequence records; a row does not say which, so who made it (manual or automated) is
+# not provided. What each row asserts is that the publication is about the gene.
+KNOWLEDGE_LEVEL = "knowledge_assertion"
+AGENT_TYPE = "not_provided"
+
+NOT_REQUESTED = "publications not requested"
+REJECTED = {
+    "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
+    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+    "PubMed_ID is not a number": "NOT coalesce(regexp_full_match(PubMed_ID, '[0-9]+'), false)",
+}
+FLAG_VALUES = {"true": True, "yes": True, "1": True, "on": True,
+               "false": False, "no": False, "0": False, "off": False, "": False}
+
+
+def publications_requested(koza: KozaTransform) -> bool:
+    """The ``publications`` transform field (a YAML boolean, or true/false/yes/no/1/0 as text)."""
+    value = koza.extra_fields.get("publications", False)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in FLAG_VALUES:
+        raise UserError(f"publications {value!r} is not true or false")
+    return FLAG_VALUES[text]
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> Source:
+    if not publications_requested(koza):
+        # Still scanned and counted, so that the accounting covers the file; only a row with the wrong
+        # number of fields is rejected (a format change shows whether or not publications are wanted).
+        return open_source(koza, data, "gene2pubmed", COLUMNS, {}, {NOT_REQUESTED: "true"})
+    return open_source(koza, data, "gene2pubmed", COLUMNS, REJECTED)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, source: Source) -> None:
+    source.sql("""
+        CREATE TEMP TABLE mentions AS
+        SELECT _file, _line, CAST(PubMed_ID AS BIGINT) AS pmid, CAST(GeneID AS BIGINT) AS gene
+        FROM gene2pubmed_emitted
+    """)
+    source.drop_values("""
+        SELECT 'pair already given by an earlier row' AS reason, _file, _line FROM mentions
+        QUALIFY row_number() OVER (PARTITION BY pmid, gene ORDER BY _file, _line) > 1
+    """)
+    kgx.write_edges(koza.writer, source.sql(f"""
+        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
+               * EXCLUDE (first_row)
+        FROM (
+            SELECT 'PMID:' || pmid                  AS subject,
+                   '{PREDICATE}'                    AS predicate,
+                   'NCBIGene:' || gene              AS object,
+                   '{CATEGORY}'                     AS category,
+                   '{KNOWLEDGE_LEVEL}'              AS knowledge_level,
+                   '{AGENT_TYPE}'                   AS agent_type,
+                   '{provenance.NCBI_GENE}'         AS primary_knowledge_source,
+                   CAST(NULL AS VARCHAR[])          AS aggregator_knowledge_source,
+                   min(struct_pack(file := _file, line := _line)) AS first_row
+            FROM mentions GROUP BY pmid, gene
+        )
+        ORDER BY first_row
+    """))
+    kgx.write_nodes(koza.writer, source.sql(f"""
+        SELECT 'PMID:' || pmid AS id, '{NODE_CATEGORY}' AS category, ['{PUBLICATION_TYPE}'] AS publication_type,
+               '{provenance.NCBI_GENE}' AS provided_by
+        FROM (SELECT DISTINCT pmid FROM mentions) ORDER BY pmid
+    """))
+    source.finish(koza)

@@ -1,0 +1,202 @@
+"""gene2refseq + gene_refseq_uniprotkb_collab -> biolink:has_gene_product edges from genes to UniProtKB proteins.
+
+gene2refseq gives the RefSeq protein (NP_/XP_/YP_/WP_...) of each RefSeq record of a gene;
+gene_refseq_uniprotkb_collab pairs RefSeq proteins with UniProtKB entries (method identical, similar or
+uniprot). The two are joined in DuckDB on the RefSeq protein accession without its version, both within
+the taxon scope, and each (gene, UniProtKB entry) becomes one edge with the knowledge_level and agent_type
+of its strongest pairing (mappings/refseq_uniprotkb_method.tsv). Each UniProtKB entry becomes a Protein
+node, in the taxon UniProtKB gives it, with the RefSeq proteins paired with it as xrefs. docs/gene2refseq.md
+explains the choices.
+
+Both files are accounted for row by row: gene2refseq in ``row_accounting``, the collab file in
+``also_row_accounting`` (a list with one account per file of the config's ``also_reads``).
+"""
+
+from pathlib import Path
+
+import koza
+from koza.transform import KozaTransform
+from loguru import logger
+
+from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg.accounting import WRONG_COLUMN_COUNT, case_of
+from ncbi_gene_kg.curie import resolve
+from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.pipeline import find_inputs
+from ncbi_gene_kg.scan import scan as scan_files
+from ncbi_gene_kg.tables import load_table, register_table
+
+COLLAB = "gene_refseq_uniprotkb_collab"
+PROTEIN = '"protein_accession.version"'
+COLUMNS = ["tax_id", "GeneID", "protein_accession.version"]
+# The collab file's header as NCBI writes it (all of it is read; other columns are warned about).
+COLLAB_COLUMNS = ["NCBI_protein_accession", "UniProtKB_protein_accession", "NCBI_tax_id", "UniProtKB_tax_id",
+                  "method"]
+
+PREDICATE = "biolink:has_gene_product"
+CATEGORY = "biolink:GeneToGeneProductRelationship"
+NODE_CATEGORY = "biolink:Protein"
+
+# A RefSeq accession: two letters, '_', digits, and a version (the collab file once omitted it).
+ACCESSION = r"'[A-Z]{2}_[0-9]+(\.[0-9]+)?'"
+REJECTED = {
+    "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
+    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+    "malformed protein_accession.version": f"NOT regexp_full_match({PROTEIN}, {ACCESSION})",
+}
+FILTERED = {
+    # Rows for a genomic or RNA RefSeq with no protein (NG_, NR_, and the genomic rows of NM_ records).
+    "no RefSeq protein in the row": f"{PROTEIN} IS NULL",
+}
+NO_PARTNER = "RefSeq protein has no UniProtKB partner in gene_refseq_uniprotkb_collab"
+NO_GENE = "RefSeq protein in no gene2refseq row in scope"
+
+
+def base_accession(column: str) -> str:
+    """SQL for an accession without its version: NP_000537.3 -> NP_000537."""
+    return f"split_part({column}, '.', 1)"
+
+
+def collab_rejected() -> dict[str, str]:
+    uniprot = resolve("UniProtKB").pattern
+    methods = ", ".join(f"'{row['method']}'" for row in load_table("refseq_uniprotkb_method"))
+    return {
+        WRONG_COLUMN_COUNT: "_n_fields <> _n_columns",
+        "malformed NCBI_protein_accession": f"NOT coalesce(regexp_full_match(NCBI_protein_accession, {ACCESSION}), "
+                                            "false)",
+        "malformed UniProtKB_protein_accession": "NOT coalesce(regexp_full_match(UniProtKB_protein_accession, "
+                                                 f"'{uniprot}'), false)",
+        "NCBI_tax_id is not a number": "NOT coalesce(regexp_full_match(NCBI_tax_id, '[0-9]+'), false)",
+        "UniProtKB_tax_id is not a number": "NOT coalesce(regexp_full_match(UniProtKB_tax_id, '[0-9]+'), false)",
+        "unknown method": f"method IS NULL OR method NOT IN ({methods})",
+    }
+
+
+def collab_files(koza: KozaTransform, source: Source) -> list[Path]:
+    """The collab file(s): as the pipeline passes them (``also_read_files``), else beside gene2refseq."""
+    given = (koza.extra_fields.get("also_read_files") or {}).get(COLLAB)
+    paths = [Path(p) for p in given] if given is not None else find_inputs(source.paths[0].parent, COLLAB)
+    if not paths:
+        raise UserError(f"gene2refseq needs {COLLAB} (or {COLLAB}.gz) beside {source.paths[0]}")
+    return paths
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> tuple[Source, Source]:
+    """Scan and classify both files; returns the gene2refseq and the collab Source (same DuckDB)."""
+    source = open_source(koza, data, "gene2refseq", COLUMNS, REJECTED, FILTERED)
+    con = source.con
+    paths = collab_files(koza, source)
+    # Taxon scope on the RefSeq side: the pair is kept for the gene's taxon (UniProtKB's may differ).
+    headers = scan_files(con, COLLAB, paths, COLLAB_COLUMNS, source.scope, taxon_column="NCBI_tax_id")
+    warnings = [f"{path.name}: unknown column {column!r} (not in {COLLAB}'s expected header), ignored"
+                for path, header in zip(paths, headers, strict=True) for column in header.columns
+                if column not in COLLAB_COLUMNS]
+    con.execute(f"""
+        CREATE TEMP TABLE gene_refseq_proteins AS
+        SELECT DISTINCT {base_accession(PROTEIN)} AS refseq FROM gene2refseq_emitted
+    """)
+    filtered = {NO_GENE: f"{base_accession('NCBI_protein_accession')} NOT IN "
+                         "(SELECT refseq FROM gene_refseq_proteins)"}
+    con.execute(f"""
+        CREATE TEMP TABLE {COLLAB}_classified AS
+        SELECT *, {case_of(collab_rejected())} AS _rejected, {case_of(filtered)} AS _filtered FROM {COLLAB}
+    """)
+    con.execute(f"CREATE TEMP VIEW {COLLAB}_emitted AS SELECT * FROM {COLLAB}_classified "
+                "WHERE _rejected IS NULL AND _filtered IS NULL")
+    # A gene2refseq protein no valid pair names leaves its rows out; they were candidates until now.
+    con.execute(f"""
+        UPDATE gene2refseq_classified SET _filtered = '{NO_PARTNER}'
+        WHERE _rejected IS NULL AND _filtered IS NULL AND {base_accession(PROTEIN)} NOT IN
+              (SELECT {base_accession('NCBI_protein_accession')} FROM {COLLAB}_emitted)
+    """)
+    return source, Source(COLLAB, con, paths, source.scope, f"{COLLAB}_emitted", warnings=warnings)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, sources: tuple[Source, Source]) -> None:
+    source, collab = sources
+    register_table(source.con, "refseq_uniprotkb_method")
+    register_table(source.con, "taxon_labels", tuple(
+        {"tax_id": t, "label": label} for t, label in source.scope.labels().items()))
+    pairs(source, collab)
+    kgx.write_edges(koza.writer, source.sql(f"""
+        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
+               * EXCLUDE (first_row)
+        FROM (
+            SELECT 'NCBIGene:' || g.GeneID                         AS subject,
+                   '{PREDICATE}'                                   AS predicate,
+                   'UniProtKB:' || p.uniprot                       AS object,
+                   '{CATEGORY}'                                    AS category,
+                   arg_min(p.knowledge_level, p.rank)              AS knowledge_level,
+                   arg_min(p.agent_type, p.rank)                   AS agent_type,
+                   '{provenance.NCBI_GENE}'                        AS primary_knowledge_source,
+                   CAST(NULL AS VARCHAR[])                         AS aggregator_knowledge_source,
+                   ['{provenance.UNIPROT}']                        AS supporting_data_source,
+                   min(g.first_row)                                AS first_row
+            FROM gene_refseq g JOIN refseq_pairs p USING (refseq)
+            GROUP BY g.GeneID, p.uniprot
+        )
+        ORDER BY first_row, object
+    """))
+    kgx.write_nodes(koza.writer, source.sql(f"""
+        SELECT 'UniProtKB:' || n.uniprot AS id, '{NODE_CATEGORY}' AS category, x.xref,
+               'NCBITaxon:' || n.tax_id AS in_taxon, t.label AS in_taxon_label,
+               '{provenance.NCBI_GENE}' AS provided_by
+        FROM protein_taxa n
+        LEFT JOIN protein_xrefs x USING (uniprot)
+        LEFT JOIN taxon_labels t ON t.tax_id = n.tax_id
+        ORDER BY n.uniprot
+    """))
+    also = collab.account()
+    source.finish(koza)
+    koza.transform_metadata["also_row_accounting"] = [also.to_dict()]
+    logger.info(f"{COLLAB}: {also.read} rows read, {also.emitted} emitted, {also.n_out_of_scope} out of scope, "
+                f"{also.n_rejected} rejected")
+    for warning in also.warnings:
+        logger.warning(warning)
+
+
+def pairs(source: Source, collab: Source) -> None:
+    """Tables gene_refseq, refseq_pairs, protein_taxa and protein_xrefs, and the values they leave out."""
+    source.sql(f"""
+        CREATE TEMP TABLE gene_refseq AS
+        SELECT GeneID, {base_accession(PROTEIN)} AS refseq, min(struct_pack(file := _file, line := _line)) AS first_row
+        FROM gene2refseq_emitted GROUP BY ALL
+    """)
+    source.sql(f"""
+        CREATE TEMP TABLE refseq_pairs AS
+        SELECT c._file, c._line, {base_accession('c.NCBI_protein_accession')} AS refseq,
+               c.UniProtKB_protein_accession AS uniprot, c.NCBI_tax_id, c.UniProtKB_tax_id,
+               CAST(m.rank AS INTEGER) AS rank, m.knowledge_level, m.agent_type
+        FROM {COLLAB}_emitted c JOIN refseq_uniprotkb_method m USING (method)
+    """)
+    # The protein's taxon is UniProtKB's: the node is the UniProtKB entry (E. coli K-12 entries are in
+    # 83333 where NCBI's genes are in 511145). Rows that disagree are counted; the pair is kept.
+    collab.drop_values("""
+        SELECT 'UniProtKB_tax_id differs from NCBI_tax_id (the protein takes UniProtKB_tax_id)' AS reason,
+               _file, _line
+        FROM refseq_pairs WHERE UniProtKB_tax_id <> NCBI_tax_id
+    """)
+    source.sql("""
+        CREATE TEMP TABLE protein_taxa AS
+        SELECT uniprot, arg_max(UniProtKB_tax_id, (n, -CAST(UniProtKB_tax_id AS BIGINT))) AS tax_id
+        FROM (SELECT uniprot, UniProtKB_tax_id, count(*) AS n FROM refseq_pairs GROUP BY ALL)
+        GROUP BY uniprot
+    """)
+    collab.drop_values("""
+        SELECT 'UniProtKB_tax_id differs from the taxon chosen for its UniProtKB accession' AS reason, _file, _line
+        FROM refseq_pairs p JOIN protein_taxa t USING (uniprot) WHERE p.UniProtKB_tax_id <> t.tax_id
+    """)
+    refseq = resolve("RefSeq")
+    collab.drop_values(f"""
+        SELECT 'RefSeq accession does not match the {refseq.prefix} pattern' AS reason, _file, _line
+        FROM refseq_pairs WHERE NOT regexp_full_match(refseq, '{refseq.pattern}')
+    """)
+    source.sql(f"""
+        CREATE TEMP TABLE protein_xrefs AS
+        SELECT uniprot, list_sort(list_distinct(list('{refseq.prefix}:' || refseq))) AS xref
+        FROM refseq_pairs WHERE regexp_full_match(refseq, '{refseq.pattern}')
+        GROUP BY uniprot
+    """)
