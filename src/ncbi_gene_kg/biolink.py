@@ -90,3 +90,14 @@ def is_multivalued(kgx_property: str) -> bool:
     """True when a KGX property ('xref', 'in_taxon', …) is a multivalued slot in the pinned model."""
     name = _slots().get("biolink:" + kgx_property)
     return bool(name and schema_view().induced_slot(name).multivalued)
+
+
+@cache
+def slot_range(kgx_property: str) -> str | None:
+    """The range of a KGX property's slot in the pinned model ('boolean', 'string', a class…), or None.
+
+    >>> slot_range("negated"), slot_range("not_a_slot")
+    ('boolean', None)
+    """
+    name = _slots().get("biolink:" + kgx_property)
+    return str(schema_view().induced_slot(name).range) if name else None

@@ -11,3 +11,5 @@ GENEREVIEWS = "infores:genereviews"
 GENETESTS = "infores:genetests"
 MEDGEN = "infores:medgen"
 UNIPROT = "infores:uniprot"
+# RefSeq (the curators of NCBI Gene's summaries): not in the catalog as of 2025; named like its other entries.
+REFSEQ = "infores:refseq"
