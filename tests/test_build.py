@@ -65,7 +65,8 @@ def test_the_release_bundle_holds_the_graph(graph: Path) -> None:
     import tarfile
 
     with tarfile.open(graph / "ncbi_gene.tar.gz") as tar:
-        assert tar.getnames() == ["ncbi_gene_nodes.tsv", "ncbi_gene_edges.tsv", "graph_metadata.json"]
+        assert tar.getnames() == ["ncbi_gene_nodes.tsv", "ncbi_gene_edges.tsv", "graph_metadata.json",
+                                  "ncbi_gene_history.sssom.tsv"]
         assert tar.extractfile("ncbi_gene_nodes.tsv").read() == (graph / "ncbi_gene_nodes.tsv").read_bytes()
 
 

@@ -20,6 +20,7 @@ from rich.table import Table
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.accounting import EXAMPLES, RowAccount, Tally
 from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.history import HISTORY_TABLE, SSSOM_FILE, write_sssom
 from ncbi_gene_kg.merge import MergeResult, merge
 from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, SourceConfig, build
 from ncbi_gene_kg.report import write_report
@@ -108,7 +109,9 @@ def _report_md(report: dict) -> str:
              f"({report['errors_total']} errors)", ""]
     lines += [f"- {note}" for note in report["notes"]] + ([""] if report["notes"] else [])
     for heading, key in (("Errors", "errors"), ("Warnings", "warnings"), ("Merge conflicts", "conflicts"),
-                         ("Dropped nodes", "dropped_nodes"), ("Dangling edges (dropped)", "dangling_edges")):
+                         ("Dropped nodes", "dropped_nodes"), ("Dangling edges (dropped)", "dangling_edges"),
+                         ("Discontinued GeneIDs (remapped or dropped)", "remapped"),
+                         ("Source disagreements", "disagreements")):
         lines += [f"## {heading}", ""]
         problems = report[key]
         if not problems:
@@ -143,6 +146,7 @@ def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[M
     """Merge, validate and write metadata and reports into ``staging``; raise UserError on a failed build."""
     con = connect(preserve_order=False)  # the merge orders every output itself
     merged = merge(con, staging / TRANSFORMS_DIR, staging, GRAPH)
+    write_sssom(con, staging / TRANSFORMS_DIR / HISTORY_TABLE, staging / SSSOM_FILE, build_date())
     validation = check_graph(con)
     with tempfile.TemporaryDirectory() as tmp:
         nodes, edges, coverage = kgx_input(con, staging / f"{GRAPH}_nodes.tsv", staging / f"{GRAPH}_edges.tsv",
@@ -169,6 +173,8 @@ def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[M
         "conflicts": _tallies(merged.conflicts),
         "dropped_nodes": _tallies(merged.dropped_nodes),
         "dangling_edges": _tallies(merged.dangling_edges),
+        "remapped": _tallies(merged.remapped),
+        "disagreements": _tallies(merged.disagreements),
         "row_accounting": [a.to_dict() for a in accounts],
     }
     (staging / "validation_report.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -186,7 +192,9 @@ def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[M
 def bundle(staging: Path) -> None:
     """output/ncbi_gene.tar.gz: the KGX node and edge files plus metadata, as KG-Hub releases ship them."""
     with gzip.GzipFile(staging / f"{GRAPH}.tar.gz", "wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
-        for name in (f"{GRAPH}_nodes.tsv", f"{GRAPH}_edges.tsv", "graph_metadata.json"):
+        for name in (f"{GRAPH}_nodes.tsv", f"{GRAPH}_edges.tsv", "graph_metadata.json", SSSOM_FILE):
+            if not (staging / name).is_file():  # the SSSOM set exists only when gene_history was an input
+                continue
             info = tar.gettarinfo(staging / name, arcname=name)
             info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
             with (staging / name).open("rb") as fh:
@@ -235,6 +243,10 @@ def print_summary(console: Console, result: BuildResult, merged: MergeResult, va
     console.print(f"graph: {stats['nodes']:,} nodes, {stats['edges']:,} edges ({dropped:,} dangling edges or "
                   f"orphan node rows dropped, {sum(t.count for t in merged.conflicts.values()):,} merge conflicts)",
                   highlight=False)
+    if merged.remapped or merged.disagreements:
+        console.print(f"discontinued GeneIDs: {sum(t.count for t in merged.remapped.values()):,} rows remapped or "
+                      f"dropped; Ensembl genes only one of gene_info and gene2ensembl gives: "
+                      f"{sum(t.count for t in merged.disagreements.values()):,}", highlight=False)
     console.print(f"validation: {'PASS' if validation.ok else 'FAIL'}, {validation.n_errors} errors, "
                   f"{sum(t.count for t in validation.warnings.values())} warnings "
                   f"(see {out_dir / 'validation_report.md'})", highlight=False)

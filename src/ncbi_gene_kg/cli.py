@@ -100,6 +100,26 @@ def card(
     run_card(query, taxon=taxon, graph_dir=graph, html=html, as_json=as_json, console=console)
 
 
+@app.command()
+def resolve(
+    query: Annotated[str, typer.Argument(help="An NCBI GeneID (7157 or NCBIGene:7157) or a gene symbol.")],
+    taxon: Annotated[str | None, typer.Option(
+        "--taxon", help="Only genes of these taxa: tax_ids or names from config/taxa.yaml, comma-separated.")] = None,
+    out: OutOption = Path("output"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Tell whether a GeneID or symbol is current, what replaced it and when (reads the graph built in OUT).
+
+    A symbol matches current symbols, synonyms and symbols of discontinued GeneIDs; in each taxon the first of
+    these that matches counts. When that names several genes all are listed (exit code 3); not found: 1.
+    """
+    from ncbi_gene_kg.history import resolve as lookup
+
+    answer = lookup(query, taxon=taxon, out_dir=out)
+    typer.echo(answer.to_json() if as_json else answer.text())
+    raise typer.Exit(answer.exit_code)
+
+
 def run() -> None:
     """Entry point: one clear line for user errors, the traceback only with --debug."""
     try:

@@ -22,12 +22,17 @@ import duckdb
 
 from ncbi_gene_kg.accounting import Tally
 from ncbi_gene_kg.biolink import is_multivalued
+from ncbi_gene_kg.ensembl import disagreements
+from ncbi_gene_kg.history import HISTORY_TABLE, remap_discontinued
 from ncbi_gene_kg.kgx import tsv_cell
 from ncbi_gene_kg.sql import ident
 
 # Precedence when single-valued properties conflict, and the source a category's nodes must come from.
 SOURCE_ORDER = ["gene_info", "gene_summary", "gene2go", "mim2gene_medgen", "gene_orthologs", "gene_group"]
 NODE_AUTHORITY = {"biolink:Gene": "gene_info"}
+# Single-valued node properties whose sources rank otherwise than SOURCE_ORDER: an intended override, not a
+# conflict. gene_summary's description (RefSeq's summary) wins over gene_info's (a name, kept as full_name).
+NODE_PROPERTY_SOURCE_ORDER = {"description": ["gene_summary", "gene_info"]}
 NODE_CORE = ["id", "category", "name", "description", "xref", "provided_by", "synonym"]
 EDGE_CORE = ["id", "subject", "predicate", "object", "category", "provided_by"]
 EXAMPLES = 5
@@ -42,6 +47,8 @@ class MergeResult:
     conflicts: dict[str, Tally] = field(default_factory=dict)
     dropped_nodes: dict[str, Tally] = field(default_factory=dict)
     dangling_edges: dict[str, Tally] = field(default_factory=dict)
+    remapped: dict[str, Tally] = field(default_factory=dict)
+    disagreements: dict[str, Tally] = field(default_factory=dict)
 
 
 
@@ -70,7 +77,16 @@ def _load(con: duckdb.DuckDBPyConnection, table: str, files: list[Path], core: l
     return [c for c in con.table(table).columns if not c.startswith("_")]
 
 
-def _merged_columns(columns: list[str], single: set[str]) -> list[str]:
+def _rank(column: str, precedence: dict[str, list[str]]) -> str:
+    """SQL ranking a row's source for ``column``: the sources ``precedence`` names first, then SOURCE_ORDER."""
+    order = precedence.get(column)
+    if not order:
+        return "_rank"
+    whens = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(order))
+    return f"CASE _source {whens} ELSE {len(order)} + _rank END"
+
+
+def _merged_columns(columns: list[str], single: set[str], precedence: dict[str, list[str]]) -> list[str]:
     """SQL aggregating each column over the rows of one id/key: list union or first-ranked value."""
     out = []
     for c in columns:
@@ -78,22 +94,31 @@ def _merged_columns(columns: list[str], single: set[str]) -> list[str]:
             out.append(f"nullif(array_to_string(list_sort(list_distinct(flatten(list(string_split({ident(c)}, '|'))"
                        f"))), '|'), '') AS {ident(c)}")
         else:
-            out.append(f"arg_min({ident(c)}, _rank) FILTER (WHERE {ident(c)} IS NOT NULL) AS {ident(c)}")
+            out.append(f"arg_min({ident(c)}, {_rank(c, precedence)}) FILTER (WHERE {ident(c)} IS NOT NULL) "
+                       f"AS {ident(c)}")
     return out
 
 
 def _conflicts(con: duckdb.DuckDBPyConnection, table: str, key: str, columns: list[str], single: set[str],
-               label: str) -> dict[str, Tally]:
-    """Single-valued properties with more than one distinct value for the same id/key."""
+               label: str, precedence: dict[str, list[str]]) -> dict[str, Tally]:
+    """Single-valued properties with more than one distinct value for the same id/key.
+
+    For a property in ``precedence`` only the values of the first-ranked source present can conflict.
+    """
     found = {}
     for c in columns:
         if is_multivalued(c) and c not in single:
             continue
+        rows_of = table
+        if c in precedence:
+            rank = _rank(c, precedence)
+            rows_of = (f"(SELECT * FROM {table} WHERE {ident(c)} IS NOT NULL "
+                       f"QUALIFY {rank} = min({rank}) OVER (PARTITION BY {key}))")
         rows = con.execute(
             f"""
             SELECT count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM (
                 SELECT {key} || ': ' || string_agg(DISTINCT {ident(c)}, ' vs ' ORDER BY {ident(c)}) AS example
-                FROM {table} WHERE {ident(c)} IS NOT NULL GROUP BY {key}
+                FROM {rows_of} WHERE {ident(c)} IS NOT NULL GROUP BY {key}
                 HAVING count(DISTINCT {ident(c)}) > 1)
             """
         ).fetchone()
@@ -119,7 +144,7 @@ def edge_key_sql(columns: list[str]) -> str:
 
 
 def _collapse(con: duckdb.DuckDBPyConnection, rows: str, key: str, columns: list[str], single: set[str],
-              out: str, label: str) -> dict[str, Tally]:
+              out: str, label: str, precedence: dict[str, list[str]] | None = None) -> dict[str, Tally]:
     """Table ``out``: one row per ``key`` of ``rows``; returns the conflicts of single-valued properties.
 
     Only keys with several rows are aggregated (most ids have one row), so the cost stays with them.
@@ -127,14 +152,14 @@ def _collapse(con: duckdb.DuckDBPyConnection, rows: str, key: str, columns: list
     con.execute(f"CREATE TEMP TABLE {rows}_multi AS SELECT {key} AS _k FROM {rows} GROUP BY {key} HAVING count(*) > 1")
     con.execute(f"CREATE TEMP VIEW {rows}_dups AS SELECT * FROM {rows} SEMI JOIN {rows}_multi ON _k = {key}")
     conflicts = _conflicts(con, f"{rows}_dups", key, [c for c in columns if c not in single or c == "category"],
-                           single, label)
+                           single, label, precedence or {})
     listed = ", ".join(ident(c) for c in columns)
     con.execute(
         f"""
         CREATE TEMP TABLE {out} AS
         SELECT {listed} FROM {rows} ANTI JOIN {rows}_multi ON _k = {key}
         UNION ALL
-        SELECT {', '.join(_merged_columns(columns, single))} FROM {rows}_dups GROUP BY {key}
+        SELECT {', '.join(_merged_columns(columns, single, precedence or {}))} FROM {rows}_dups GROUP BY {key}
         """
     )
     return conflicts
@@ -170,6 +195,9 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
     edge_columns = _load(con, "edge_rows", sorted(transforms_dir.glob("*_edges.tsv")), EDGE_CORE)
     result.node_rows = con.execute("SELECT count(*) FROM node_rows").fetchone()[0]
     result.edge_rows = con.execute("SELECT count(*) FROM edge_rows").fetchone()[0]
+    # Before anything is merged: ids of discontinued genes (the files are of different dates), cross-checks.
+    result.remapped = remap_discontinued(con, transforms_dir / HISTORY_TABLE)
+    result.disagreements = disagreements(con)
 
     authority = " OR ".join(f"(r.category = '{c}' AND r._source <> '{s}' AND NOT EXISTS (SELECT 1 FROM node_rows a "
                             f"WHERE a.id = r.id AND a._source = '{s}'))" for c, s in NODE_AUTHORITY.items())
@@ -178,7 +206,8 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
                                        f"FROM node_rows r WHERE {authority}")
     con.execute(f"DELETE FROM node_rows r WHERE {authority}")
     single = {"id", "category"}
-    result.conflicts = _collapse(con, "node_rows", "id", node_columns, single, "nodes", "node")
+    result.conflicts = _collapse(con, "node_rows", "id", node_columns, single, "nodes", "node",
+                                 NODE_PROPERTY_SOURCE_ORDER)
 
     key = [k for k in ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers_of(
         edge_columns)] if k in edge_columns]

@@ -1,0 +1,135 @@
+"""gene2ensembl -> Ensembl gene xrefs on Gene nodes; optionally Ensembl transcript and protein nodes.
+
+gene2ensembl has one row per transcript NCBI matched between its annotation and Ensembl's. Each gene gets
+one node row with its Ensembl genes as ``ENSEMBL:`` xrefs (the prefix and pattern gene_info's dbXrefs use,
+so the merge unions the two without duplicates); :func:`ncbi_gene_kg.ensembl.disagreements` counts, in the
+merge, where gene2ensembl and gene_info's dbXrefs name different Ensembl genes for a gene.
+
+With the transform field ``ensembl_products: true`` the matched Ensembl transcripts (biolink:RNAProduct)
+and proteins (biolink:Protein) become nodes, the RefSeq accessions they were matched with their xrefs,
+each with a biolink:has_gene_product edge from the gene. Ids are written without their version, as the
+other transforms write Ensembl and RefSeq ids. docs/gene_history.md explains the choices.
+"""
+
+import koza
+from koza.transform import KozaTransform
+
+from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg.curie import resolve
+from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.sql import quote
+from ncbi_gene_kg.tables import register_table
+
+NAME = "gene2ensembl"
+RNA, RNA_ENSEMBL = '"RNA_nucleotide_accession.version"', "Ensembl_rna_identifier"
+PROTEIN, PROTEIN_ENSEMBL = '"protein_accession.version"', "Ensembl_protein_identifier"
+COLUMNS = ["tax_id", "GeneID", "Ensembl_gene_identifier", "RNA_nucleotide_accession.version",
+           "Ensembl_rna_identifier", "protein_accession.version", "Ensembl_protein_identifier"]
+GENE = "biolink:Gene"
+PRODUCTS = {"biolink:RNAProduct": (RNA_ENSEMBL, RNA), "biolink:Protein": (PROTEIN_ENSEMBL, PROTEIN)}
+PREDICATE = "biolink:has_gene_product"
+EDGE_CATEGORY = "biolink:GeneToGeneProductRelationship"
+# NCBI's annotation pipeline computes the matches by comparing features (no curator per row): an assertion
+# by an automated agent.
+KNOWLEDGE_LEVEL = "knowledge_assertion"
+AGENT_TYPE = "automated_agent"
+EDGE_KEY = ("subject", "predicate", "object", "primary_knowledge_source")
+
+
+def _pattern(name: str) -> tuple[str, str]:
+    """The CURIE prefix of a database and its identifier pattern as an SQL literal."""
+    prefix = resolve(name)
+    if prefix.prefix is None or prefix.pattern is None:
+        raise RuntimeError(f"{name} has no registry prefix and pattern")
+    return prefix.prefix, quote(prefix.pattern)
+
+
+def unversioned(column: str) -> str:
+    """SQL for an accession without its version: ENST00000269305.9 -> ENST00000269305."""
+    return f"regexp_replace({column}, '\\.[0-9]+$', '')"
+
+
+def row_rules() -> tuple[dict[str, str], dict[str, str]]:
+    _, ensembl = _pattern("Ensembl")
+    rejected = {
+        "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
+        "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+        "missing Ensembl_gene_identifier": "Ensembl_gene_identifier IS NULL",
+    }
+    # Ensembl Genomes rows name genes with INSDC-derived ids (gene-A5N79_gp34) that are no ENSEMBL CURIE.
+    filtered = {"Ensembl gene identifier does not match the ENSEMBL pattern":
+                f"NOT regexp_full_match(Ensembl_gene_identifier, {ensembl})"}
+    return rejected, filtered
+
+
+def want_products(koza: KozaTransform) -> bool:
+    value = koza.extra_fields.get("ensembl_products", False)
+    return value is True or str(value).lower() in ("true", "1", "yes")
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> Source:
+    rejected, filtered = row_rules()
+    return open_source(koza, data, NAME, COLUMNS, rejected, filtered)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, source: Source) -> None:
+    ensembl, _ = _pattern("Ensembl")
+    register_table(source.con, "taxon_labels", tuple(
+        {"tax_id": t, "label": label} for t, label in source.scope.labels().items()))
+    kgx.write_nodes(koza.writer, source.sql(f"""
+        SELECT 'NCBIGene:' || g.GeneID AS id, '{GENE}' AS category,
+               list_sort(list_distinct(list('{ensembl}:' || g.Ensembl_gene_identifier))) AS xref,
+               'NCBITaxon:' || g.tax_id AS in_taxon, any_value(t.label) AS in_taxon_label,
+               '{provenance.NCBI_GENE}' AS provided_by
+        FROM {source.emitted} g LEFT JOIN taxon_labels t ON t.tax_id = g.tax_id
+        GROUP BY g.GeneID, g.tax_id ORDER BY min((g._file, g._line))
+    """))
+    if want_products(koza):
+        products(koza, source, ensembl)
+    source.finish(koza)
+
+
+def products(koza: KozaTransform, source: Source, ensembl: str) -> None:
+    """RNAProduct and Protein nodes for the matched Ensembl transcripts and proteins, has_gene_product edges."""
+    _, ensembl_pattern = _pattern("Ensembl")
+    refseq, refseq_pattern = _pattern("RefSeq")
+    selects = []
+    for category, (ensembl_column, refseq_column) in PRODUCTS.items():
+        selects.append(f"""
+            SELECT _file, _line, tax_id, GeneID, '{category}' AS category,
+                   {unversioned(ensembl_column)} AS product, {unversioned(refseq_column)} AS accession,
+                   '{ensembl_column}' AS what
+            FROM {source.emitted} WHERE {ensembl_column} IS NOT NULL
+        """)
+    source.sql(f"CREATE TEMP TABLE product_rows AS {' UNION ALL '.join(selects)}")
+    source.drop_values(f"""
+        SELECT what || ' does not match the ENSEMBL pattern' AS reason, _file, _line FROM product_rows
+        WHERE NOT regexp_full_match(product, {ensembl_pattern})
+        UNION ALL
+        SELECT 'RefSeq accession matched to ' || what || ' does not match the RefSeq pattern' AS reason, _file, _line
+        FROM product_rows WHERE accession IS NOT NULL AND NOT regexp_full_match(accession, {refseq_pattern})
+    """)
+    source.sql(f"""
+        CREATE TEMP TABLE products AS
+        SELECT _file, _line, tax_id, GeneID, category, '{ensembl}:' || product AS id,
+               CASE WHEN regexp_full_match(accession, {refseq_pattern}) THEN '{refseq}:' || accession END AS xref
+        FROM product_rows WHERE regexp_full_match(product, {ensembl_pattern})
+    """)
+    kgx.write_nodes(koza.writer, source.sql(f"""
+        SELECT p.id, p.category, list_sort(list_distinct(list(p.xref) FILTER (WHERE p.xref IS NOT NULL))) AS xref,
+               'NCBITaxon:' || p.tax_id AS in_taxon, any_value(t.label) AS in_taxon_label,
+               '{provenance.NCBI_GENE}' AS provided_by
+        FROM products p LEFT JOIN taxon_labels t ON t.tax_id = p.tax_id
+        GROUP BY p.id, p.category, p.tax_id ORDER BY min((p._file, p._line))
+    """))
+    kgx.write_edges(koza.writer, source.sql(f"""
+        SELECT {kgx.edge_id(*EDGE_KEY)} AS id, subject, predicate, object, '{EDGE_CATEGORY}' AS category,
+               '{KNOWLEDGE_LEVEL}' AS knowledge_level, '{AGENT_TYPE}' AS agent_type, primary_knowledge_source
+        FROM (
+            SELECT 'NCBIGene:' || GeneID AS subject, '{PREDICATE}' AS predicate, id AS object,
+                   '{provenance.NCBI_GENE}' AS primary_knowledge_source, min((_file, _line)) AS first_row
+            FROM products GROUP BY ALL
+        ) ORDER BY first_row, object
+    """))

@@ -1,0 +1,124 @@
+"""gene_history -> gene_history_discontinued.tsv: each discontinued GeneID and the current id it ends at.
+
+gene_history is not Biolink content (a discontinued id is not a node), so this transform writes no node or
+edge. It classifies the rows (taxon scope applied in the scan), keeps one row per discontinued GeneID and
+follows each replacement chain (A replaced by B, B later replaced by C: A's current id is C; a chain that
+ends in '-' has no current id). The result goes to ``gene_history_discontinued.tsv`` beside the transform's
+KGX outputs, where :func:`ncbi_gene_kg.history.remap_discontinued` (merge) and
+:func:`ncbi_gene_kg.history.write_sssom` (output/ncbi_gene_history.sssom.tsv) read it.
+docs/gene_history.md explains the choices.
+"""
+
+import koza
+from koza.transform import KozaTransform
+
+from ncbi_gene_kg.history import HISTORY_COLUMNS, HISTORY_TABLE, side_output_dir
+from ncbi_gene_kg.ingest import Source, open_source
+
+NAME = "gene_history"
+COLUMNS = ["tax_id", "GeneID", "Discontinued_GeneID", "Discontinued_Symbol", "Discontinue_Date"]
+# Longer replacement chains than this are reported as loops (real chains are a few steps long).
+MAX_CHAIN = 100
+
+REJECTED = {
+    "Discontinued_GeneID is not a number": "NOT coalesce(regexp_full_match(Discontinued_GeneID, '[0-9]+'), false)",
+    # '-' (NULL) is a GeneID discontinued without replacement
+    "GeneID is neither a number nor '-'": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), true)",
+    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+    "Discontinue_Date is not a date (YYYYMMDD)": "try_strptime(Discontinue_Date, '%Y%m%d') IS NULL",
+    "GeneID replaced by itself": "GeneID = Discontinued_GeneID",
+}
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> Source:
+    return open_source(koza, data, NAME, COLUMNS, REJECTED)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, source: Source) -> None:
+    discontinued_rows(source)
+    replacement_chains(source)
+    path = side_output_dir(koza.writer) / HISTORY_TABLE
+    columns = ", ".join(HISTORY_COLUMNS)
+    source.sql(f"""
+        COPY (SELECT {columns} FROM history ORDER BY CAST(discontinued_id AS BIGINT))
+        TO '{str(path).replace("'", "''")}' (FORMAT csv, DELIMITER '\t', HEADER true, QUOTE '', ESCAPE '')
+    """)
+    source.finish(koza)
+
+
+def discontinued_rows(source: Source) -> None:
+    """Table history0: one row per discontinued GeneID (its latest row, should NCBI list an id twice).
+
+    Duplicates are rare: they are found by a grouping and only their rows are ranked (a window over every
+    row costs minutes at TAXA=all).
+    """
+    source.sql(f"""
+        CREATE TEMP TABLE listed_again AS
+        SELECT _file, _line FROM (
+            SELECT _file, _line, row_number() OVER (PARTITION BY Discontinued_GeneID
+                                                    ORDER BY Discontinue_Date DESC, _file, _line) AS n
+            FROM {source.emitted}
+            WHERE Discontinued_GeneID IN (SELECT Discontinued_GeneID FROM {source.emitted}
+                                          GROUP BY Discontinued_GeneID HAVING count(*) > 1)
+        ) WHERE n > 1
+    """)
+    source.drop_values("SELECT 'discontinued GeneID listed again (its latest row kept)' AS reason, _file, _line "
+                       "FROM listed_again")
+    source.sql(f"""
+        CREATE TEMP TABLE history0 AS
+        SELECT tax_id, Discontinued_GeneID AS discontinued_id, Discontinued_Symbol AS discontinued_symbol,
+               strftime(strptime(Discontinue_Date, '%Y%m%d'), '%Y-%m-%d') AS discontinue_date,
+               GeneID AS replaced_by, _file, _line
+        FROM {source.emitted} e
+        WHERE NOT EXISTS (SELECT 1 FROM listed_again a WHERE a._file = e._file AND a._line = e._line)
+    """)
+
+
+def replacement_chains(source: Source) -> None:
+    """Table history: history0 with current_id (where the chain of replacements ends), via (the ids between)
+    and chain_end ('current', 'discontinued' or 'loop').
+
+    Most replacements are current genes; only those whose replacement was itself discontinued are walked
+    (a recursive join over every row costs minutes at TAXA=all). A chain that comes back to an id it passed
+    (or runs longer than MAX_CHAIN) has no current id; it is counted as a loop.
+    """
+    source.sql("""
+        CREATE TEMP TABLE chain_starts AS
+        SELECT discontinued_id, replaced_by FROM history0
+        WHERE replaced_by IN (SELECT discontinued_id FROM history0)
+    """)
+    source.sql(f"""
+        CREATE TEMP TABLE chain_ends AS
+        WITH RECURSIVE walk(discontinued_id, current_id, via, steps) AS (
+            SELECT discontinued_id, replaced_by, []::VARCHAR[], 0 FROM chain_starts
+            UNION ALL
+            SELECT w.discontinued_id, n.replaced_by, list_append(w.via, w.current_id), w.steps + 1
+            FROM walk w JOIN history0 n ON n.discontinued_id = w.current_id
+            WHERE w.current_id <> w.discontinued_id AND NOT list_contains(w.via, w.current_id)
+              AND w.steps < {MAX_CHAIN}
+        )
+        SELECT discontinued_id, e.current_id, e.via, e.steps
+        FROM (SELECT discontinued_id, arg_max(struct_pack(current_id, via, steps), steps) AS e
+              FROM walk GROUP BY discontinued_id)
+    """)
+    loops = ("c.current_id IS NOT NULL AND (c.current_id = c.discontinued_id OR list_contains(c.via, c.current_id) "
+             f"OR c.steps >= {MAX_CHAIN})")
+    source.drop_values(f"""
+        SELECT 'replacement chain loops back (no current id recorded)' AS reason, h._file, h._line
+        FROM history0 h JOIN chain_ends c USING (discontinued_id) WHERE {loops}
+    """)
+    source.sql(f"""
+        CREATE TEMP TABLE history AS
+        SELECT h.tax_id, h.discontinued_id, h.discontinued_symbol, h.discontinue_date, h.replaced_by,
+               CASE WHEN c.discontinued_id IS NULL THEN h.replaced_by WHEN NOT ({loops}) THEN c.current_id END
+                   AS current_id,
+               nullif(array_to_string(c.via, '|'), '') AS via,
+               CASE WHEN c.discontinued_id IS NULL THEN CASE WHEN h.replaced_by IS NULL THEN 'discontinued'
+                                                             ELSE 'current' END
+                    WHEN {loops} THEN 'loop' WHEN c.current_id IS NULL THEN 'discontinued' ELSE 'current' END
+                   AS chain_end,
+               h._file, h._line
+        FROM history0 h LEFT JOIN chain_ends c USING (discontinued_id)
+    """)

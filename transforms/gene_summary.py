@@ -1,0 +1,76 @@
+"""gene_summary -> the description of Gene nodes: one summary per gene, the text kept as it is.
+
+Each gene gets one node row whose description is its summary and whose provided_by names the resource
+that wrote it (mappings/gene_summary_sources.tsv) beside infores:ncbi-gene. A gene with summaries from
+several Sources keeps the one of the first Source in that table (then the first in the file); the others
+are counted. The merge makes this description win over gene_info's, which is a name (docs/gene_history.md).
+
+The text is not changed, with one exception. A summary cannot hold a tab or a newline (the file is
+tab-separated, one row per line), and the KGX writers do not need quoting (TSV is written unquoted, JSON
+Lines escapes what JSON needs), so quotes pass through as they are. But KGX TSV has no escape for its list
+delimiter: a reader (kgx's among them) splits any value holding '|' into a list, and the graph no longer
+validates. In TSV output a '|' is therefore written as '¦' (U+00A6 BROKEN BAR), and counted.
+"""
+
+import koza
+from koza.io.writer.tsv_writer import TSVWriter
+from koza.transform import KozaTransform
+
+from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.tables import load_table, register_table
+
+NAME = "gene_summary"
+COLUMNS = ["tax_id", "GeneID", "Source", "Summary"]
+GENE = "biolink:Gene"
+LIST_DELIMITER, STAND_IN = "|", "\u00a6"
+
+REJECTED = {
+    "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
+    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+}
+FILTERED = {
+    "no summary text": "Summary IS NULL OR trim(Summary) = ''",
+}
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> Source:
+    return open_source(koza, data, NAME, COLUMNS, REJECTED, FILTERED)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, source: Source) -> None:
+    register_table(source.con, "summary_sources", tuple(
+        {**row, "rank": str(rank)} for rank, row in enumerate(load_table("gene_summary_sources"))))
+    source.sql(f"""
+        CREATE TEMP TABLE ranked AS
+        SELECT e._file, e._line, e.GeneID, e.Source, e.Summary, s.infores,
+               coalesce(CAST(s.rank AS INTEGER), 1000000) AS rank
+        FROM {source.emitted} e LEFT JOIN summary_sources s ON s.Source = e.Source
+    """)
+    source.drop_values("""
+        SELECT CASE WHEN Source IS NULL THEN 'no summary Source (summary kept)'
+                    ELSE 'unknown summary Source ' || Source || ' (summary kept)' END AS reason, _file, _line
+        FROM ranked WHERE infores IS NULL
+    """)
+    source.sql("""
+        CREATE TEMP TABLE summaries AS
+        SELECT *, row_number() OVER (PARTITION BY GeneID ORDER BY rank, _file, _line) AS n FROM ranked
+    """)
+    source.drop_values("SELECT 'another summary of the gene comes first (Source order, then file order)' "
+                       "AS reason, _file, _line FROM summaries WHERE n > 1")
+    text = "Summary"
+    if isinstance(koza.writer, TSVWriter):
+        text = f"replace(Summary, '{LIST_DELIMITER}', '{STAND_IN}')"
+        source.drop_values(f"""
+            SELECT 'vertical bar (U+007C) in a summary written as a broken bar (U+00A6): KGX TSV splits values '
+                   || 'on it' AS reason, _file, _line
+            FROM summaries WHERE n = 1 AND contains(Summary, '{LIST_DELIMITER}')
+        """)
+    kgx.write_nodes(koza.writer, source.sql(f"""
+        SELECT 'NCBIGene:' || GeneID AS id, '{GENE}' AS category, {text} AS description,
+               list_filter(['{provenance.NCBI_GENE}', infores], x -> x IS NOT NULL) AS provided_by
+        FROM summaries WHERE n = 1 ORDER BY _file, _line
+    """))
+    source.finish(koza)
