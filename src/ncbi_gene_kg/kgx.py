@@ -97,7 +97,7 @@ def _write_jsonl(writer: JSONLWriter, relation: duckdb.DuckDBPyRelation, kind: K
     getattr(writer, f"_ensure_{kind}_file_handle")()
     handle = writer.nodeFH if kind == "node" else writer.edgeFH
     count = 0
-    reader = relation.select(*(f'"{c}"' for c in columns)).fetch_record_batch(100_000)
+    reader = relation.select(*(f'"{c}"' for c in columns)).to_arrow_reader(100_000)
     for batch in reader:
         for row in batch.to_pylist():
             handle.write(orjson.dumps({k: v for k, v in row.items() if v not in (None, [])}) + b"\n")
