@@ -10,10 +10,10 @@ PUBLICATIONS ?=
 PROFILE ?= small
 
 .DEFAULT_GOAL := help
-.PHONY: help install transform test lint download bench clean
+.PHONY: help install transform test download bench neo4j clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(BIN)/ncbi-gene-kg: pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -36,6 +36,9 @@ download: install ## Fetch the NCBI files for the taxon scope into DATA
 
 bench: install ## Benchmark floor, per-row baseline and this pipeline on a corpus (PROFILE=small|full)
 	$(BIN)/python bench/run.py --profile $(PROFILE)
+
+neo4j: install ## Export the graph in OUT for neo4j-admin import into OUT/neo4j (prints the import command)
+	$(BIN)/ncbi-gene-kg neo4j-export --graph $(OUT) --out $(OUT)/neo4j
 
 clean: ## Remove generated outputs (keeps downloads)
 	find $(OUT) -mindepth 1 ! -name README.md -delete

@@ -120,6 +120,38 @@ def resolve(
     raise typer.Exit(answer.exit_code)
 
 
+@app.command("neo4j-export")
+def neo4j_export(
+    graph: Annotated[Path, typer.Option("--graph", help="The output folder of `make transform`.")] = Path("output"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for the import files. Default: GRAPH/neo4j.")] = None,
+) -> None:
+    """Write the graph as neo4j-admin import files (Neo4j 5) and print the import command (also in OUT/import.sh)."""
+    from ncbi_gene_kg.neo4j_export import run_export
+
+    run_export(graph, out or graph / "neo4j", console=console)
+
+
+@app.command("load-neo4j")
+def load_neo4j(
+    uri: Annotated[str, typer.Option("--uri", envvar="NEO4J_URI", help="Bolt URI of the server.")] = (
+        "bolt://localhost:7687"),
+    user: Annotated[str, typer.Option("--user", envvar="NEO4J_USER", help="Neo4j user.")] = "neo4j",
+    password_file: Annotated[Path | None, typer.Option(
+        "--password-file", help="File holding the password (one line). Default: $NEO4J_PASSWORD; with neither, "
+                                "no authentication.")] = None,
+    database: Annotated[str | None, typer.Option(
+        "--database", help="Database to load into. Default: the server's default database.")] = None,
+    graph: Annotated[Path, typer.Option("--graph", help="The output folder of `make transform`.")] = Path("output"),
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per transaction.")] = 10_000,
+) -> None:
+    """Load the graph into a running Neo4j 5 over Bolt: id constraint first, idempotent MERGE in batches."""
+    from ncbi_gene_kg.neo4j_load import run_load
+
+    run_load(graph, uri=uri, user=user, password_file=password_file, database=database, batch_size=batch_size,
+             console=console)
+
+
 def run() -> None:
     """Entry point: one clear line for user errors, the traceback only with --debug."""
     try:
