@@ -16,7 +16,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
-from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 from ncbi_gene_kg.sql import quote
 from ncbi_gene_kg.tables import register_table
 
@@ -52,8 +52,8 @@ def unversioned(column: str) -> str:
 def row_rules() -> tuple[dict[str, str], dict[str, str]]:
     _, ensembl = _pattern("Ensembl")
     rejected = {
-        "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
-        "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+        **not_a_number("GeneID"),
+        **not_a_number("tax_id"),
         "missing Ensembl_gene_identifier": "Ensembl_gene_identifier IS NULL",
     }
     # Ensembl Genomes rows name genes with INSDC-derived ids (gene-A5N79_gp34) that are no ENSEMBL CURIE.

@@ -13,7 +13,7 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 from ncbi_gene_kg.sql import string_list
 from ncbi_gene_kg.tables import load_table, register_table
 
@@ -42,8 +42,8 @@ def rejection_rules() -> dict[str, str]:
     codes = [row["evidence_code"] for row in load_table("go_evidence_knowledge_level")] + ["ND"]
     pairs = string_list(f"{row['qualifier']} {row['Category']}" for row in qualifiers)
     return {
-        "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
-        "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+        **not_a_number("GeneID"),
+        **not_a_number("tax_id"),
         "malformed GO_ID": "NOT coalesce(regexp_full_match(GO_ID, 'GO:[0-9]{7}'), false)",
         "missing Qualifier": "Qualifier IS NULL",
         "unknown Qualifier": f"{relation()} NOT IN ({string_list(row['qualifier'] for row in qualifiers)})",

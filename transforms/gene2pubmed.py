@@ -12,7 +12,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 
 COLUMNS = ["tax_id", "GeneID", "PubMed_ID"]
 
@@ -31,9 +31,9 @@ AGENT_TYPE = "not_provided"
 
 NOT_REQUESTED = "publications not requested"
 REJECTED = {
-    "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
-    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
-    "PubMed_ID is not a number": "NOT coalesce(regexp_full_match(PubMed_ID, '[0-9]+'), false)",
+    **not_a_number("GeneID"),
+    **not_a_number("tax_id"),
+    **not_a_number("PubMed_ID"),
 }
 FLAG_VALUES = {"true": True, "yes": True, "1": True, "on": True,
                "false": False, "no": False, "0": False, "off": False, "": False}

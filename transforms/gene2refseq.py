@@ -22,7 +22,7 @@ from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.accounting import WRONG_COLUMN_COUNT, case_of
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 from ncbi_gene_kg.pipeline import find_inputs
 from ncbi_gene_kg.scan import scan as scan_files
 from ncbi_gene_kg.tables import load_table, register_table
@@ -41,8 +41,8 @@ NODE_CATEGORY = "biolink:Protein"
 # A RefSeq accession: two letters, '_', digits, and a version (the collab file once omitted it).
 ACCESSION = r"'[A-Z]{2}_[0-9]+(\.[0-9]+)?'"
 REJECTED = {
-    "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
-    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+    **not_a_number("GeneID"),
+    **not_a_number("tax_id"),
     "malformed protein_accession.version": f"NOT regexp_full_match({PROTEIN}, {ACCESSION})",
 }
 FILTERED = {
@@ -67,8 +67,8 @@ def collab_rejected() -> dict[str, str]:
                                             "false)",
         "malformed UniProtKB_protein_accession": "NOT coalesce(regexp_full_match(UniProtKB_protein_accession, "
                                                  f"'{uniprot}'), false)",
-        "NCBI_tax_id is not a number": "NOT coalesce(regexp_full_match(NCBI_tax_id, '[0-9]+'), false)",
-        "UniProtKB_tax_id is not a number": "NOT coalesce(regexp_full_match(UniProtKB_tax_id, '[0-9]+'), false)",
+        **not_a_number("NCBI_tax_id"),
+        **not_a_number("UniProtKB_tax_id"),
         "unknown method": f"method IS NULL OR method NOT IN ({methods})",
     }
 

@@ -10,7 +10,7 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 from ncbi_gene_kg.sql import string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import load_scope
@@ -28,10 +28,10 @@ AGENT_TYPE = "not_provided"
 def rejected() -> dict[str, str]:
     known = string_list([row["relationship"] for row in load_table("gene_group_relationships")] + [ORTHOLOG])
     return {
-        "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
-        "Other_GeneID is not a number": "NOT coalesce(regexp_full_match(Other_GeneID, '[0-9]+'), false)",
-        "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
-        "Other_tax_id is not a number": "NOT coalesce(regexp_full_match(Other_tax_id, '[0-9]+'), false)",
+        **not_a_number("GeneID"),
+        **not_a_number("Other_GeneID"),
+        **not_a_number("tax_id"),
+        **not_a_number("Other_tax_id"),
         "missing relationship": "relationship IS NULL",
         "unknown relationship (not in gene_group_relationships.tsv)": f"relationship NOT IN ({known})",
         "gene related to itself": "GeneID = Other_GeneID",

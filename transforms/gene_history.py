@@ -13,7 +13,7 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg.history import HISTORY_COLUMNS, HISTORY_TABLE, side_output_dir
-from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 
 NAME = "gene_history"
 COLUMNS = ["tax_id", "GeneID", "Discontinued_GeneID", "Discontinued_Symbol", "Discontinue_Date"]
@@ -21,10 +21,10 @@ COLUMNS = ["tax_id", "GeneID", "Discontinued_GeneID", "Discontinued_Symbol", "Di
 MAX_CHAIN = 100
 
 REJECTED = {
-    "Discontinued_GeneID is not a number": "NOT coalesce(regexp_full_match(Discontinued_GeneID, '[0-9]+'), false)",
+    **not_a_number("Discontinued_GeneID"),
     # '-' (NULL) is a GeneID discontinued without replacement
     "GeneID is neither a number nor '-'": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), true)",
-    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+    **not_a_number("tax_id"),
     "Discontinue_Date is not a date (YYYYMMDD)": "try_strptime(Discontinue_Date, '%Y%m%d') IS NULL",
     "GeneID replaced by itself": "GeneID = Discontinued_GeneID",
 }

@@ -5,15 +5,15 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import register_prefixes
-from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 from ncbi_gene_kg.tables import register_table
 
 COLUMNS = ["tax_id", "GeneID", "Symbol", "Synonyms", "dbXrefs", "description", "type_of_gene",
            "Full_name_from_nomenclature_authority"]
 
 REJECTED = {
-    "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
-    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+    **not_a_number("GeneID"),
+    **not_a_number("tax_id"),
     "missing Symbol": "Symbol IS NULL",
     # A gene has one record; a second row for it (overlapping per-species files) is not a second gene.
     "duplicate GeneID (an earlier row has it)": "row_number() OVER (PARTITION BY GeneID ORDER BY _file, _line) > 1",

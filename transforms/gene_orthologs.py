@@ -11,7 +11,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 from ncbi_gene_kg.sql import string_list
 from ncbi_gene_kg.taxa import load_scope
 
@@ -27,10 +27,10 @@ KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "computational_model"
 
 REJECTED = {
-    "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
-    "Other_GeneID is not a number": "NOT coalesce(regexp_full_match(Other_GeneID, '[0-9]+'), false)",
-    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
-    "Other_tax_id is not a number": "NOT coalesce(regexp_full_match(Other_tax_id, '[0-9]+'), false)",
+    **not_a_number("GeneID"),
+    **not_a_number("Other_GeneID"),
+    **not_a_number("tax_id"),
+    **not_a_number("Other_tax_id"),
     "relationship is not Ortholog": "relationship IS DISTINCT FROM 'Ortholog'",
     "gene paired with itself": "GeneID = Other_GeneID",
 }

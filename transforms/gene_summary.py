@@ -17,7 +17,7 @@ from koza.io.writer.tsv_writer import TSVWriter
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 from ncbi_gene_kg.tables import load_table, register_table
 
 NAME = "gene_summary"
@@ -26,8 +26,8 @@ GENE = "biolink:Gene"
 LIST_DELIMITER, STAND_IN = "|", "\u00a6"
 
 REJECTED = {
-    "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), false)",
-    "tax_id is not a number": "NOT coalesce(regexp_full_match(tax_id, '[0-9]+'), false)",
+    **not_a_number("GeneID"),
+    **not_a_number("tax_id"),
 }
 FILTERED = {
     "no summary text": "Summary IS NULL OR trim(Summary) = ''",

@@ -17,7 +17,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
-from ncbi_gene_kg.ingest import Source, open_source
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 from ncbi_gene_kg.sql import string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
@@ -56,7 +56,7 @@ def row_rules(scope: TaxonScope) -> tuple[dict[str, str], dict[str, str]]:
     sources = string_list(row["Source"] for row in load_table("mim2gene_sources"))
     gene_phenotype = "type = 'phenotype' AND GeneID IS NOT NULL"
     rejected = {
-        "MIM number is not a number": """NOT coalesce(regexp_full_match("MIM number", '[0-9]+'), false)""",
+        **not_a_number("MIM number"),
         "GeneID is not a number": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), true)",
         "unknown type": "type NOT IN ('gene', 'phenotype')",
         "phenotype row without a Source": f"{gene_phenotype} AND Source IS NULL",

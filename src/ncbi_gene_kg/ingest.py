@@ -26,6 +26,7 @@ from ncbi_gene_kg.accounting import (
     tallies,
 )
 from ncbi_gene_kg.scan import connect, scan
+from ncbi_gene_kg.sql import ident
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
 
@@ -43,6 +44,15 @@ def koza_reader(data: Iterable) -> tuple[list[Path], list[str]]:
     config = source.reader_config
     columns = [c if isinstance(c, str) else next(iter(c)) for c in (getattr(config, "columns", None) or [])]
     return [source._resolve_file_path(name) for name in config.files], columns
+
+
+def not_a_number(column: str) -> dict[str, str]:
+    """The rejection rule for a column that must hold a whole number (a GeneID, a tax_id).
+
+    >>> not_a_number("GeneID")["GeneID is not a number"]
+    'NOT coalesce(regexp_full_match("GeneID", \'[0-9]+\'), false)'
+    """
+    return {f"{column} is not a number": f"NOT coalesce(regexp_full_match({ident(column)}, '[0-9]+'), false)"}
 
 
 @dataclass
