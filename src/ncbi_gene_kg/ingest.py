@@ -49,8 +49,8 @@ def koza_reader(data: Iterable) -> tuple[list[Path], list[str]]:
 def not_a_number(column: str) -> dict[str, str]:
     """The rejection rule for a column that must hold a whole number (a GeneID, a tax_id).
 
-    >>> not_a_number("GeneID")["GeneID is not a number"]
-    'NOT coalesce(regexp_full_match("GeneID", \'[0-9]+\'), false)'
+    >>> print(not_a_number("GeneID")["GeneID is not a number"])
+    NOT coalesce(regexp_full_match("GeneID", '[0-9]+'), false)
     """
     return {f"{column} is not a number": f"NOT coalesce(regexp_full_match({ident(column)}, '[0-9]+'), false)"}
 
