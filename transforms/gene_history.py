@@ -14,6 +14,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg.history import HISTORY_COLUMNS, HISTORY_TABLE, side_output_dir
 from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.sql import quote
 
 NAME = "gene_history"
 COLUMNS = ["tax_id", "GeneID", "Discontinued_GeneID", "Discontinued_Symbol", "Discontinue_Date"]
@@ -43,7 +44,7 @@ def transform(koza: KozaTransform, source: Source) -> None:
     columns = ", ".join(HISTORY_COLUMNS)
     source.sql(f"""
         COPY (SELECT {columns} FROM history ORDER BY CAST(discontinued_id AS BIGINT))
-        TO '{str(path).replace("'", "''")}' (FORMAT csv, DELIMITER '\t', HEADER true, QUOTE '', ESCAPE '')
+        TO {quote(str(path))} (FORMAT csv, DELIMITER '\t', HEADER true, QUOTE '', ESCAPE '')
     """)
     source.finish(koza)
 

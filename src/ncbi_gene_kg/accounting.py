@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from ncbi_gene_kg.sql import quote
+
 EXAMPLES = 5
 WRONG_COLUMN_COUNT = "wrong column count"
 TAXON_OUT_OF_SCOPE = "taxon not in scope"
@@ -68,9 +70,18 @@ def case_of(rules: Mapping[str, str]) -> str:
     """SQL that yields the first matching rule's reason, or NULL: ``{'reason': 'condition'}``."""
     if not rules:
         return "NULL"
-    whens = " ".join(f"WHEN {condition} THEN '{reason.replace(chr(39), chr(39) * 2)}'"
+    whens = " ".join(f"WHEN {condition} THEN {quote(reason)}"
                      for reason, condition in rules.items())
     return f"CASE {whens} END"
+
+
+def example_tallies(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, Tally]:
+    """Group ``query``'s rows (columns reason, example) by reason: a count and the first few distinct examples."""
+    rows = con.execute(f"""
+        SELECT reason, count(*), list_sort(list_distinct(list(example)))[1:{EXAMPLES}]
+        FROM ({query}) GROUP BY reason ORDER BY reason
+    """).fetchall()
+    return {reason: Tally(n, examples) for reason, n, examples in rows}
 
 
 def tallies(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, Tally]:

@@ -20,6 +20,7 @@ from rich.table import Table
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.accounting import EXAMPLES, RowAccount, Tally
 from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.graphdb import GRAPH
 from ncbi_gene_kg.history import HISTORY_TABLE, SSSOM_FILE, write_sssom
 from ncbi_gene_kg.merge import MergeResult, merge
 from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, SourceConfig, build
@@ -28,7 +29,6 @@ from ncbi_gene_kg.scan import connect
 from ncbi_gene_kg.taxa import load_scope
 from ncbi_gene_kg.validate import ValidationResult, check_graph, kgx_input, run_kgx_validator
 
-GRAPH = "ncbi_gene"
 NCBI_BASE_URL = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/"
 
 

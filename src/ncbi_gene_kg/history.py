@@ -26,11 +26,11 @@ import bioregistry
 import duckdb
 
 from ncbi_gene_kg import provenance
-from ncbi_gene_kg.accounting import EXAMPLES, Tally
+from ncbi_gene_kg.accounting import Tally, example_tallies
 from ncbi_gene_kg.biolink import prefix_map
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.scan import connect
-from ncbi_gene_kg.sql import quote
+from ncbi_gene_kg.sql import quote, string_list
 from ncbi_gene_kg.taxa import load_scope
 
 HISTORY_TABLE = "gene_history_discontinued.tsv"
@@ -85,14 +85,6 @@ def load_history(con: duckdb.DuckDBPyConnection, history: Path, table: str = "di
     return True
 
 
-def _tallies(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, Tally]:
-    """Group ``query``'s rows (reason, example) by reason: a count and the first few distinct examples."""
-    rows = con.execute(f"""
-        SELECT reason, count(*), list_sort(list_distinct(list(example)))[1:{EXAMPLES}]
-        FROM ({query}) GROUP BY reason ORDER BY reason
-    """).fetchall()
-    return {reason: Tally(n, examples) for reason, n, examples in rows}
-
 
 def remap_discontinued(con: duckdb.DuckDBPyConnection, history: Path) -> dict[str, Tally]:
     """Rewrite discontinued GeneIDs in the merge's ``node_rows`` and ``edge_rows`` (before they are merged).
@@ -110,7 +102,7 @@ def remap_discontinued(con: duckdb.DuckDBPyConnection, history: Path) -> dict[st
     found |= _remap_edges(con)
     found |= _remap_nodes(con)
     found |= _remap_xrefs(con)
-    found |= _tallies(con, f"""
+    found |= example_tallies(con, f"""
         SELECT 'gene_info has a node for a discontinued GeneID (kept; gene_info and gene_history are from '
                || 'different dates)' AS reason, r.id || ' -> ' || coalesce(d.new, '-') AS example
         FROM node_rows r JOIN discontinued_genes d ON d.old = r.id WHERE r._source = '{EXEMPT_SOURCE}'
@@ -137,7 +129,7 @@ def _remap_edges(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
             WHERE s.old IS NOT NULL OR o.old IS NOT NULL
         )
     """)
-    found = _tallies(con, """
+    found = example_tallies(con, """
         SELECT _source || ' ' || outcome AS reason,
                subject || ' -> ' || object || CASE WHEN outcome LIKE '%(dropped)' THEN ''
                    ELSE ' as ' || coalesce(new_subject, subject) || ' -> ' || coalesce(new_object, object) END
@@ -173,8 +165,8 @@ def _remap_nodes(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
             JOIN discontinued_genes d ON d.old = r.id
         )
     """)
-    found = _tallies(con, "SELECT _source || ' ' || outcome AS reason, old || ' -> ' || coalesce(new, '-') AS example "
-                          "FROM node_remap")
+    found = example_tallies(con, "SELECT _source || ' ' || outcome AS reason, "
+                                 "old || ' -> ' || coalesce(new, '-') AS example FROM node_remap")
     con.execute("UPDATE node_rows SET id = m.new FROM node_remap m "
                 "WHERE node_rows.rowid = m.rid AND m.outcome NOT LIKE '%(dropped)'")
     con.execute("DELETE FROM node_rows WHERE rowid IN (SELECT rid FROM node_remap WHERE outcome LIKE '%(dropped)')")
@@ -194,7 +186,7 @@ def _remap_xrefs(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
                   WHERE _source <> '{EXEMPT_SOURCE}' AND xref LIKE '%{GENE}:%')
         ) x LEFT JOIN discontinued_genes d ON d.old = x.value
     """)
-    found = _tallies(con, "SELECT _source || ' ' || outcome AS reason, id || ': ' || value || ' -> ' || "
+    found = example_tallies(con, "SELECT _source || ' ' || outcome AS reason, id || ': ' || value || ' -> ' || "
                           "coalesce(new, '-') AS example FROM xref_remap WHERE discontinued")
     con.execute("""
         UPDATE node_rows SET xref = f.xref FROM (
@@ -500,7 +492,7 @@ def resolve(query: str, taxon: str | None = None, out_dir: Path = Path("output")
     taxa = None
     if taxon:
         taxa = [f"{NCBITAXON}:{t}" for t in (load_scope(taxon).tax_ids or [])]
-    in_taxa = "" if taxa is None else f" AND taxon IN ({', '.join(quote(t) for t in taxa)})"
+    in_taxa = "" if taxa is None else f" AND taxon IN ({string_list(taxa)})"
     resolution = Resolution(query, taxon, "not found")
     gene_id = _gene_id(query)
     if gene_id:

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import duckdb
 
-from ncbi_gene_kg.accounting import Tally
+from ncbi_gene_kg.accounting import Tally, example_tallies
 from ncbi_gene_kg.biolink import is_multivalued
 from ncbi_gene_kg.ensembl import disagreements
 from ncbi_gene_kg.history import HISTORY_TABLE, remap_discontinued
 from ncbi_gene_kg.kgx import tsv_cell
-from ncbi_gene_kg.sql import ident
+from ncbi_gene_kg.sql import ident, string_list
 
 # Precedence when single-valued properties conflict, and the source a category's nodes must come from.
 SOURCE_ORDER = ["gene_info", "gene_summary", "gene2go", "mim2gene_medgen", "gene_orthologs", "gene_group"]
@@ -62,7 +62,7 @@ def _load(con: duckdb.DuckDBPyConnection, table: str, files: list[Path], core: l
         columns = ", ".join(f"{c} VARCHAR" for c in core)
         con.execute(f"CREATE TEMP TABLE {table} ({columns}, _source VARCHAR, _rank INTEGER)")
         return list(core)
-    paths = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    paths = string_list(str(f) for f in files)
     order = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SOURCE_ORDER))
     con.execute(
         f"""
@@ -165,13 +165,6 @@ def _collapse(con: duckdb.DuckDBPyConnection, rows: str, key: str, columns: list
     return conflicts
 
 
-def _tally(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, Tally]:
-    rows = con.execute(
-        f"SELECT reason, count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM ({query}) "
-        "GROUP BY reason ORDER BY reason"
-    ).fetchall()
-    return {reason: Tally(n, examples) for reason, n, examples in rows}
-
 
 def _ordered(columns: list[str], core: list[str]) -> list[str]:
     return [c for c in core if c in columns] + sorted(c for c in columns if c not in core)
@@ -201,7 +194,7 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
 
     authority = " OR ".join(f"(r.category = '{c}' AND r._source <> '{s}' AND NOT EXISTS (SELECT 1 FROM node_rows a "
                             f"WHERE a.id = r.id AND a._source = '{s}'))" for c, s in NODE_AUTHORITY.items())
-    result.dropped_nodes = _tally(con, f"SELECT r._source || ' ' || r.category || ' row for an id that ' || "
+    result.dropped_nodes = example_tallies(con, f"SELECT r._source || ' ' || r.category || ' row for an id that ' || "
                                        f"'its authoritative source does not have' AS reason, r.id AS example "
                                        f"FROM node_rows r WHERE {authority}")
     con.execute(f"DELETE FROM node_rows r WHERE {authority}")
@@ -214,7 +207,7 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
     # The edge id is the MD5 of the merge key, so edges are grouped by id (short, unlike the key).
     con.execute(f"UPDATE edge_rows SET id = 'urn:md5:' || md5({edge_key_sql(edge_columns)})")
     result.conflicts |= _collapse(con, "edge_rows", "id", edge_columns, set(key) | {"id"}, "merged_edges", "edge")
-    result.dangling_edges = _tally(con, """
+    result.dangling_edges = example_tallies(con, """
         SELECT predicate || ' edge whose ' || CASE WHEN s.id IS NULL THEN 'subject' ELSE 'object' END
                || ' is not a node' AS reason, e.subject || ' -> ' || e.object AS example
         FROM merged_edges e LEFT JOIN nodes s ON s.id = e.subject LEFT JOIN nodes o ON o.id = e.object

@@ -55,9 +55,7 @@ def connect(memory_limit: str = "3GB", threads: int | None = None,
 
 def open_text(path: Path):
     """Open a plain or gzip-compressed NCBI file as text (by content, not by name)."""
-    with path.open("rb") as fh:
-        magic = fh.read(2)
-    if magic == b"\x1f\x8b":
+    if is_gzip(path):
         return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="\n")
     return path.open(encoding="utf-8", errors="replace", newline="\n")
 

@@ -17,7 +17,7 @@ import duckdb
 from ncbi_gene_kg.accounting import Tally
 from ncbi_gene_kg.biolink import is_category, is_multivalued, is_predicate, use_offline_model
 from ncbi_gene_kg.curie import is_known_prefix
-from ncbi_gene_kg.sql import ident
+from ncbi_gene_kg.sql import ident, string_list
 
 EXAMPLES = 5
 CURIE_NODE_PROPERTIES = ["id", "xref", "in_taxon", "type"]
@@ -64,7 +64,7 @@ def _check_terms(con: duckdb.DuckDBPyConnection, table: str, column: str, known,
     values = [v for (v,) in con.execute(f"SELECT DISTINCT value FROM ({_values(table, column)})").fetchall()]
     bad = sorted(v for v in values if not known(v))
     if bad:
-        quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in bad)
+        quoted = string_list(bad)
         tally = _tally(con, f"SELECT record || ': ' || value AS example FROM ({_values(table, column)}) "
                             f"WHERE value IN ({quoted})")
         if tally:
