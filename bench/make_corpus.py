@@ -1,7 +1,7 @@
 """Generate a benchmark corpus with the shape of a full NCBI Gene release.
 
 The corpus is built, deterministically from a seed, by scaling up the real rows in
-``../shared/data/ncbi`` (see its README.md): same file names, header lines, column counts and
+``tests/data/ncbi`` (see its README.md): same file names, header lines, column counts and
 ``-`` for nulls as the NCBI FTP files, gzip-compressed like them.
 
 Usage::
@@ -85,7 +85,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SAMPLES = REPO.parent / "shared" / "data" / "ncbi"
+DEFAULT_SAMPLES = REPO / "tests" / "data" / "ncbi"
 
 HEADERS = {
     "gene_info": (

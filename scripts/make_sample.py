@@ -2,8 +2,8 @@
 
 The bundled sample must be a consistent small release: each gene that an edge in sample/ refers to
 has its gene_info row, so the merged sample graph has no dangling edges but the ones that show the
-rule (genes of taxa with no gene_info file in ../shared). Rows are copied unchanged from
-../shared/data/ncbi/gene_info, in file order, plus a few rows that exercise the other paths: NEWENTRY
+rule (genes of taxa with no gene_info file in tests/data/ncbi). Rows are copied unchanged from
+tests/data/ncbi/gene_info, in file order, plus a few rows that exercise the other paths: NEWENTRY
 placeholders, out-of-scope small taxa, an unknown xref prefix and a miRBase xref.
 
 Run: .venv/bin/python scripts/make_sample.py (deterministic; rerun when a sample file changes).
@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "ncbi" / "gene_info"
+GENE_INFO = ROOT / "tests" / "data" / "ncbi" / "gene_info"
 SAMPLE = ROOT / "sample"
 
 # Files under sample/ whose GeneID columns name genes (column names as in their headers).
@@ -53,13 +53,13 @@ def main() -> None:
     lines: list[str] = []
     header = ""
     for name in SPECIES_FILES:
-        with gzip.open(SHARED / name, "rt") as fh:
+        with gzip.open(GENE_INFO / name, "rt") as fh:
             header = fh.readline()
             lines += [line for line in fh if line.split("\t", 2)[1] in genes]
-    with gzip.open(SHARED / "small_taxa.2019-08.gene_info.gz", "rt") as fh:
+    with gzip.open(GENE_INFO / "small_taxa.2019-08.gene_info.gz", "rt") as fh:
         fh.readline()
         lines += [fh.readline() for _ in range(SMALL_TAXA_ROWS)]
-    with (SHARED / "all_species_head.2026-08.gene_info").open() as fh:
+    with (GENE_INFO / "all_species_head.2026-08.gene_info").open() as fh:
         fh.readline()
         lines += fh.readlines()  # NEWENTRY placeholders
     found = {line.split("\t", 2)[1] for line in lines}
@@ -67,7 +67,7 @@ def main() -> None:
     (SAMPLE / "gene_info.gz").write_bytes(gzip.compress(data, mtime=0))
     missing = sorted(genes - found, key=int)
     print(f"sample/gene_info.gz: {len(lines)} rows, {len(data):,} bytes; "
-          f"{len(missing)} referenced genes have no row in ../shared (other taxa): {' '.join(missing[:20])}")
+          f"{len(missing)} referenced genes have no row in tests/data/ncbi (other taxa): {' '.join(missing[:20])}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from koza.runner import KozaRunner
 from ncbi_gene_kg.accounting import RowAccount
 from ncbi_gene_kg.paths import CONFIG_DIR, PROJECT_ROOT
 
-SHARED = PROJECT_ROOT.parent / "shared" / "data" / "ncbi"
+# Real NCBI Gene rows carried by the project (origins in tests/data/ncbi/README.md).
+REAL_DATA = PROJECT_ROOT / "tests" / "data" / "ncbi"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,7 +61,6 @@ def write_rows(path: Path, header: str, rows: list[str]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared() -> Path:
-    if not SHARED.is_dir():
-        pytest.fail(f"the shared real-data folder {SHARED} is missing")
-    return SHARED
+def real_data() -> Path:
+    """The folder of real NCBI files the tests read (tests/data/ncbi)."""
+    return REAL_DATA

@@ -1,6 +1,6 @@
 """gene2ensembl -> Ensembl gene xrefs on Gene nodes (transcripts and proteins as an option).
 
-Real rows: ../shared/data/ncbi/gene2ensembl/all_species_head.2026-08.gene2ensembl (4 rows of Cannabis sativa,
+Real rows: tests/data/ncbi/gene2ensembl/all_species_head.2026-08.gene2ensembl (4 rows of Cannabis sativa,
 taxon 3483, whose Ensembl Genomes ids are no ENSEMBL CURIEs). No real human rows were at hand, so the bundled
 sample (sample/gene2ensembl.gz) adds CONSTRUCTED rows for real human genes: the Ensembl gene of each is the
 one in its real gene_info dbXrefs (TP53 and BRCA1 also with a transcript and protein pair: their MANE Select
@@ -39,10 +39,10 @@ SAMPLE_GENES = [gene("7157", "ENSG00000141510"), gene("672", "ENSG00000012048"),
                 gene("94103", "ENSG00000172057"), gene("883", "ENSG00000171097")]
 
 
-def test_real_rows_outside_the_scope_and_the_pattern(shared: Path, tmp_path: Path) -> None:
-    default = run_koza("gene2ensembl", [shared / HEAD], tmp_path / "default")
+def test_real_rows_outside_the_scope_and_the_pattern(real_data: Path, tmp_path: Path) -> None:
+    default = run_koza("gene2ensembl", [real_data / HEAD], tmp_path / "default")
     assert default.account.out_of_scope["taxon not in scope"].count == 4
-    every = run_koza("gene2ensembl", [shared / HEAD], tmp_path / "all", taxa="all")
+    every = run_koza("gene2ensembl", [real_data / HEAD], tmp_path / "all", taxa="all")
     # gene-A5N79_gp34 and the like: Ensembl Genomes ids, which the ENSEMBL prefix's pattern does not admit
     tally = every.account.out_of_scope["Ensembl gene identifier does not match the ENSEMBL pattern"]
     assert (tally.count, tally.examples[0]) == (4, "all_species_head.2026-08.gene2ensembl:2")

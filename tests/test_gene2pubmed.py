@@ -1,6 +1,6 @@
 """gene2pubmed -> Publication nodes and mentions edges, off unless requested; on real rows.
 
-Rows: ../shared/data/ncbi/gene2pubmed (four_human_genes.2025-02: BRCA1, TP53, GSDMB, ORMDL3;
+Rows: tests/data/ncbi/gene2pubmed (four_human_genes.2025-02: BRCA1, TP53, GSDMB, ORMDL3;
 all_species_head.2026-08: the first rows of the all-species file, taxa outside the default scope).
 """
 
@@ -28,8 +28,8 @@ def rows(path: Path) -> tuple[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def on(shared: Path, tmp_path_factory: pytest.TempPathFactory):
-    return run_koza("gene2pubmed", [shared / FOUR_GENES], tmp_path_factory.mktemp("on"), publications="true")
+def on(real_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    return run_koza("gene2pubmed", [real_data / FOUR_GENES], tmp_path_factory.mktemp("on"), publications="true")
 
 
 def test_biolink_terms():
@@ -42,8 +42,8 @@ def test_biolink_terms():
     assert schema_view().get_class("publication").slot_usage["publication type"].required
 
 
-def test_off_by_default_every_row_is_counted(shared: Path, tmp_path: Path):
-    out = run_koza("gene2pubmed", [shared / FOUR_GENES], tmp_path)
+def test_off_by_default_every_row_is_counted(real_data: Path, tmp_path: Path):
+    out = run_koza("gene2pubmed", [real_data / FOUR_GENES], tmp_path)
     assert out.nodes == [] and out.edges == []
     account = out.account
     assert (account.read, account.emitted, account.n_rejected) == (15_253, 0, 0)
@@ -77,8 +77,8 @@ def test_tp53_first_publication(on):
                                        "publication_type": "dctypes:Text", "provided_by": "infores:ncbi-gene"}
 
 
-def test_one_node_per_publication(on, shared: Path):
-    _, data = rows(shared / FOUR_GENES)
+def test_one_node_per_publication(on, real_data: Path):
+    _, data = rows(real_data / FOUR_GENES)
     per_pmid = Counter(int(row.split("\t")[2]) for row in data)
     assert [n["id"] for n in on.nodes] == [f"PMID:{p}" for p in sorted(per_pmid)]
     # a paper on two of the genes is one node with two edges
@@ -87,17 +87,17 @@ def test_one_node_per_publication(on, shared: Path):
     assert max(per_pmid.values()) > 1
 
 
-def test_taxon_scope(shared: Path, tmp_path: Path):
-    out = run_koza("gene2pubmed", [shared / ALL_SPECIES_HEAD], tmp_path, publications="true")
+def test_taxon_scope(real_data: Path, tmp_path: Path):
+    out = run_koza("gene2pubmed", [real_data / ALL_SPECIES_HEAD], tmp_path, publications="true")
     assert out.edges == [] and out.nodes == []
     assert out.account.out_of_scope["taxon not in scope"].count == 20
-    out = run_koza("gene2pubmed", [shared / ALL_SPECIES_HEAD], tmp_path / "all", publications="true", taxa="all")
+    out = run_koza("gene2pubmed", [real_data / ALL_SPECIES_HEAD], tmp_path / "all", publications="true", taxa="all")
     assert len(out.edges) == 20 and out.account.emitted == 20
     assert out.edges[0]["subject"] == "PMID:15925900" and out.edges[0]["object"] == "NCBIGene:310495631"
 
 
-def test_bad_and_repeated_rows(shared: Path, tmp_path: Path):
-    header, data = rows(shared / FOUR_GENES)
+def test_bad_and_repeated_rows(real_data: Path, tmp_path: Path):
+    header, data = rows(real_data / FOUR_GENES)
     constructed = ["9606\t7157\tPMC12345",  # CONSTRUCTED: not a PubMed id
                    "9606\t7157",  # CONSTRUCTED: truncated
                    data[0]]  # CONSTRUCTED: a real row repeated
@@ -111,15 +111,15 @@ def test_bad_and_repeated_rows(shared: Path, tmp_path: Path):
 
 @pytest.mark.parametrize(("value", "expected"), [
     (True, 3), ("true", 3), ("yes", 3), ("1", 3), (False, 0), ("false", 0), ("off", 0)])
-def test_flag_values(shared: Path, tmp_path: Path, value: bool | str, expected: int):
-    header, data = rows(shared / FOUR_GENES)
+def test_flag_values(real_data: Path, tmp_path: Path, value: bool | str, expected: int):
+    header, data = rows(real_data / FOUR_GENES)
     path = write_rows(tmp_path / "gene2pubmed", header, data[:3])
     assert len(run_koza("gene2pubmed", [path], tmp_path / "out", publications=value).edges) == expected
 
 
-def test_bad_flag_value_is_a_clear_error(shared: Path, tmp_path: Path):
+def test_bad_flag_value_is_a_clear_error(real_data: Path, tmp_path: Path):
     with pytest.raises(UserError, match="publications 'maybe' is not true or false"):
-        run_koza("gene2pubmed", [shared / ALL_SPECIES_HEAD], tmp_path, publications="maybe")
+        run_koza("gene2pubmed", [real_data / ALL_SPECIES_HEAD], tmp_path, publications="maybe")
 
 
 def test_bundled_sample(tmp_path: Path):

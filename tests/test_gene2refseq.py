@@ -1,6 +1,6 @@
 """gene2refseq + gene_refseq_uniprotkb_collab -> gene -> UniProtKB protein edges, on real rows.
 
-Rows come from ../shared/data/ncbi (gene2refseq and gene_refseq_uniprotkb_collab excerpts of BRCA1 672,
+Rows come from tests/data/ncbi (gene2refseq and gene_refseq_uniprotkb_collab excerpts of BRCA1 672,
 TP53 7157, GSDMB 55876 and ORMDL3 94103, release 2025-02). Rows marked CONSTRUCTED are real rows with one
 value changed, for cases the excerpts lack: the `uniprot` method, a taxon mismatch, a versionless accession.
 """
@@ -69,19 +69,19 @@ def lines(path: Path) -> tuple[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def excerpt(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Output:
+def excerpt(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Output:
     """The whole real excerpts: 844 gene2refseq rows, 986 collab rows."""
-    return run(tmp_path_factory.mktemp("excerpt"), shared / REFSEQ, shared / COLLAB)
+    return run(tmp_path_factory.mktemp("excerpt"), real_data / REFSEQ, real_data / COLLAB)
 
 
 @pytest.fixture(scope="module")
-def refseq_rows(shared: Path) -> tuple[str, list[str]]:
-    return lines(shared / REFSEQ)
+def refseq_rows(real_data: Path) -> tuple[str, list[str]]:
+    return lines(real_data / REFSEQ)
 
 
 @pytest.fixture(scope="module")
-def collab_rows(shared: Path) -> tuple[str, list[str]]:
-    return lines(shared / COLLAB)
+def collab_rows(real_data: Path) -> tuple[str, list[str]]:
+    return lines(real_data / COLLAB)
 
 
 def rows_for(rows: list[str], column: int, values: set[str]) -> list[str]:
@@ -304,8 +304,8 @@ def test_versions_are_ignored_in_the_join(tmp_path, refseq_rows):
     assert out.node("UniProtKB:Q6UY83")["xref"] == "refseq:NP_644809"
 
 
-def test_taxon_scope_applies_to_both_files(tmp_path, shared):
-    out = run(tmp_path, shared / REFSEQ, shared / COLLAB, taxa="10090")
+def test_taxon_scope_applies_to_both_files(tmp_path, real_data):
+    out = run(tmp_path, real_data / REFSEQ, real_data / COLLAB, taxa="10090")
     assert out.edges == [] and out.nodes == []
     assert out.account.out_of_scope["taxon not in scope"].count == 844
     assert out.collab.out_of_scope["taxon not in scope"].count == 986

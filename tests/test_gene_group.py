@@ -1,6 +1,6 @@
 """gene_group transform and its relationship mapping table.
 
-CONSTRUCTED fixtures: no real gene_group rows were available (see ../shared/data/ncbi/README.md). The
+CONSTRUCTED fixtures: no real gene_group rows were available (see tests/data/ncbi/README.md). The
 rows below use real human GeneIDs and symbols from Homo_sapiens gene_info (2022-11) and the relationship
 values of the NCBI Gene README; which genes are paired is made up to be plausible (INS-IGF2 readthrough
 and its parents INS and IGF2, the IGH locus and IGHV1-2, PTEN and PTENP1, BRCA1 and BRCA1P1, readthrough

@@ -1,6 +1,6 @@
 """gene_history -> the discontinued-id table, the remapping in the merge, the SSSOM set and `resolve`.
 
-Real rows come from ../shared/data/ncbi/gene_history: five_taxa.2019-03.gene_history (taxa 9755, 4577,
+Real rows come from tests/data/ncbi/gene_history: five_taxa.2019-03.gene_history (taxa 9755, 4577,
 7719, 9913, 9606; its header line lacks the leading '#') and taxon_208964.gene_history (P. aeruginosa PAO1,
 header with '#'). Rows and KGX rows marked CONSTRUCTED are made up for cases the excerpts lack (chains of
 replacements, loops, malformed values, files that name a discontinued id); they use real GeneIDs where they
@@ -61,8 +61,8 @@ def real_lines(path: Path, *tax_ids: str) -> list[str]:
 # --- the transform ------------------------------------------------------------------------------------
 
 
-def test_default_scope_keeps_the_human_and_cow_rows(shared: Path, tmp_path: Path) -> None:
-    out = run_koza("gene_history", [shared / FIVE_TAXA], tmp_path)
+def test_default_scope_keeps_the_human_and_cow_rows(real_data: Path, tmp_path: Path) -> None:
+    out = run_koza("gene_history", [real_data / FIVE_TAXA], tmp_path)
     assert out.nodes == [] and out.edges == []
     assert not list(tmp_path.glob("*_nodes.tsv")) and not list(tmp_path.glob("*_edges.tsv"))
     assert history(tmp_path) == [
@@ -75,8 +75,8 @@ def test_default_scope_keeps_the_human_and_cow_rows(shared: Path, tmp_path: Path
     assert account.balanced
 
 
-def test_both_header_variants_read_the_same(shared: Path, tmp_path: Path) -> None:
-    rows = real_lines(shared / FIVE_TAXA, "9606", "9913", "7719")
+def test_both_header_variants_read_the_same(real_data: Path, tmp_path: Path) -> None:
+    rows = real_lines(real_data / FIVE_TAXA, "9606", "9913", "7719")
     bare = write(tmp_path / "bare" / "gene_history", HEADER, rows)
     hashed = write(tmp_path / "hashed" / "gene_history.gz", "#" + HEADER, rows)
     first = run_koza("gene_history", [bare], tmp_path / "a", taxa="all")
@@ -85,21 +85,21 @@ def test_both_header_variants_read_the_same(shared: Path, tmp_path: Path) -> Non
     assert len(history(tmp_path / "a")) == first.account.emitted == second.account.emitted == 4
 
 
-def test_pao1_file_with_hash_header(shared: Path, tmp_path: Path) -> None:
-    assert (shared / PAO1).open().readline().startswith("#tax_id\t")
-    out = run_koza("gene_history", [shared / PAO1], tmp_path / "pao1", taxa="208964")
+def test_pao1_file_with_hash_header(real_data: Path, tmp_path: Path) -> None:
+    assert (real_data / PAO1).open().readline().startswith("#tax_id\t")
+    out = run_koza("gene_history", [real_data / PAO1], tmp_path / "pao1", taxa="208964")
     table = history(tmp_path / "pao1")
     assert out.account.emitted == len(table) == 42
     assert table[0] == row("208964", "877568", "PA0980", "2013-10-30", end="discontinued")
     assert {r["chain_end"] for r in table} == {"discontinued"}
     # out of the default scope: counted in the scan, nothing written
-    default = run_koza("gene_history", [shared / PAO1], tmp_path / "default")
+    default = run_koza("gene_history", [real_data / PAO1], tmp_path / "default")
     assert default.account.out_of_scope["taxon not in scope"].count == 42
     assert history(tmp_path / "default") == []
 
 
-def test_every_taxon(shared: Path, tmp_path: Path) -> None:
-    out = run_koza("gene_history", [shared / FIVE_TAXA], tmp_path, taxa="all")
+def test_every_taxon(real_data: Path, tmp_path: Path) -> None:
+    out = run_koza("gene_history", [real_data / FIVE_TAXA], tmp_path, taxa="all")
     table = history(tmp_path)
     assert out.account.emitted == len(table) == 1089
     assert sum(r["chain_end"] == "current" for r in table) == 357
@@ -110,11 +110,11 @@ def test_every_taxon(shared: Path, tmp_path: Path) -> None:
     assert sum(r["current_id"] == "112067425" for r in table) == 14
 
 
-def test_chains_of_replacements_and_loops(shared: Path, tmp_path: Path) -> None:
+def test_chains_of_replacements_and_loops(real_data: Path, tmp_path: Path) -> None:
     rows = [
         COW,
         "9913\t-\t616662\tC13H10orf68\t20200101",  # CONSTRUCTED: 616662 discontinued in turn, no replacement
-        *real_lines(shared / FIVE_TAXA, "7719"),  # 445765 sp2 -> 100182205; 445770 if-f -> 100182507
+        *real_lines(real_data / FIVE_TAXA, "7719"),  # 445765 sp2 -> 100182205; 445770 if-f -> 100182507
         "7719\t100182999\t100182205\tsp2\t20200101",  # CONSTRUCTED (100182999 invented): 100182205 replaced
         "7719\t100183001\t100182999\tsp2\t20210101",  # CONSTRUCTED: and that one again
         "9606\t900000002\t900000001\tLOOP1\t20200101",  # CONSTRUCTED (invented ids): a loop
@@ -163,9 +163,9 @@ EDGE_HEADER = "id\tsubject\tpredicate\tobject\tcategory\tprimary_knowledge_sourc
 
 
 @pytest.fixture
-def history_table(shared: Path, tmp_path: Path) -> Path:
+def history_table(real_data: Path, tmp_path: Path) -> Path:
     """The gene_history transform's table for the real human and cow rows (786891 -> 616662; 113523637 gone)."""
-    run_koza("gene_history", [shared / FIVE_TAXA], tmp_path / "history")
+    run_koza("gene_history", [real_data / FIVE_TAXA], tmp_path / "history")
     return tmp_path / "history" / HISTORY_TABLE
 
 
@@ -299,9 +299,9 @@ def test_sssom_output(history_table: Path, tmp_path: Path, caplog: pytest.LogCap
     assert "-" not in {r["object_id"] for r in rows.values()}
 
 
-def test_sssom_many_to_one_chains_and_quoting(shared: Path, tmp_path: Path,
+def test_sssom_many_to_one_chains_and_quoting(real_data: Path, tmp_path: Path,
                                               caplog: pytest.LogCaptureFixture) -> None:
-    rows = [*real_lines(shared / FIVE_TAXA, "7719", "9755"),
+    rows = [*real_lines(real_data / FIVE_TAXA, "7719", "9755"),
             "7719\t100182999\t100182205\tsp2\t20200101",  # CONSTRUCTED (invented id 100182999): a chain
             '9755\t-\t900000003\tA"B|C\t20200101']  # CONSTRUCTED (invented id): a symbol with a quote and a bar
     run_koza("gene_history", [write_rows(tmp_path / "gene_history", HEADER, rows)], tmp_path, taxa="all")
@@ -331,7 +331,7 @@ def test_no_sssom_without_gene_history(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An output folder as `make transform` leaves it: the sample's Gene nodes and the SSSOM set."""
     out = tmp_path_factory.mktemp("output")
     work = tmp_path_factory.mktemp("work")

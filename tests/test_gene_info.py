@@ -1,4 +1,4 @@
-"""gene_info -> biolink:Gene nodes, on real rows from ../shared/data/ncbi/gene_info."""
+"""gene_info -> biolink:Gene nodes, on real rows from tests/data/ncbi/gene_info."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ GENE_INFO_HEADER = (
 
 
 @pytest.fixture(scope="module")
-def human(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> TransformOutput:
-    return run_koza("gene_info", [shared / "gene_info/Homo_sapiens.2022-11.gene_info.gz"],
+def human(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> TransformOutput:
+    return run_koza("gene_info", [real_data / "gene_info/Homo_sapiens.2022-11.gene_info.gz"],
                     tmp_path_factory.mktemp("human"))
 
 
@@ -67,9 +67,9 @@ def test_no_dash_or_empty_list_items_anywhere(human: TransformOutput) -> None:
             assert "||" not in value and not value.startswith("|") and not value.endswith("|"), (node["id"], key)
 
 
-def test_null_synonyms_and_nomenclature_name(human: TransformOutput, shared: Path) -> None:
+def test_null_synonyms_and_nomenclature_name(human: TransformOutput, real_data: Path) -> None:
     # ND5 (4540): Synonyms '-' -> no synonym; no nomenclature full name -> full_name falls back to description
-    row = real_row(shared / "gene_info/Homo_sapiens.2022-11.gene_info.gz", "4540").split("\t")
+    row = real_row(real_data / "gene_info/Homo_sapiens.2022-11.gene_info.gz", "4540").split("\t")
     node = human.node("NCBIGene:4540")
     assert node["synonym"] == ("" if row[4] == "-" else row[4])
     assert node["full_name"] == (row[11] if row[11] != "-" else row[8])
@@ -88,9 +88,9 @@ def test_mirbase_xref(human: TransformOutput) -> None:
     assert "mirbase:MI0000060" in human.node("NCBIGene:406881")["xref"].split("|")
 
 
-def test_mouse_gene_with_mgi_xrefs(shared: Path, tmp_path: Path) -> None:
+def test_mouse_gene_with_mgi_xrefs(real_data: Path, tmp_path: Path) -> None:
     path = write_rows(tmp_path / "gene_info", GENE_INFO_HEADER,
-                      [real_row(shared / "gene_info/Mus_musculus.2023-03.gene_info.gz", "22059")])
+                      [real_row(real_data / "gene_info/Mus_musculus.2023-03.gene_info.gz", "22059")])
     trp53 = run_koza("gene_info", [path], tmp_path).node("NCBIGene:22059")
     assert trp53["xref"] == "MGI:98834|ENSEMBL:ENSMUSG00000059552"
     assert trp53["in_taxon"] == "NCBITaxon:10090"
@@ -98,10 +98,10 @@ def test_mouse_gene_with_mgi_xrefs(shared: Path, tmp_path: Path) -> None:
     assert trp53["synonym"] == "Tp53|bbl|bfy|bhy|p44|p53"
 
 
-def test_fly_and_fish_genes(shared: Path, tmp_path: Path) -> None:
+def test_fly_and_fish_genes(real_data: Path, tmp_path: Path) -> None:
     path = write_rows(tmp_path / "gene_info", GENE_INFO_HEADER, [
-        real_row(shared / "gene_info/Drosophila_melanogaster.2021-07.gene_info.gz", "2768677"),
-        real_row(shared / "gene_info/Danio_rerio.2021-07.gene_info.gz", "30590"),
+        real_row(real_data / "gene_info/Drosophila_melanogaster.2021-07.gene_info.gz", "2768677"),
+        real_row(real_data / "gene_info/Danio_rerio.2021-07.gene_info.gz", "30590"),
     ])
     out = run_koza("gene_info", [path], tmp_path)
     p53 = out.node("NCBIGene:2768677")
@@ -111,32 +111,32 @@ def test_fly_and_fish_genes(shared: Path, tmp_path: Path) -> None:
     assert out.node("NCBIGene:30590")["xref"] == "ZFIN:ZDB-GENE-990415-270|ENSEMBL:ENSDARG00000035559"
 
 
-def test_every_dbxref_prefix_in_the_shared_samples(shared: Path, tmp_path: Path) -> None:
-    files = sorted((shared / "gene_info").glob("*.gene_info.gz"))
+def test_every_dbxref_prefix_in_the_shared_samples(real_data: Path, tmp_path: Path) -> None:
+    files = sorted((real_data / "gene_info").glob("*.gene_info.gz"))
     out = run_koza("gene_info", files, tmp_path, taxa="all")
     emitted = {x.split(":", 1)[0] for n in out.nodes for x in n["xref"].split("|") if x}
     assert emitted == {"OMIM", "HGNC", "MGI", "ENSEMBL", "ZFIN", "FB", "mirbase"}
     assert set(out.account.dropped_values) == {"unknown xref prefix IMGT/GENE-DB"}
 
 
-def test_vega_xref(shared: Path, tmp_path: Path) -> None:
-    row = next(line.rstrip("\n") for line in (shared / "gene_info/human_mito_excerpt.gene_info").open()
+def test_vega_xref(real_data: Path, tmp_path: Path) -> None:
+    row = next(line.rstrip("\n") for line in (real_data / "gene_info/human_mito_excerpt.gene_info").open()
                if line.startswith("9606\t57514\t"))
     out = run_koza("gene_info", [write_rows(tmp_path / "gene_info", GENE_INFO_HEADER, [row])], tmp_path)
     assert out.node("NCBIGene:57514")["xref"] == (
         "OMIM:610911|HGNC:29216|ENSEMBL:ENSG00000031081|vega:OTTHUMG00000159362")
 
 
-def test_newentry_placeholders_are_counted(shared: Path, tmp_path: Path) -> None:
-    out = run_koza("gene_info", [shared / "gene_info/all_species_head.2026-08.gene_info"], tmp_path, taxa="all")
+def test_newentry_placeholders_are_counted(real_data: Path, tmp_path: Path) -> None:
+    out = run_koza("gene_info", [real_data / "gene_info/all_species_head.2026-08.gene_info"], tmp_path, taxa="all")
     assert out.account.read == 7
     assert out.account.out_of_scope["placeholder NEWENTRY record"].examples == [
         "all_species_head.2026-08.gene_info:2", "all_species_head.2026-08.gene_info:3"]
     assert len(out.nodes) == 5 and not any(n["name"] == "NEWENTRY" for n in out.nodes)
 
 
-def test_taxon_scope_is_an_exact_match(shared: Path, tmp_path: Path) -> None:
-    tp53 = real_row(shared / "gene_info/Homo_sapiens.2022-11.gene_info.gz", "7157")
+def test_taxon_scope_is_an_exact_match(real_data: Path, tmp_path: Path) -> None:
+    tp53 = real_row(real_data / "gene_info/Homo_sapiens.2022-11.gene_info.gz", "7157")
     constructed = "96060" + tp53[len("9606"):].replace("\t7157\t", "\t999999999\t", 1)  # constructed: taxon 96060
     path = write_rows(tmp_path / "gene_info", GENE_INFO_HEADER, [tp53, constructed])
     out = run_koza("gene_info", [path], tmp_path, taxa="9606")
@@ -144,9 +144,9 @@ def test_taxon_scope_is_an_exact_match(shared: Path, tmp_path: Path) -> None:
     assert out.account.out_of_scope["taxon not in scope"].examples == ["gene_info:3"]
 
 
-def test_wrong_column_count_is_rejected_with_line_numbers(shared: Path, tmp_path: Path) -> None:
+def test_wrong_column_count_is_rejected_with_line_numbers(real_data: Path, tmp_path: Path) -> None:
     # human_mito_excerpt.gene_info has real rows with 15 and 17 fields under a 16-column header
-    out = run_koza("gene_info", [shared / "gene_info/human_mito_excerpt.gene_info"], tmp_path)
+    out = run_koza("gene_info", [real_data / "gene_info/human_mito_excerpt.gene_info"], tmp_path)
     assert out.account.rejected["wrong column count"].examples == [
         "human_mito_excerpt.gene_info:2", "human_mito_excerpt.gene_info:11", "human_mito_excerpt.gene_info:31",
         "human_mito_excerpt.gene_info:33"]

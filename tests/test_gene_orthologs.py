@@ -16,7 +16,7 @@ from ncbi_gene_kg.paths import CONFIG_DIR
 
 CONFIG = str(CONFIG_DIR / "gene_orthologs.yaml")
 HEADER = "#tax_id\tGeneID\trelationship\tOther_tax_id\tOther_GeneID"
-# Real rows of ../shared/data/ncbi/gene_orthologs/four_human_genes.2025-02.gene_orthologs, in file order.
+# Real rows of tests/data/ncbi/gene_orthologs/four_human_genes.2025-02.gene_orthologs, in file order.
 ROWS = [
     "9606\t7157\tOrtholog\t7918\t102690789",   # spotted gar: outside the default scope
     "9606\t7157\tOrtholog\t7955\t30590",       # zebrafish tp53

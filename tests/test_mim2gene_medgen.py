@@ -11,16 +11,17 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from conftest import REAL_DATA
 from koza.runner import KozaRunner
 
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.biolink import is_category, is_predicate, schema_view
 from ncbi_gene_kg.curie import is_known_prefix
-from ncbi_gene_kg.paths import CONFIG_DIR, PROJECT_ROOT, SAMPLE_DIR
+from ncbi_gene_kg.paths import CONFIG_DIR, SAMPLE_DIR
 from ncbi_gene_kg.tables import load_table
 
 CONFIG = CONFIG_DIR / "mim2gene_medgen.yaml"
-REAL = PROJECT_ROOT.parent / "shared" / "data" / "ncbi" / "mim2gene_medgen" / "mim2gene_medgen.2026-04"
+REAL = REAL_DATA / "mim2gene_medgen" / "mim2gene_medgen.2026-04"
 HEADER = "#MIM number\tGeneID\ttype\tSource\tMedGenCUI\tComment"
 DUPLICATE = "duplicate edge (same gene, predicate, phenotype, knowledge source and qualifier as an earlier row)"
 SAME_SOURCE = "same edge as another Source value of the row (same knowledge source)"

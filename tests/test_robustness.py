@@ -1,6 +1,6 @@
 """Bad input gets a clear answer, every row is accounted for, and no output is half-written.
 
-Real rows from ../shared/data/ncbi made bad in one way each.
+Real rows from tests/data/ncbi made bad in one way each.
 """
 
 from __future__ import annotations
@@ -24,16 +24,16 @@ from ncbi_gene_kg.pipeline import discover_sources, find_inputs
 FOUR_GENES = "gene_info/four_human_genes.2025-02.gene_info"
 
 
-def lines(shared: Path, name: str = FOUR_GENES) -> list[str]:
-    return (shared / name).read_text().splitlines()
+def lines(real_data: Path, name: str = FOUR_GENES) -> list[str]:
+    return (real_data / name).read_text().splitlines()
 
 
 def cli(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ncbi_gene_kg", *args], cwd=cwd, capture_output=True, text=True)
 
 
-def test_a_lost_tab_is_rejected_not_shifted(shared: Path, tmp_path: Path) -> None:
-    header, *rows = lines(shared)
+def test_a_lost_tab_is_rejected_not_shifted(real_data: Path, tmp_path: Path) -> None:
+    header, *rows = lines(real_data)
     rows[1] = rows[1].replace("\t", "", 1)  # ORMDL3: tax_id and GeneID run together
     out = run_koza("gene_info", [write_rows(tmp_path / "gene_info", header, rows)], tmp_path, taxa="all")
     assert out.account.rejected["wrong column count"].count == 1
@@ -42,8 +42,8 @@ def test_a_lost_tab_is_rejected_not_shifted(shared: Path, tmp_path: Path) -> Non
     assert out.account.balanced
 
 
-def test_a_stray_quote_is_data(shared: Path, tmp_path: Path) -> None:
-    header, *rows = lines(shared)
+def test_a_stray_quote_is_data(real_data: Path, tmp_path: Path) -> None:
+    header, *rows = lines(real_data)
     rows[0] = rows[0].replace("\tgasdermin B\t", '\t"gasdermin B\t', 1)  # an opening quote, never closed
     out = run_koza("gene_info", [write_rows(tmp_path / "gene_info", header, rows)], tmp_path)
     assert len(out.nodes) == 4
@@ -51,8 +51,8 @@ def test_a_stray_quote_is_data(shared: Path, tmp_path: Path) -> None:
     assert out.node("NCBIGene:94103")["name"] == "ORMDL3"  # the next row is untouched
 
 
-def test_a_latin1_byte_is_replaced_and_counted(shared: Path, tmp_path: Path) -> None:
-    header, *rows = lines(shared)
+def test_a_latin1_byte_is_replaced_and_counted(real_data: Path, tmp_path: Path) -> None:
+    header, *rows = lines(real_data)
     text = "\n".join([header, *rows]) + "\n"
     path = tmp_path / "gene_info"
     path.write_bytes(text.encode().replace(b"tumor protein p53", b"tumor protein p53 \xe9"))
@@ -62,31 +62,31 @@ def test_a_latin1_byte_is_replaced_and_counted(shared: Path, tmp_path: Path) -> 
     assert len(out.nodes) == 4
 
 
-def test_a_cut_gzip_is_a_fatal_error_naming_the_file(shared: Path, tmp_path: Path) -> None:
-    source = shared / "gene_info/Drosophila_melanogaster.2021-07.gene_info.gz"
+def test_a_cut_gzip_is_a_fatal_error_naming_the_file(real_data: Path, tmp_path: Path) -> None:
+    source = real_data / "gene_info/Drosophila_melanogaster.2021-07.gene_info.gz"
     cut = tmp_path / "gene_info.gz"
     cut.write_bytes(source.read_bytes()[: source.stat().st_size // 2])
     with pytest.raises(UserError, match=r"gene_info.gz: truncated or corrupt compressed file after [\d,]+ lines"):
         run_koza("gene_info", [cut], tmp_path)
 
 
-def test_a_renamed_required_column_is_a_fatal_error(shared: Path, tmp_path: Path) -> None:
-    header, *rows = lines(shared)
+def test_a_renamed_required_column_is_a_fatal_error(real_data: Path, tmp_path: Path) -> None:
+    header, *rows = lines(real_data)
     path = write_rows(tmp_path / "gene_info", header.replace("\tSymbol\t", "\tGene_symbol\t"), rows)
     with pytest.raises(UserError, match=r"gene_info: required column 'Symbol' not in the header"):
         run_koza("gene_info", [path], tmp_path)
 
 
-def test_an_extra_column_is_a_warning(shared: Path, tmp_path: Path) -> None:
-    header, *rows = lines(shared)
+def test_an_extra_column_is_a_warning(real_data: Path, tmp_path: Path) -> None:
+    header, *rows = lines(real_data)
     path = write_rows(tmp_path / "gene_info", header + "\tNew_column", [r + "\tx" for r in rows])
     out = run_koza("gene_info", [path], tmp_path)
     assert out.account.warnings == ["gene_info: unknown column 'New_column' (not in config's reader columns), ignored"]
     assert len(out.nodes) == 4
 
 
-def test_the_legacy_format_header_with_15_columns(shared: Path, tmp_path: Path) -> None:
-    _, *rows = lines(shared)
+def test_the_legacy_format_header_with_15_columns(real_data: Path, tmp_path: Path) -> None:
+    _, *rows = lines(real_data)
     legacy = ("#Format: tax_id GeneID Symbol LocusTag Synonyms dbXrefs chromosome map_location description "
               "type_of_gene Symbol_from_nomenclature_authority Full_name_from_nomenclature_authority "
               "Nomenclature_status Other_designations Modification_date (tab is used as a separator, pound sign - "
@@ -101,9 +101,9 @@ def test_the_legacy_format_header_with_15_columns(shared: Path, tmp_path: Path) 
     ("", "the file is empty"),
     (None, "no data rows (the file holds only its header)"),
 ])
-def test_empty_and_header_only_files(shared: Path, tmp_path: Path, content: str | None, message: str) -> None:
+def test_empty_and_header_only_files(real_data: Path, tmp_path: Path, content: str | None, message: str) -> None:
     path = tmp_path / "gene_info"
-    path.write_text(lines(shared)[0] + "\n" if content is None else content)
+    path.write_text(lines(real_data)[0] + "\n" if content is None else content)
     with pytest.raises(UserError, match=re.escape(message)):
         run_koza("gene_info", [path], tmp_path)
 
@@ -134,15 +134,15 @@ FIELD = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
 
 @settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(FIELD, min_size=14, max_size=18), min_size=1, max_size=25))
-def test_any_rows_map_to_valid_genes_or_are_rejected(shared: Path, tmp_path_factory, rows: list[list[str]]) -> None:
+def test_any_rows_map_to_valid_genes_or_are_rejected(real_data: Path, tmp_path_factory, rows: list[list[str]]) -> None:
     from biolink_model.datamodel.pydanticmodel_v2 import Gene
 
     tmp = tmp_path_factory.mktemp("prop")
-    header = lines(shared)[0]
+    header = lines(real_data)[0]
     # a line starting with '#' is a comment in NCBI files, not a row: the first field never starts with one
     data = ["\t".join(["9606", str(i + 1), *fields[2:]]) if i % 2 else "\t".join([fields[0].lstrip("#"), *fields[1:]])
             for i, fields in enumerate(rows)]
-    tp53 = lines(shared)[4]  # one real row, so the config's min_node_count of 1 holds
+    tp53 = lines(real_data)[4]  # one real row, so the config's min_node_count of 1 holds
     out = run_koza("gene_info", [write_rows(tmp / "gene_info", header, [*data, tp53])], tmp, taxa="all")
     assert out.account.balanced and out.account.read == len(rows) + 1
     for node in out.nodes:
@@ -162,13 +162,13 @@ def test_bad_taxon_names_and_missing_folders_are_one_line(tmp_path: Path) -> Non
     assert "Traceback" in debug.stderr
 
 
-def test_a_failed_build_leaves_the_previous_graph(tmp_path: Path, shared: Path) -> None:
+def test_a_failed_build_leaves_the_previous_graph(tmp_path: Path, real_data: Path) -> None:
     out = tmp_path / "out"
     assert cli("transform", "--out", str(out)).returncode == 0
     before = {p.name: p.read_bytes() for p in out.glob("*") if p.is_file()}
     data = tmp_path / "data"
     data.mkdir()
-    cut = shared / "gene_info/Drosophila_melanogaster.2021-07.gene_info.gz"
+    cut = real_data / "gene_info/Drosophila_melanogaster.2021-07.gene_info.gz"
     (data / "gene_info.gz").write_bytes(cut.read_bytes()[:50_000])
     failed = cli("transform", "--data", str(data), "--out", str(out))
     assert failed.returncode == 1 and "truncated" in failed.stderr
@@ -176,10 +176,10 @@ def test_a_failed_build_leaves_the_previous_graph(tmp_path: Path, shared: Path) 
     assert not (out / ".staging").exists()
 
 
-def test_too_many_rejected_rows_fail_the_build(tmp_path: Path, shared: Path) -> None:
+def test_too_many_rejected_rows_fail_the_build(tmp_path: Path, real_data: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    header, *rows = lines(shared)
+    header, *rows = lines(real_data)
     rows[0] = rows[0][::-1].replace("\t", "", 1)[::-1]
     write_rows(data / "gene_info", header, rows)
     failed = cli("transform", "--data", str(data), "--out", str(tmp_path / "out"))
