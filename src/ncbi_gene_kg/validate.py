@@ -139,6 +139,15 @@ EDGE_SHAPE = ["category", "predicate", "split_part(subject, ':', 1)", "split_par
               "knowledge_level", "agent_type", "primary_knowledge_source"]
 
 
+def _column_of(expression: str) -> str:
+    """The column a shape expression reads.
+
+    >>> _column_of("split_part(subject, ':', 1)"), _column_of("predicate")
+    ('subject', 'predicate')
+    """
+    return expression.removeprefix("split_part(").split(",")[0]
+
+
 def kgx_input(con: duckdb.DuckDBPyConnection, nodes: Path, edges: Path, folder: Path) -> tuple[Path, Path, str]:
     """The files kgx validates: the whole graph, or for a large graph a stratified sample of it.
 
@@ -154,6 +163,8 @@ def kgx_input(con: duckdb.DuckDBPyConnection, nodes: Path, edges: Path, folder: 
     for table, shape, source in (("nodes", NODE_SHAPE, nodes), ("edges", EDGE_SHAPE, edges)):
         columns = con.table(table).columns
         filled = " || ".join(f"CASE WHEN {ident(c)} IS NULL THEN '0' ELSE '1' END" for c in columns)
+        # A graph may lack a shape column altogether (no edges, or edges without provenance slots).
+        shape = [expr for expr in shape if _column_of(expr) in columns]
         header = source.open().readline().rstrip("\n").split("\t")
         line = " || '\t' || ".join(f"coalesce({ident(c)}, '')" for c in header)
         target = folder / source.name
