@@ -7,7 +7,9 @@ Comment values give the predicate, qualifier, confidence level and allelic requi
 the edge description (mappings/mim2gene_comments.tsv). Rows that give the same edge (gene, predicate,
 phenotype, knowledge source, qualifier) become one. Each phenotype is a biolink:Disease node with its
 MedGen concept as xref (mappings/medgen_cui_prefixes.tsv). A gene row (the gene's own OMIM entry) becomes
-an xref on a Gene node row for that gene, which the merge folds into gene_info's node.
+an xref on a Gene node row for that gene, which the merge folds into gene_info's node. A few MIM numbers
+are listed both as a gene (of a chromosomal region or fragile-site record) and as a phenotype: they are
+counted in a warning, and the merge keeps the Disease node and removes the number from Gene xrefs.
 docs/mim2gene_medgen.md explains the choices.
 """
 
@@ -113,7 +115,25 @@ def transform(koza: KozaTransform, source: Source) -> None:
                _file, _line
         FROM {source.emitted} WHERE type = 'gene'
     """)
+    both_gene_and_phenotype(source)
     source.finish(koza)
+
+
+def both_gene_and_phenotype(source: Source) -> None:
+    """Warn of MIM numbers listed as a gene and as a phenotype (one OMIM entry cannot be both)."""
+    n, examples = source.sql(f"""
+        SELECT count(*), list(example ORDER BY first_row)[1:5] FROM (
+            SELECT "MIM number" || ' (gene of ' || string_agg(DISTINCT GeneID, ', ' ORDER BY GeneID)
+                   FILTER (WHERE type = 'gene') || '; phenotype of ' ||
+                   coalesce(string_agg(DISTINCT GeneID, ', ' ORDER BY GeneID) FILTER (WHERE type = 'phenotype'),
+                            'no gene') || ')' AS example, min((_file, _line)) AS first_row
+            FROM {NAME} WHERE type IN ('gene', 'phenotype') GROUP BY "MIM number"
+            HAVING count(DISTINCT type) = 2)
+    """).fetchone()
+    if n:
+        source.warnings.append(f"{n} MIM numbers are listed both as gene and as phenotype, e.g. {'; '.join(examples)}: "
+                               "each stays a phenotype (a Disease node where a row links it to a gene); the merge "
+                               "removes it from Gene xrefs")
 
 
 def phenotype_rows(source: Source) -> None:

@@ -11,6 +11,9 @@ Rules (README, "Merge semantics"):
   (not kgx's subject-predicate-object key, which would fold a negated edge into the positive one);
   the edge id is a hash of that key.
 - An edge whose subject or object is not a node is dropped and counted (dangling).
+- An xref that is the id of a node of another category is removed and counted: one CURIE names one
+  thing. (mim2gene_medgen lists a few OMIM entries both as a region's gene entry and as a phenotype;
+  the entry is the phenotype's, so it stays a Disease node and is no Gene xref.)
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class MergeResult:
     dangling_edges: dict[str, Tally] = field(default_factory=dict)
     remapped: dict[str, Tally] = field(default_factory=dict)
     disagreements: dict[str, Tally] = field(default_factory=dict)
+    xref_collisions: dict[str, Tally] = field(default_factory=dict)
 
 
 
@@ -166,6 +170,29 @@ def _collapse(con: duckdb.DuckDBPyConnection, rows: str, key: str, columns: list
 
 
 
+def _remove_colliding_xrefs(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
+    """Remove from table ``nodes`` each xref that is the id of a node of another category; count them."""
+    con.execute("""
+        CREATE TEMP TABLE xref_collisions AS
+        SELECT x.id, x.category, x.value, o.category AS other_category
+        FROM (SELECT id, category, unnest(string_split(xref, '|')) AS value FROM nodes WHERE xref IS NOT NULL) x
+        JOIN nodes o ON o.id = x.value AND o.category <> x.category
+    """)
+    collisions = example_tallies(con, """
+        SELECT 'xref of a ' || category || ' node is the id of a ' || other_category || ' node (xref removed)'
+               AS reason, id || ' xref ' || value AS example
+        FROM xref_collisions
+    """)
+    con.execute("""
+        UPDATE nodes SET xref = c.kept
+        FROM (SELECT n.id, nullif(array_to_string(list_filter(string_split(n.xref, '|'),
+                                                              v -> NOT list_contains(b.bad, v)), '|'), '') AS kept
+              FROM nodes n JOIN (SELECT id, list(value) AS bad FROM xref_collisions GROUP BY id) b USING (id)) c
+        WHERE nodes.id = c.id
+    """)
+    return collisions
+
+
 def _ordered(columns: list[str], core: list[str]) -> list[str]:
     return [c for c in core if c in columns] + sorted(c for c in columns if c not in core)
 
@@ -201,6 +228,9 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
     single = {"id", "category"}
     result.conflicts = _collapse(con, "node_rows", "id", node_columns, single, "nodes", "node",
                                  NODE_PROPERTY_SOURCE_ORDER)
+
+    if "xref" in node_columns:
+        result.xref_collisions = _remove_colliding_xrefs(con)
 
     key = [k for k in ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers_of(
         edge_columns)] if k in edge_columns]

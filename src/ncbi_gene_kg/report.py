@@ -29,13 +29,14 @@ MAX_TAXA = 20  # the ortholog matrix and the taxon plot show at most this many t
 TOP_NODES = 10
 
 
-def write_report(out_dir: Path, name: str = GRAPH) -> tuple[Path, Path]:
+def write_report(out_dir: Path, name: str = GRAPH, stages: list[dict] | None = None) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.json`` into ``out_dir`` from the graph and reports there.
 
     Args:
         out_dir: a build's output folder (or its staging folder) with ``<name>_nodes.tsv``,
             ``<name>_edges.tsv``, ``graph_metadata.json`` and ``validation_report.json``.
         name: the graph's file name stem.
+        stages: the build's stages so far (stage, seconds, peak_rss_mb), shown when given.
 
     Returns:
         The paths of the HTML page and the JSON file.
@@ -44,6 +45,8 @@ def write_report(out_dir: Path, name: str = GRAPH) -> tuple[Path, Path]:
         UserError: when the folder holds no built graph.
     """
     figures = compute_figures(out_dir, name)
+    if stages is not None:
+        figures["build"]["stages"] = stages
     html_path, json_path = out_dir / REPORT_HTML, out_dir / REPORT_JSON
     json_path.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     html_path.write_text(render("report.html.j2", f=figures, plots=draw_plots(figures)))
@@ -121,6 +124,8 @@ def row_accounting(validation: dict) -> list[dict[str, Any]]:
                    for kind, key in (("out of scope", "out_of_scope"), ("rejected", "rejected"),
                                      ("value dropped", "dropped_values"))
                    for reason, t in account.get(key, {}).items()]
+        reasons += [{"kind": "warning", "reason": w, "count": None, "examples": []}
+                    for w in account.get("warnings", [])]
         accounts.append({
             "source": account["source"],
             "files": account.get("files", []),
@@ -310,7 +315,7 @@ def _weighted_median(distribution: dict[int, int]) -> float:
 def validation_figures(validation: dict) -> dict[str, Any]:
     """The validation result with each problem class's count (examples in validation_report.json)."""
     groups = {}
-    for key in ("errors", "warnings", "conflicts", "dropped_nodes", "dangling_edges"):
+    for key in ("errors", "warnings", "conflicts", "dropped_nodes", "dangling_edges", "xref_collisions"):
         groups[key] = [{"problem": label, "count": t["count"], "examples": [_readable(x) for x in t["examples"]]}
                        for label, t in validation.get(key, {}).items()]
     return {"valid": validation.get("valid", False), "errors_total": validation.get("errors_total", 0),
