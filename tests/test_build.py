@@ -15,11 +15,9 @@ from conftest import read_kgx
 from rich.console import Console
 from sample_graph import build_sample_graph
 
-from ncbi_gene_kg.build import finalize, run_build
+from ncbi_gene_kg.build import run_build
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import SAMPLE_DIR
-from ncbi_gene_kg.pipeline import build
-from ncbi_gene_kg.taxa import load_scope
 
 
 def quiet_build(data: Path | None, out: Path) -> None:
@@ -98,13 +96,16 @@ def test_negated_and_positive_go_edges_stay_two_edges(tmp_path: Path) -> None:
     assert len({e["id"] for e in edges}) == 2
 
 
-def test_an_invalid_edge_fails_the_build_and_keeps_the_old_graph(tmp_path: Path) -> None:
+def test_an_invalid_edge_fails_the_build_and_keeps_the_old_graph(tmp_path: Path, monkeypatch) -> None:
     out = tmp_path / "out"
     quiet_build(None, out)
     before = (out / "ncbi_gene_edges.tsv").read_bytes()
+    from ncbi_gene_kg import build
 
-    def inject_then_finalize(result, staging: Path) -> None:
-        edges = staging / "transforms/gene_orthologs_edges.tsv"
+    real_merge = build.merge
+
+    def inject_then_merge(con, transforms: Path, *args, **kwargs):
+        edges = transforms / "gene_orthologs_edges.tsv"
         header = edges.read_text().splitlines()[0].split("\t")
         row = {c: "" for c in header} | {"id": "x", "subject": "NCBIGene:7157", "predicate": "biolink:is_friends_with",
                                          "object": "NCBIGene:22059", "category": "biolink:Association",
@@ -112,19 +113,21 @@ def test_an_invalid_edge_fails_the_build_and_keeps_the_old_graph(tmp_path: Path)
                                          "primary_knowledge_source": "infores:ncbi-gene"}
         with edges.open("a") as fh:
             fh.write("\t".join(row[c] for c in header) + "\n")
-        finalize(result, staging, 0.01)
+        return real_merge(con, transforms, *args, **kwargs)
 
+    monkeypatch.setattr(build, "merge", inject_then_merge)
     with pytest.raises(UserError, match=r"the graph did not validate: .*predicate not in the Biolink model"):
-        build(out, load_scope("default"), SAMPLE_DIR, extra_fields={"ortholog_scope": "both"},
-              finalize=inject_then_finalize)
+        quiet_build(SAMPLE_DIR, out)
     assert (out / "ncbi_gene_edges.tsv").read_bytes() == before
+    assert [p.name for p in (out / ".builds").iterdir()] == [os.readlink(out / ".current").split("/")[-1]]
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     quiet_build(SAMPLE_DIR, tmp_path / "a")
     quiet_build(SAMPLE_DIR, tmp_path / "b")
-    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*")
+                   if p.is_file() and ".builds" not in p.parts)
     assert files
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

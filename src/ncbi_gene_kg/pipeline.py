@@ -4,14 +4,11 @@ Sources are the Koza configs in config/ (a YAML file with a ``reader``); each co
 the NCBI file name it reads, and its transform field ``also_reads`` names other NCBI files it joins
 (gene2refseq reads gene_refseq_uniprotkb_collab): they are found in DATA the same way and passed to
 the transform as ``also_read_files`` ({name: [paths]}); a transform runs only when all are present.
-Outputs are written under ``<out>/.staging`` and moved into place only
-when the whole build succeeded, so an interrupted or failed run never leaves half a graph in OUT.
+The build (build.py) runs them into its own build folder; publish.py makes that folder OUT's graph.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +20,7 @@ from koza.utils.exceptions import CountValidationError
 from ncbi_gene_kg.accounting import RowAccount
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import CONFIG_DIR, SAMPLE_DIR
+from ncbi_gene_kg.stages import Stages
 from ncbi_gene_kg.taxa import TaxonScope
 
 TRANSFORMS_DIR = "transforms"
@@ -128,58 +126,28 @@ def run_transform(source: SourceConfig, inputs: list[Path], out_dir: Path, scope
     return TransformRun(source, all_inputs, account, writer.node_count, writer.edge_count, also_accounts)
 
 
-def build(
-    out_dir: Path,
-    scope: TaxonScope,
-    data_dir: Path | None = None,
-    extra_fields: dict | None = None,
-    on_start: Callable[[SourceConfig, list[Path]], None] | None = None,
-    finalize: Callable[[BuildResult, Path], None] | None = None,
-    config_dir: Path = CONFIG_DIR,
-) -> BuildResult:
-    """Run every transform whose input is present, then ``finalize`` (merge, validate) in staging.
-
-    Staged files replace those in ``out_dir`` only after everything succeeded.
-    """
+def run_transforms(out_dir: Path, scope: TaxonScope, data_dir: Path | None = None, extra_fields: dict | None = None,
+                   stages: Stages | None = None, on_start: Callable[[SourceConfig, list[Path]], None] | None = None,
+                   config_dir: Path = CONFIG_DIR) -> BuildResult:
+    """Run every transform whose input is present in DATA, writing into ``out_dir``; one stage each."""
     sources = discover_sources(config_dir)
     data_dir, used_sample = choose_data_dir(data_dir, sources)
     result = BuildResult(data_dir, used_sample, scope)
-    staging = out_dir / ".staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / TRANSFORMS_DIR).mkdir(parents=True)
-    try:
-        for source in sources:
-            inputs = find_inputs(data_dir, source.name)
-            also_inputs = {name: find_inputs(data_dir, name) for name in source.also_reads}
-            missing = [name for name, paths in also_inputs.items() if not paths]
-            if not inputs or missing:
-                result.skipped.append(f"{source.name} (needs {', '.join(missing)})" if inputs else source.name)
-                continue
-            if on_start:
-                on_start(source, inputs + [p for paths in also_inputs.values() for p in paths])
-            result.runs.append(run_transform(source, inputs, staging / TRANSFORMS_DIR, scope, extra_fields,
-                                             also_inputs))
-        if not result.runs:
-            raise UserError(f"no NCBI Gene input files in {data_dir}")
-        if finalize:
-            finalize(result, staging)
-        publish(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    stages = stages or Stages()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        inputs = find_inputs(data_dir, source.name)
+        also_inputs = {name: find_inputs(data_dir, name) for name in source.also_reads}
+        missing = [name for name, paths in also_inputs.items() if not paths]
+        if not inputs or missing:
+            result.skipped.append(f"{source.name} (needs {', '.join(missing)})" if inputs else source.name)
+            continue
+        if on_start:
+            on_start(source, inputs + [p for paths in also_inputs.values() for p in paths])
+        with stages.stage(f"transform {source.name}"):
+            result.runs.append(run_transform(source, inputs, out_dir, scope, extra_fields, also_inputs))
+    if not result.runs:
+        needs = [s for s in result.skipped if "(needs" in s]
+        raise UserError(f"no NCBI Gene input files in {data_dir}" + (f"; found but skipped: {', '.join(needs)}"
+                                                                    if needs else ""))
     return result
-
-
-def publish(staging: Path, out_dir: Path) -> None:
-    """Move every staged file into ``out_dir`` (each by an atomic rename), replacing older ones.
-
-    Per-transform outputs of an earlier build whose input is now absent are removed, so the folder
-    never mixes two builds.
-    """
-    staged = {path.relative_to(staging) for path in staging.rglob("*") if path.is_file()}
-    for stale in (out_dir / TRANSFORMS_DIR).glob("*"):
-        if stale.is_file() and stale.relative_to(out_dir) not in staged:
-            stale.unlink()
-    for relative in sorted(staged):
-        target = out_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / relative, target)
