@@ -19,6 +19,7 @@ REAL_DATA = PROJECT_ROOT / "tests" / "data" / "ncbi"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "neo4j: needs Java and Maven to run a real Neo4j server")
+    config.addinivalue_line("markers", "large: whole real files through the whole build (deselect: -m 'not large')")
 
 
 def read_kgx(path: Path) -> list[dict[str, str]]:

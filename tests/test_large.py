@@ -1,0 +1,163 @@
+"""The large tier: whole real files through the whole build, checked against counts taken from the raw rows.
+
+Inputs (tests/data/ncbi, origins in its README): the whole human, mouse, fly and zebrafish gene_info
+subsets plus the small-taxa file, concatenated under one header (278,889 rows, as a download of those
+taxa would be), the whole mim2gene_medgen (28,601 rows) and the five-taxa gene_history excerpt. The
+expected counts are computed here from the raw lines with plain Python, not with the project's code.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REAL_DATA, read_kgx
+from rich.console import Console
+
+from ncbi_gene_kg.build import run_build
+from ncbi_gene_kg.paths import CONFIG_DIR
+
+pytestmark = pytest.mark.large
+
+GENE_INFO = ["Homo_sapiens.2022-11", "Mus_musculus.2023-03", "Drosophila_melanogaster.2021-07", "Danio_rerio.2021-07",
+             "small_taxa.2019-08"]
+MIM2GENE = REAL_DATA / "mim2gene_medgen/mim2gene_medgen.2026-04"
+HISTORY = REAL_DATA / "gene_history/five_taxa.2019-03.gene_history"
+DEFAULT_TAXA = {str(t["tax_id"]) for t in yaml.safe_load((CONFIG_DIR / "taxa.yaml").read_text())["scopes"]["default"]}
+
+
+def raw_rows(path: Path) -> list[list[str]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")]
+
+
+def gene_info_rows(*names: str) -> tuple[str, list[list[str]]]:
+    with gzip.open(REAL_DATA / f"gene_info/{names[0]}.gene_info.gz", "rt") as fh:
+        header = fh.readline()
+    return header, [row for name in names for row in raw_rows(REAL_DATA / f"gene_info/{name}.gene_info.gz")]
+
+
+def write_gene_info(folder: Path, *names: str) -> list[list[str]]:
+    header, rows = gene_info_rows(*names)
+    text = header + "".join("\t".join(row) + "\n" for row in rows)
+    (folder / "gene_info.gz").write_bytes(gzip.compress(text.encode(), compresslevel=1, mtime=0))
+    return rows
+
+
+def genes_in_scope(rows: list[list[str]]) -> dict[str, list[str]]:
+    """GeneID -> row, for the default scope's taxa, placeholders (Symbol NEWENTRY) left out."""
+    return {row[1]: row for row in rows if row[0] in DEFAULT_TAXA and row[2] != "NEWENTRY"}
+
+
+def build(data: Path, out: Path) -> tuple[list[dict], list[dict], dict, dict]:
+    run_build(data, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter())
+    return (read_kgx(out / "ncbi_gene_nodes.tsv"), read_kgx(out / "ncbi_gene_edges.tsv"),
+            json.loads((out / "graph_metadata.json").read_text()),
+            json.loads((out / "validation_report.json").read_text()))
+
+
+@pytest.fixture(scope="module")
+def genes_only(tmp_path_factory: pytest.TempPathFactory):
+    """A node-only graph of 254 thousand genes: gene_info alone, as Monarch's ncbi-gene ingest publishes."""
+    data = tmp_path_factory.mktemp("genes_only")
+    rows = write_gene_info(data, *GENE_INFO)
+    return rows, build(data, data / "out")
+
+
+def test_one_node_per_gene_in_scope(genes_only) -> None:
+    rows, (nodes, edges, metadata, report) = genes_only
+    assert len(rows) == 278_889
+    expected = genes_in_scope(rows)
+    assert len(expected) == 254_437
+    assert report["valid"] and edges == []
+    assert [n["id"] for n in nodes] == sorted(f"NCBIGene:{g}" for g in expected)
+    by_taxon = Counter(f"NCBITaxon:{row[0]}" for row in expected.values())
+    assert metadata["statistics"]["nodes_by_taxon"] == dict(sorted(by_taxon.items()))
+    (account,) = report["row_accounting"]
+    assert account["read"] == len(rows) and account["emitted"] == len(expected)
+    assert account["out_of_scope"]["placeholder NEWENTRY record"]["count"] == sum(
+        1 for row in rows if row[0] in DEFAULT_TAXA and row[2] == "NEWENTRY")
+    assert "kgx validated a stratified sample" in " ".join(report["notes"])
+
+
+def test_tp53(genes_only) -> None:
+    _, (nodes, *_) = genes_only
+    tp53 = next(n for n in nodes if n["id"] == "NCBIGene:7157")
+    assert (tp53["name"], tp53["in_taxon"], tp53["category"]) == ("TP53", "NCBITaxon:9606", "biolink:Gene")
+    assert {"HGNC:11998", "OMIM:191170", "ENSEMBL:ENSG00000141510"} <= set(tp53["xref"].split("|"))
+    assert tp53["full_name"] == "tumor protein p53"
+
+
+def test_every_species_keeps_its_own_identifiers(genes_only) -> None:
+    _, (nodes, *_) = genes_only
+    by_id = {n["id"]: n for n in nodes}
+    assert "MGI:98834" in by_id["NCBIGene:22059"]["xref"].split("|")      # mouse Trp53
+    assert by_id["NCBIGene:22059"]["in_taxon"] == "NCBITaxon:10090"
+    assert "FB:FBgn0039044" in by_id["NCBIGene:2768677"]["xref"].split("|")  # fly p53
+    assert "ZFIN:ZDB-GENE-990415-270" in by_id["NCBIGene:30590"]["xref"].split("|")  # zebrafish tp53
+
+
+@pytest.fixture(scope="module")
+def human_with_diseases(tmp_path_factory: pytest.TempPathFactory):
+    """Human gene_info, the whole mim2gene_medgen and gene_history: genes, diseases, discontinued ids."""
+    data = tmp_path_factory.mktemp("human")
+    rows = write_gene_info(data, GENE_INFO[0])
+    (data / "mim2gene_medgen").write_bytes(MIM2GENE.read_bytes())
+    (data / "gene_history").write_bytes(HISTORY.read_bytes())
+    return rows, build(data, data / "out")
+
+
+def test_gene_disease_edges_match_the_raw_file(human_with_diseases) -> None:
+    rows, (nodes, edges, metadata, report) = human_with_diseases
+    assert report["valid"]
+    genes = genes_in_scope(rows)
+    mim = raw_rows(MIM2GENE)
+    assert len(mim) == 28_601
+    phenotype = [r for r in mim if r[2] == "phenotype" and r[1] != "-"]
+    linked = {(f"NCBIGene:{r[1]}", f"OMIM:{r[0]}") for r in phenotype if r[1] in genes}
+    disease_edges = [e for e in edges if e["category"] == "biolink:GeneToDiseaseAssociation"]
+    assert {(e["subject"], e["object"]) for e in disease_edges} == linked
+    diseases = {n["id"] for n in nodes if n["category"] == "biolink:Disease"}
+    assert diseases == {f"OMIM:{r[0]}" for r in phenotype}
+    assert len([n for n in nodes if n["category"] == "biolink:Gene"]) == len(genes)
+
+
+def test_an_omim_entry_that_is_gene_and_phenotype_is_a_disease_not_a_gene_xref(human_with_diseases) -> None:
+    rows, (nodes, edges, _, report) = human_with_diseases
+    by_id = {n["id"]: n for n in nodes}
+    # 188400 (DiGeorge syndrome) is the `gene` entry of GeneID 1714 (DGCR, a region) and a phenotype of TBX1.
+    assert by_id["OMIM:188400"]["category"] == "biolink:Disease"
+    assert "OMIM:188400" not in by_id["NCBIGene:1714"]["xref"].split("|")
+    assert ("NCBIGene:6899", "OMIM:188400") in {(e["subject"], e["object"]) for e in edges}
+    # Independently: every OMIM number a gene row or a gene's dbXrefs gives that is also a Disease node.
+    diseases = {i for i, n in by_id.items() if n["category"] == "biolink:Disease"}
+    genes = genes_in_scope(rows)
+    claimed = {(f"NCBIGene:{g}", "OMIM:" + x.removeprefix("MIM:")) for g, row in genes.items()
+               for x in row[5].split("|") if x.startswith("MIM:")}
+    claimed |= {(f"NCBIGene:{r[1]}", f"OMIM:{r[0]}") for r in raw_rows(MIM2GENE) if r[2] == "gene" and r[1] in genes}
+    collisions = {(g, x) for g, x in claimed if x in diseases}
+    (tally,) = report["xref_collisions"].values()
+    assert tally["count"] == len(collisions) == 201
+    assert not [n for n in nodes if n["category"] == "biolink:Gene" and set(n["xref"].split("|")) & diseases]
+    (mim_account,) = [a for a in report["row_accounting"] if a["source"] == "mim2gene_medgen"]
+    both = Counter()
+    for r in raw_rows(MIM2GENE):
+        both[r[0]] |= {"gene": 1, "phenotype": 2}.get(r[2], 0)
+    assert sum(1 for v in both.values() if v == 3) == 9
+    assert any(w.startswith("9 MIM numbers are listed both as gene and as phenotype, e.g. 115470 (gene of 1055; "
+                            "phenotype of no gene)") for w in mim_account["warnings"])
+
+
+def test_gene_history_builds_with_genes(human_with_diseases) -> None:
+    _, (_, _, _, report) = human_with_diseases
+    (history,) = [a for a in report["row_accounting"] if a["source"] == "gene_history"]
+    raw = raw_rows(HISTORY)[1:]  # this excerpt's header lacks the '#'
+    assert history["read"] == len(raw) == 1_089
+    assert history["emitted"] == sum(1 for r in raw if r[0] in DEFAULT_TAXA)
