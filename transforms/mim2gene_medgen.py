@@ -8,7 +8,7 @@ the edge description (mappings/mim2gene_comments.tsv). Rows that give the same e
 phenotype, knowledge source, qualifier) become one. Each phenotype is a biolink:Disease node with its
 MedGen concept as xref (mappings/medgen_cui_prefixes.tsv). A gene row (the gene's own OMIM entry) becomes
 an xref on a Gene node row for that gene, which the merge folds into gene_info's node.
-docs/mim2gene_medgen.md explains the choices.
+docs/sources/mim2gene_medgen.md explains the choices.
 """
 
 import duckdb
