@@ -81,6 +81,7 @@ def test_transform_module_has_the_hooks(config_path: Path) -> None:
 def test_source_has_its_doc_page_and_tests(config_path: Path) -> None:
     name = config_path.stem
     assert (PROJECT_ROOT / "docs" / "sources" / f"{name}.md").is_file()
+    assert f"(docs/sources/{name}.md)" in (PROJECT_ROOT / "README.md").read_text(), "the README's table of sources"
     assert (PROJECT_ROOT / "tests" / f"test_{name}.py").is_file()
 
 
