@@ -1,4 +1,4 @@
-"""Refresh the README's screenshots, docs/report.png and docs/card.png, from a built graph.
+"""Refresh the screenshots of docs/report-and-card.md, docs/report.png and docs/card.png, from a built graph.
 
     make transform && .venv/bin/python scripts/docs_screenshots.py [OUT]
 

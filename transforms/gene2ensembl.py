@@ -8,7 +8,7 @@ merge, where gene2ensembl and gene_info's dbXrefs name different Ensembl genes f
 With the transform field ``ensembl_products: true`` the matched Ensembl transcripts (biolink:RNAProduct)
 and proteins (biolink:Protein) become nodes, the RefSeq accessions they were matched with their xrefs,
 each with a biolink:has_gene_product edge from the gene. Ids are written without their version, as the
-other transforms write Ensembl and RefSeq ids. docs/gene_history.md explains the choices.
+other transforms write Ensembl and RefSeq ids. docs/sources/gene2ensembl.md explains the choices.
 """
 
 import koza

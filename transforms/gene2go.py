@@ -5,7 +5,7 @@ GO term and negation become one edge (the project's edge key: subject, predicate
 primary_knowledge_source): its has_evidence holds the ECO term of every evidence code, its
 publications every PubMed id, and its knowledge_level/agent_type are those of its strongest evidence
 code. The mapping tables are in ncbi_gene_kg/mappings (go_qualifier_to_predicate, go_category,
-go_evidence_to_eco, go_evidence_knowledge_level, gene2go_go_annotation_taxa); docs/gene2go.md
+go_evidence_to_eco, go_evidence_knowledge_level, gene2go_go_annotation_taxa); docs/sources/gene2go.md
 explains them.
 """
 

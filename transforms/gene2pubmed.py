@@ -3,7 +3,7 @@
 gene2pubmed is large (tens of millions of rows) and most graph users do not want a node per paper, so it
 is off unless the transform field ``publications`` is true. Off, nothing is written and every row in the
 taxon scope is counted as out of scope ("publications not requested"); on, each (PubMed record, gene)
-pair becomes one edge ``PMID:<n> —biolink:mentions→ NCBIGene:<GeneID>``. docs/gene2refseq.md explains
+pair becomes one edge ``PMID:<n> —biolink:mentions→ NCBIGene:<GeneID>``. docs/sources/gene2pubmed.md explains
 the predicate and its direction.
 """
 

@@ -5,7 +5,7 @@ gene_refseq_uniprotkb_collab pairs RefSeq proteins with UniProtKB entries (metho
 uniprot). The two are joined in DuckDB on the RefSeq protein accession without its version, both within
 the taxon scope, and each (gene, UniProtKB entry) becomes one edge with the knowledge_level and agent_type
 of its strongest pairing (mappings/refseq_uniprotkb_method.tsv). Each UniProtKB entry becomes a Protein
-node, in the taxon UniProtKB gives it, with the RefSeq proteins paired with it as xrefs. docs/gene2refseq.md
+node, in the taxon UniProtKB gives it, with the RefSeq proteins paired with it as xrefs. docs/sources/gene2refseq.md
 explains the choices.
 
 Both files are accounted for row by row: gene2refseq in ``row_accounting``, the collab file in

@@ -18,7 +18,7 @@ from ncbi_gene_kg.taxa import load_scope
 COLUMNS = ["tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
 ORTHOLOG = "Ortholog"  # discontinued in gene_group in 2018; orthology comes from gene_orthologs
 # The relationships are NCBI's statements, made by RefSeq curation and NCBI's annotation pipelines; the
-# file does not say which made a given row. See docs/gene_orthologs.md.
+# file does not say which made a given row. See docs/sources/gene_group.md.
 KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "not_provided"
 

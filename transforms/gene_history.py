@@ -6,7 +6,7 @@ follows each replacement chain (A replaced by B, B later replaced by C: A's curr
 ends in '-' has no current id). The result goes to ``gene_history_discontinued.tsv`` beside the transform's
 KGX outputs, where :func:`ncbi_gene_kg.history.remap_discontinued` (merge) and
 :func:`ncbi_gene_kg.history.write_sssom` (output/ncbi_gene_history.sssom.tsv) read it.
-docs/gene_history.md explains the choices.
+docs/sources/gene_history.md explains the choices.
 """
 
 import koza

@@ -22,7 +22,7 @@ PREDICATE = "biolink:orthologous_to"
 CATEGORY = "biolink:GeneToGeneHomologyAssociation"
 # NCBI's ortholog pipeline states these pairs as orthologs (no score, not a ranked guess): an assertion made
 # by rules encoded in an algorithm (protein similarity and local synteny). Curators review some pairs, but
-# the file does not say which, so no row can claim manual validation. See docs/gene_orthologs.md.
+# the file does not say which, so no row can claim manual validation. See docs/sources/gene_orthologs.md.
 KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "computational_model"
 

@@ -3,7 +3,7 @@
 Each gene gets one node row whose description is its summary and whose provided_by names the resource
 that wrote it (mappings/gene_summary_sources.tsv) beside infores:ncbi-gene. A gene with summaries from
 several Sources keeps the one of the first Source in that table (then the first in the file); the others
-are counted. The merge makes this description win over gene_info's, which is a name (docs/gene_history.md).
+are counted. The merge makes this description win over gene_info's, which is a name (docs/sources/gene_summary.md).
 
 The text is not changed, with one exception. A summary cannot hold a tab or a newline (the file is
 tab-separated, one row per line), and the KGX writers do not need quoting (TSV is written unquoted, JSON

@@ -10,7 +10,7 @@ MedGen concept as xref (mappings/medgen_cui_prefixes.tsv). A gene row (the gene'
 an xref on a Gene node row for that gene, which the merge folds into gene_info's node. A few MIM numbers
 are listed both as a gene (of a chromosomal region or fragile-site record) and as a phenotype: they are
 counted in a warning, and the merge keeps the Disease node and removes the number from Gene xrefs.
-docs/mim2gene_medgen.md explains the choices.
+docs/sources/mim2gene_medgen.md explains the choices.
 """
 
 import duckdb

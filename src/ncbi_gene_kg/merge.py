@@ -1,6 +1,6 @@
 """Merge the per-transform KGX files into one graph, in DuckDB (never the whole graph in Python).
 
-Rules (README, "Merge semantics"):
+Rules (docs/merge.md):
 - Nodes are unique by id. Rows for the same id merge: list properties (multivalued in Biolink) are
   the union, sorted; single-valued properties must agree, and where they do not the value of the
   first source in ``SOURCE_ORDER`` is kept and the conflict is reported.

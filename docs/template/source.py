@@ -1,0 +1,82 @@
+"""TEMPLATE: copy to transforms/<name>.py and replace every "source" with the NCBI file name.
+
+<name> -> what it becomes, in one line. Then what a row means and the choices made (predicate, knowledge
+level, direction), briefly; the full mapping spec is docs/sources/<name>.md.
+
+This template maps a gene-to-gene file (tax_id, GeneID, relationship, Other_tax_id, Other_GeneID) to one
+edge per pair. Rows are classified in DuckDB by rules written as data ({reason: SQL condition}); every row
+is emitted, out of scope or rejected, and every value left out of an emitted row is counted.
+"""
+
+import koza
+from koza.transform import KozaTransform
+
+from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.sql import string_list
+from ncbi_gene_kg.taxa import load_scope
+
+NAME = "source"  # the NCBI file name: DuckDB tables are named after it (source_emitted, ...)
+COLUMNS = ["tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
+
+# One predicate for the whole file is a constant. When a column's values choose the predicate, put the
+# mapping in a table, src/ncbi_gene_kg/mappings/<name>_<what>.tsv with its source cited in '#' lines, and
+# join it in SQL (register_table; transforms/gene_group.py does this). Never an if/elif chain.
+RELATIONSHIP = "Ortholog"
+PREDICATE = "biolink:orthologous_to"
+CATEGORY = "biolink:GeneToGeneHomologyAssociation"
+# Why this knowledge level and agent type (what the file says about how a row was made).
+KNOWLEDGE_LEVEL = "knowledge_assertion"
+AGENT_TYPE = "computational_model"
+
+# Bad input: counted with its reason and first file:line places, never emitted. First match wins; a row
+# with the wrong number of fields is always rejected (by open_source).
+REJECTED = {
+    **not_a_number("GeneID"),
+    **not_a_number("Other_GeneID"),
+    **not_a_number("tax_id"),
+    **not_a_number("Other_tax_id"),
+    f"relationship is not {RELATIONSHIP}": f"relationship IS DISTINCT FROM '{RELATIONSHIP}'",
+    "gene paired with itself": "GeneID = Other_GeneID",
+}
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> Source:
+    """Scan the file into DuckDB (the taxon scope applied on tax_id in the scan) and classify every row."""
+    filtered = {}  # valid rows this graph leaves out: {reason: SQL condition}
+    tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
+    if tax_ids is not None:  # the scan checks tax_id; the other gene's taxon is checked here
+        filtered["other gene's taxon not in scope"] = f"Other_tax_id NOT IN ({string_list(tax_ids)})"
+    return open_source(koza, data, NAME, COLUMNS, REJECTED, filtered)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, source: Source) -> None:
+    """Map the emitted rows to KGX edges in one query, in a fixed order, and record the row accounting."""
+    pair = ("least(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_a, "
+            "greatest(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_b")
+    # A row that adds nothing (its pair was given by an earlier row) is still counted.
+    source.drop_values(f"""
+        SELECT 'pair already given by an earlier row' AS reason, _file, _line
+        FROM (SELECT _file, _line, {pair} FROM {source.emitted})
+        QUALIFY row_number() OVER (PARTITION BY gene_a, gene_b ORDER BY _file, _line) > 1
+    """)
+    kgx.write_edges(koza.writer, source.sql(f"""
+        WITH edges AS (
+            SELECT DISTINCT {pair} FROM {source.emitted}
+        ), keyed AS (
+            SELECT gene_a, gene_b, 'NCBIGene:' || gene_a AS subject, '{PREDICATE}' AS predicate,
+                   'NCBIGene:' || gene_b AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
+            FROM edges
+        )
+        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
+               subject, predicate, object,
+               '{CATEGORY}'            AS category,
+               '{KNOWLEDGE_LEVEL}'     AS knowledge_level,
+               '{AGENT_TYPE}'          AS agent_type,
+               primary_knowledge_source,
+               CAST(NULL AS VARCHAR[]) AS aggregator_knowledge_source
+        FROM keyed ORDER BY gene_a, gene_b
+    """))
+    source.finish(koza)
