@@ -2,8 +2,9 @@
 
 A source is a Koza config in config/ with a ``reader`` (the pipeline discovers sources the same way).
 Each must load as Koza 2.7 loads it, name a transform module with the two hooks, have its mapping spec
-in docs/sources/<name>.md and its tests in tests/test_<name>.py, and be known to ``make download`` and
-to the merge. The template of CONTRIBUTING.md (docs/template/) is checked too, and run.
+in docs/sources/<name>.md and its tests in tests/test_<name>.py, and state the facts the pipeline reads
+from it (sources.py): its URL and columns for ``make download``, its merge rank, its CURIE properties.
+The template of CONTRIBUTING.md (docs/template/) is checked too, and run.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from koza.model.koza import KozaConfig
 from koza.runner import KozaRunner, load_transform
 
 from ncbi_gene_kg import merge
+from ncbi_gene_kg.download import load_config
+from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import CONFIG_DIR, PROJECT_ROOT, SAMPLE_DIR
+from ncbi_gene_kg.sources import discover_sources, sources_by_name
 
 CONFIGS = sorted(p for p in CONFIG_DIR.glob("*.yaml") if "reader" in (yaml.safe_load(p.read_text()) or {}))
 TEMPLATE = PROJECT_ROOT / "docs" / "template"
-# Sources the merge does not rank yet; they rank after every listed one (issue 18 item 1 moves the
-# precedence into the configs). Remove a name here when it is ranked: the strict xfail then insists.
-NOT_YET_IN_SOURCE_ORDER = {"gene_history", "gene2ensembl", "gene2refseq", "gene2pubmed"}
 
 
 def koza_config(path: Path) -> KozaConfig:
@@ -46,10 +47,6 @@ def transform_module(path: Path, config: KozaConfig, code: Path | None = None) -
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def download_files() -> dict:
-    return yaml.safe_load((CONFIG_DIR / "download.yaml").read_text())["files"]
 
 
 @pytest.fixture(params=CONFIGS, ids=lambda p: p.stem)
@@ -85,20 +82,32 @@ def test_source_has_its_doc_page_and_tests(config_path: Path) -> None:
     assert (PROJECT_ROOT / "tests" / f"test_{name}.py").is_file()
 
 
-def test_source_is_in_download_config(config_path: Path) -> None:
+def test_source_states_its_facts(config_path: Path) -> None:
     config = koza_config(config_path)
-    files = download_files()
-    assert config.name in files
-    assert [n for n in config.transform.extra_fields.get("also_reads") or [] if n not in files] == []
+    source = sources_by_name()[config.name]
+    download = load_config()
+    for file in source.files:
+        assert download.files[file.name].path == file.url.removeprefix(download.base_url)
+        assert file.header.startswith("#") and len(file.header.split("\t")) == 3
+    written = {"node": set(config.writer.node_properties or ()), "edge": set(config.writer.edge_properties or ())}
+    for kind, properties in source.curie_properties.items():
+        assert set(properties) <= written[kind], f"{kind} curie_properties the writer does not write"
+    assert not set(source.preferred_for) - written["node"]
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(p.stem, marks=[pytest.mark.xfail(strict=True, reason="issue 18 item 1: merge precedence not yet "
-                                                                       "in the config")]
-                 if p.stem in NOT_YET_IN_SOURCE_ORDER else []) for p in CONFIGS
-], ids=str)
-def test_source_is_ranked_by_the_merge(name: str) -> None:
-    assert name in merge.SOURCE_ORDER
+def test_merge_ranks_are_distinct_and_every_source_is_ranked() -> None:
+    ranks = [s.merge_rank for s in sources_by_name().values()]
+    assert len(set(ranks)) == len(ranks)
+    assert sorted(merge.SOURCE_ORDER) == sorted(p.stem for p in CONFIGS)
+    assert merge.SOURCE_ORDER[0] == "gene_info"
+    assert merge.NODE_PROPERTY_SOURCE_ORDER == {"description": ["gene_summary"]}
+
+
+def test_a_config_missing_a_fact_is_named(tmp_path: Path) -> None:
+    text = (CONFIG_DIR / "gene2go.yaml").read_text().replace("  merge_rank: 3\n", "")
+    (tmp_path / "gene2go.yaml").write_text(text)
+    with pytest.raises(UserError, match=r"gene2go.yaml: a source config needs .*transform.merge_rank"):
+        discover_sources(tmp_path)
 
 
 def test_template_config_and_hooks_load() -> None:

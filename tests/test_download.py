@@ -472,13 +472,13 @@ def test_default_scope_selects_every_per_species_subset() -> None:
         "Archaea_Bacteria/Escherichia_coli_str._K-12_substr._MG1655",
     ]
     assert [f.path for f in selection.files] == [f"GENE_INFO/{s}.gene_info.gz" for s in subsets] + [
+        "gene_summary.gz",
         "gene2go.gz",
+        "mim2gene_medgen",
         "gene_orthologs.gz",
         "gene_group.gz",
-        "mim2gene_medgen",
         "gene_history.gz",
         "gene2ensembl.gz",
-        "gene_summary.gz",
         "gene2refseq.gz",
         "gene_refseq_uniprotkb_collab.gz",
         "gene2pubmed.gz",
@@ -515,8 +515,8 @@ def test_unknown_file_name() -> None:
     with pytest.raises(DownloadError) as error:
         select_files(load_scope("default"), ["gene2foo"], load_config())
     assert str(error.value) == (
-        "unknown file 'gene2foo': choose from gene_info, gene2go, gene_orthologs, gene_group, "
-        "mim2gene_medgen, gene_history, gene2ensembl, gene_summary, gene2refseq, "
+        "unknown file 'gene2foo': choose from gene_info, gene_summary, gene2go, mim2gene_medgen, "
+        "gene_orthologs, gene_group, gene_history, gene2ensembl, gene2refseq, "
         "gene_refseq_uniprotkb_collab, gene2pubmed"
     )
 

@@ -20,7 +20,7 @@ def data_with(tmp_path: Path, *names: str) -> Path:
 
 def test_also_reads_is_read_from_the_config():
     sources = {s.name: s for s in discover_sources()}
-    assert sources["gene2refseq"].also_reads == ("gene_refseq_uniprotkb_collab",)
+    assert sources["gene2refseq"].also_read_names == ("gene_refseq_uniprotkb_collab",)
     assert sources["gene_info"].also_reads == ()
 
 

@@ -24,7 +24,7 @@ from ncbi_gene_kg.pipeline import discover_sources, find_inputs
 
 SOURCES = sorted(s.name for s in discover_sources())
 # A transform that joins a second file runs only with it: alone, it is skipped and named.
-NEEDS = {s.name: s.also_reads for s in discover_sources() if s.also_reads}
+NEEDS = {s.name: s.also_read_names for s in discover_sources() if s.also_reads}
 
 
 def data_with(folder: Path, *names: str) -> Path:

@@ -25,10 +25,11 @@ from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH
 from ncbi_gene_kg.history import HISTORY_TABLE, SSSOM_FILE, write_sssom
 from ncbi_gene_kg.merge import MergeResult, merge
-from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, SourceConfig, run_transforms
+from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, run_transforms
 from ncbi_gene_kg.publish import discard, exclusive, new_build_dir, publish
 from ncbi_gene_kg.report import REPORT_JSON, write_report
 from ncbi_gene_kg.scan import connect
+from ncbi_gene_kg.sources import NcbiSource
 from ncbi_gene_kg.stages import Stages
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 from ncbi_gene_kg.validate import ValidationResult, check_graph, kgx_input, run_kgx_validator
@@ -174,7 +175,7 @@ class Graph:
 
 
 def build_graph(build_dir: Path, scope: TaxonScope, data_dir: Path | None, fields: dict, max_rejected: float,
-                stages: Stages, on_start: Callable[[SourceConfig, list[Path]], None] | None = None) -> Graph:
+                stages: Stages, on_start: Callable[[NcbiSource, list[Path]], None] | None = None) -> Graph:
     """Transforms, merge, validation, metadata, bundle and report, written into ``build_dir``.
 
     Raises UserError when the graph does not validate (the files stay in ``build_dir`` for the caller).
@@ -271,7 +272,7 @@ def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, m
     stages = Stages()
     fields = {"ortholog_scope": orthologs, "publications": publications}
 
-    def on_start(source: SourceConfig, inputs: list[Path]) -> None:
+    def on_start(source: NcbiSource, inputs: list[Path]) -> None:
         console.print(f"[bold]{source.name}[/bold]: reading {', '.join(p.name for p in inputs)}", highlight=False)
 
     with exclusive(out_dir):

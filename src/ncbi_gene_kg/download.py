@@ -6,7 +6,8 @@ download never replaces a good file. Unchanged files are not fetched again (ETag
 an interrupted transfer resumes with a Range request, 5xx answers and connection errors are retried
 with exponential backoff. ``DATA/manifest.json`` records what was fetched; ``read_manifest`` reads it.
 
-The files, their paths and expected headers are in ``config/download.yaml``. Each file is saved in DATA
+The files are those the source configs read (their URLs and header columns, sources.py);
+``config/download.yaml`` holds the base URL and where the per-species gene_info files are. Each file is saved in DATA
 under its own name, per-species subsets too (``DATA/gene2go.gz``, ``DATA/Homo_sapiens.gene_info.gz``),
 which is where the transforms look for them.
 """
@@ -40,6 +41,7 @@ from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutErr
 
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import CONFIG_DIR
+from ncbi_gene_kg.sources import discover_sources
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
 DOWNLOAD_CONFIG = CONFIG_DIR / "download.yaml"
@@ -117,19 +119,27 @@ RETRYABLE = (requests.ConnectionError, requests.Timeout, ProtocolError, ReadTime
 
 
 def load_config(path: Path = DOWNLOAD_CONFIG) -> DownloadConfig:
-    """Read the download config.
+    """The download settings (``config/download.yaml``) and every file the source configs read.
 
-    :raises UserError: if the file is missing or malformed.
+    A file's path under the base URL comes from its config's URL, its header from its columns.
+
+    :raises UserError: if the file is missing or malformed, or a source's URL is not under the base URL.
 
     >>> load_config().files["gene2go"].header
     '#tax_id\\tGeneID\\tGO_ID'
     """
     try:
         raw = yaml.safe_load(path.read_text())
-        files = {name: RemoteFile(name, **entry) for name, entry in raw["files"].items()}
-        return DownloadConfig(raw["base_url"], raw["gene_info_subsets"], files)
+        base_url, subsets = raw["base_url"], raw["gene_info_subsets"]
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
         raise UserError(f"{path}: not a valid download config ({error})") from error
+    files = {}
+    for source in sorted(discover_sources(), key=lambda s: s.merge_rank):  # gene_info first
+        for file in source.files:
+            if not file.url.startswith(base_url):
+                raise UserError(f"{source.path}: the URL of {file.name} ({file.url}) is not under {base_url}")
+            files[file.name] = RemoteFile(file.name, file.url.removeprefix(base_url), file.header)
+    return DownloadConfig(base_url, subsets, files)
 
 
 def select_files(scope: TaxonScope, names: list[str] | None, config: DownloadConfig) -> Selection:

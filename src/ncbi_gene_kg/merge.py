@@ -28,14 +28,16 @@ from ncbi_gene_kg.biolink import is_multivalued
 from ncbi_gene_kg.ensembl import disagreements
 from ncbi_gene_kg.history import HISTORY_TABLE, remap_discontinued
 from ncbi_gene_kg.kgx import tsv_cell
+from ncbi_gene_kg.sources import merge_order, property_preferences
 from ncbi_gene_kg.sql import ident, string_list
 
-# Precedence when single-valued properties conflict, and the source a category's nodes must come from.
-SOURCE_ORDER = ["gene_info", "gene_summary", "gene2go", "mim2gene_medgen", "gene_orthologs", "gene_group"]
+# Precedence when single-valued properties conflict (each config's merge_rank), and the source a category's
+# nodes must come from.
+SOURCE_ORDER = merge_order()
 NODE_AUTHORITY = {"biolink:Gene": "gene_info"}
-# Single-valued node properties whose sources rank otherwise than SOURCE_ORDER: an intended override, not a
-# conflict. gene_summary's description (RefSeq's summary) wins over gene_info's (a name, kept as full_name).
-NODE_PROPERTY_SOURCE_ORDER = {"description": ["gene_summary", "gene_info"]}
+# Single-valued node properties whose sources rank otherwise than SOURCE_ORDER (a config's preferred_for): an
+# intended override, not a conflict. gene_summary's description (RefSeq's summary) wins over gene_info's.
+NODE_PROPERTY_SOURCE_ORDER = property_preferences()
 NODE_CORE = ["id", "category", "name", "description", "xref", "provided_by", "synonym"]
 EDGE_CORE = ["id", "subject", "predicate", "object", "category", "provided_by"]
 EXAMPLES = 5

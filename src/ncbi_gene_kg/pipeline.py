@@ -1,9 +1,9 @@
 """Run every transform whose NCBI file is present, through Koza, into a staging folder.
 
-Sources are the Koza configs in config/ (a YAML file with a ``reader``); each config's ``name`` is
-the NCBI file name it reads, and its transform field ``also_reads`` names other NCBI files it joins
-(gene2refseq reads gene_refseq_uniprotkb_collab): they are found in DATA the same way and passed to
-the transform as ``also_read_files`` ({name: [paths]}); a transform runs only when all are present.
+Sources are the Koza configs in config/ (sources.py); each config's ``name`` is the NCBI file name it
+reads, and its transform field ``also_reads`` names other NCBI files it joins (gene2refseq reads
+gene_refseq_uniprotkb_collab): they are found in DATA the same way and passed to the transform as
+``also_read_files`` ({name: [paths]}); a transform runs only when all are present.
 The build (build.py) runs them into its own build folder; publish.py makes that folder OUT's graph.
 """
 
@@ -20,24 +20,16 @@ from koza.utils.exceptions import CountValidationError
 from ncbi_gene_kg.accounting import RowAccount
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import CONFIG_DIR, SAMPLE_DIR
+from ncbi_gene_kg.sources import NcbiSource, discover_sources
 from ncbi_gene_kg.stages import Stages
 from ncbi_gene_kg.taxa import TaxonScope
 
 TRANSFORMS_DIR = "transforms"
 
 
-@dataclass(frozen=True)
-class SourceConfig:
-    """A Koza config in config/; ``name`` is the NCBI file it reads."""
-
-    name: str
-    path: Path
-    also_reads: tuple[str, ...] = ()
-
-
 @dataclass
 class TransformRun:
-    source: SourceConfig
+    source: NcbiSource
     inputs: list[Path]
     account: RowAccount
     nodes: int
@@ -59,17 +51,6 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)
 
 
-def discover_sources(config_dir: Path = CONFIG_DIR) -> list[SourceConfig]:
-    """Every Koza config in ``config_dir`` (files with a ``reader``), by name."""
-    sources = []
-    for path in sorted(config_dir.glob("*.yaml")):
-        config = yaml.safe_load(path.read_text())
-        if isinstance(config, dict) and "reader" in config:
-            also_reads = (config.get("transform") or {}).get("also_reads") or ()
-            sources.append(SourceConfig(config["name"], path, tuple(also_reads)))
-    return sources
-
-
 def find_inputs(data_dir: Path, name: str) -> list[Path]:
     """The files for one NCBI file name: ``name`` or ``name.gz``, else per-species ``*.name[.gz]`` subsets."""
     for candidate in (data_dir / name, data_dir / f"{name}.gz"):
@@ -79,7 +60,7 @@ def find_inputs(data_dir: Path, name: str) -> list[Path]:
     return sorted(subsets)
 
 
-def choose_data_dir(data_dir: Path | None, sources: list[SourceConfig]) -> tuple[Path, bool]:
+def choose_data_dir(data_dir: Path | None, sources: list[NcbiSource]) -> tuple[Path, bool]:
     """The folder to read and whether it is the bundled sample.
 
     An explicit ``data_dir`` must exist; without one, data/ is used when it holds any input,
@@ -96,7 +77,7 @@ def choose_data_dir(data_dir: Path | None, sources: list[SourceConfig]) -> tuple
     return SAMPLE_DIR, True
 
 
-def run_transform(source: SourceConfig, inputs: list[Path], out_dir: Path, scope: TaxonScope,
+def run_transform(source: NcbiSource, inputs: list[Path], out_dir: Path, scope: TaxonScope,
                   extra_fields: dict | None = None, also_inputs: dict[str, list[Path]] | None = None
                   ) -> TransformRun:
     """Run one Koza transform on ``inputs``, writing ``<out_dir>/<name>_nodes.tsv`` / ``_edges.tsv``.
@@ -127,7 +108,7 @@ def run_transform(source: SourceConfig, inputs: list[Path], out_dir: Path, scope
 
 
 def run_transforms(out_dir: Path, scope: TaxonScope, data_dir: Path | None = None, extra_fields: dict | None = None,
-                   stages: Stages | None = None, on_start: Callable[[SourceConfig, list[Path]], None] | None = None,
+                   stages: Stages | None = None, on_start: Callable[[NcbiSource, list[Path]], None] | None = None,
                    config_dir: Path = CONFIG_DIR) -> BuildResult:
     """Run every transform whose input is present in DATA, writing into ``out_dir``; one stage each."""
     sources = discover_sources(config_dir)
@@ -137,7 +118,7 @@ def run_transforms(out_dir: Path, scope: TaxonScope, data_dir: Path | None = Non
     out_dir.mkdir(parents=True, exist_ok=True)
     for source in sources:
         inputs = find_inputs(data_dir, source.name)
-        also_inputs = {name: find_inputs(data_dir, name) for name in source.also_reads}
+        also_inputs = {name: find_inputs(data_dir, name) for name in source.also_read_names}
         missing = [name for name, paths in also_inputs.items() if not paths]
         if not inputs or missing:
             result.skipped.append(f"{source.name} (needs {', '.join(missing)})" if inputs else source.name)

@@ -17,12 +17,12 @@ import duckdb
 from ncbi_gene_kg.accounting import Tally
 from ncbi_gene_kg.biolink import is_category, is_multivalued, is_predicate, use_offline_model
 from ncbi_gene_kg.curie import is_known_prefix
+from ncbi_gene_kg.sources import curie_properties
 from ncbi_gene_kg.sql import ident, string_list
 
 EXAMPLES = 5
-CURIE_NODE_PROPERTIES = ["id", "xref", "in_taxon", "type"]
-CURIE_EDGE_PROPERTIES = ["subject", "object", "has_evidence", "publications", "primary_knowledge_source",
-                         "aggregator_knowledge_source"]
+# The properties whose values are CURIEs: each source config's curie_properties.
+CURIE_PROPERTIES = {"nodes": curie_properties("node"), "edges": curie_properties("edge")}
 
 
 @dataclass
@@ -80,9 +80,8 @@ def check_graph(con: duckdb.DuckDBPyConnection) -> ValidationResult:
     _check_terms(con, "nodes", "category", is_category, "node category not in the Biolink model", errors)
     _check_terms(con, "edges", "category", is_category, "edge category not in the Biolink model", errors)
     _check_terms(con, "edges", "predicate", is_predicate, "predicate not in the Biolink model", errors)
-    for table, columns in (("nodes", CURIE_NODE_PROPERTIES), ("edges", CURIE_EDGE_PROPERTIES)):
-        present = [c for c in columns if c in (node_columns if table == "nodes" else edge_columns)]
-        for column in present:
+    for table, columns in (("nodes", node_columns), ("edges", edge_columns)):
+        for column in (c for c in CURIE_PROPERTIES[table] if c in columns):
             _check_terms(con, table, column,
                          lambda v: ":" in v and is_known_prefix(v.split(":", 1)[0]),
                          f"{table[:-1]} {column} is not a CURIE with a registry prefix", errors)

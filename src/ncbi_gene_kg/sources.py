@@ -1,0 +1,124 @@
+"""The NCBI files the project reads, each described by its own Koza config in config/.
+
+A config with a ``reader`` is a source; its ``name`` is the NCBI file name. Besides what Koza reads,
+its ``transform`` section states the facts the rest of the pipeline needs, so that adding a file
+means adding its config (CONTRIBUTING.md):
+
+- ``merge_rank``: precedence when two sources give a node different values of a single-valued
+  property (1 wins); ``preferred_for``: properties for which this source wins over every rank.
+- ``curie_properties``: ``{node: [...], edge: [...]}``, the properties it writes whose values are
+  CURIEs (validation checks their prefixes against the registry).
+- ``also_reads``: other NCBI files the transform joins, each ``{url, columns}``; the source's own
+  URL is ``metadata.ingest_url`` and its columns the reader's.
+
+``make download`` fetches each file from its URL and accepts it when the first line starts with the
+header its columns give (see :attr:`NcbiFile.header`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.paths import CONFIG_DIR
+
+HEADER_COLUMNS = 3  # columns of the header checked before a download is accepted
+
+
+@dataclass(frozen=True)
+class NcbiFile:
+    """A file of the NCBI Gene FTP site: its name, URL and columns."""
+
+    name: str
+    url: str
+    columns: tuple[str, ...]
+
+    @property
+    def header(self) -> str:
+        """The prefix the file's first line must start with: '#' and its first columns, tab-separated.
+
+        >>> NcbiFile("gene2go", "https://x/gene2go.gz", ("tax_id", "GeneID", "GO_ID", "Evidence")).header
+        '#tax_id\\tGeneID\\tGO_ID'
+        """
+        return "#" + "\t".join(self.columns[:HEADER_COLUMNS])
+
+
+@dataclass(frozen=True)
+class NcbiSource:
+    """A Koza config in config/ and the facts it states (see the module docstring)."""
+
+    name: str
+    path: Path
+    file: NcbiFile
+    merge_rank: int
+    preferred_for: tuple[str, ...] = ()
+    curie_properties: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    also_reads: tuple[NcbiFile, ...] = ()
+
+    @property
+    def also_read_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.also_reads)
+
+    @property
+    def files(self) -> tuple[NcbiFile, ...]:
+        """Every file the transform reads: its own, then those it joins."""
+        return (self.file, *self.also_reads)
+
+
+def discover_sources(config_dir: Path = CONFIG_DIR) -> list[NcbiSource]:
+    """Every source config in ``config_dir``, by file name; UserError naming the config when a fact is missing."""
+    sources = []
+    for path in sorted(config_dir.glob("*.yaml")):
+        config = yaml.safe_load(path.read_text())
+        if isinstance(config, dict) and "reader" in config:
+            sources.append(_source(path, config))
+    return sources
+
+
+@cache
+def sources_by_name() -> dict[str, NcbiSource]:
+    """The project's sources (config/), by name."""
+    return {s.name: s for s in discover_sources()}
+
+
+def merge_order() -> list[str]:
+    """Source names by merge precedence, first first."""
+    return [s.name for s in sorted(sources_by_name().values(), key=lambda s: s.merge_rank)]
+
+
+def property_preferences() -> dict[str, list[str]]:
+    """Property -> the sources preferred for it (``preferred_for``), ahead of the merge order."""
+    preferred: dict[str, list[str]] = {}
+    for name in merge_order():
+        for prop in sources_by_name()[name].preferred_for:
+            preferred.setdefault(prop, []).append(name)
+    return preferred
+
+
+def curie_properties(kind: str) -> list[str]:
+    """Every property of ``kind`` (node or edge) that some source fills with CURIEs."""
+    return sorted({p for s in sources_by_name().values() for p in s.curie_properties.get(kind, ())})
+
+
+def _source(path: Path, config: dict) -> NcbiSource:
+    transform = config.get("transform") or {}
+    try:
+        own = NcbiFile(config["name"], config["metadata"]["ingest_url"], _columns(config["reader"]["columns"]))
+        also = tuple(NcbiFile(name, entry["url"], tuple(entry["columns"]))
+                     for name, entry in (transform.get("also_reads") or {}).items())
+        return NcbiSource(own.name, path, own, int(transform["merge_rank"]),
+                          tuple(transform.get("preferred_for") or ()),
+                          {kind: tuple(props) for kind, props in (transform.get("curie_properties") or {}).items()},
+                          also)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise UserError(f"{path}: a source config needs name, metadata.ingest_url, reader.columns and "
+                        f"transform.merge_rank; also_reads maps names to {{url, columns}} ({error!r})") from error
+
+
+def _columns(columns: list) -> tuple[str, ...]:
+    """Reader columns are names or ``{name: type}``."""
+    return tuple(c if isinstance(c, str) else next(iter(c)) for c in columns)
