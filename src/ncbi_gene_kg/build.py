@@ -194,12 +194,12 @@ def build_graph(build_dir: Path, scope: TaxonScope, data_dir: Path | None, field
             files = input_files(result)
             (build_dir / "graph_metadata.json").write_text(
                 json.dumps(graph_metadata(result, stats, files), indent=2) + "\n")
+        with stages.stage("bundle"):
+            bundle(build_dir)
+        with stages.stage("report"):  # from the merged tables: the KGX files are not read again
+            write_report(build_dir, stages=None if reproducible() else stages.to_list(), graph=con)
     finally:
         con.close()
-    with stages.stage("bundle"):
-        bundle(build_dir)
-    with stages.stage("report"):
-        write_report(build_dir, stages=None if reproducible() else stages.to_list())
     if not reproducible():  # the report's own time, in report.json only
         figures = json.loads((build_dir / REPORT_JSON).read_text())
         figures["build"]["stages"] = stages.to_list()

@@ -29,7 +29,8 @@ MAX_TAXA = 20  # the ortholog matrix and the taxon plot show at most this many t
 TOP_NODES = 10
 
 
-def write_report(out_dir: Path, name: str = GRAPH, stages: list[dict] | None = None) -> tuple[Path, Path]:
+def write_report(out_dir: Path, name: str = GRAPH, stages: list[dict] | None = None,
+                 graph: duckdb.DuckDBPyConnection | None = None) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.json`` into ``out_dir`` from the graph and reports there.
 
     Args:
@@ -37,6 +38,8 @@ def write_report(out_dir: Path, name: str = GRAPH, stages: list[dict] | None = N
             ``<name>_edges.tsv``, ``graph_metadata.json`` and ``validation_report.json``.
         name: the graph's file name stem.
         stages: the build's stages so far (stage, seconds, peak_rss_mb), shown when given.
+        graph: a connection that holds the graph as tables ``nodes`` and ``edges`` (the build's, after the
+            merge), read instead of the KGX files.
 
     Returns:
         The paths of the HTML page and the JSON file.
@@ -44,7 +47,7 @@ def write_report(out_dir: Path, name: str = GRAPH, stages: list[dict] | None = N
     Raises:
         UserError: when the folder holds no built graph.
     """
-    figures = compute_figures(out_dir, name)
+    figures = compute_figures(out_dir, name, graph)
     if stages is not None:
         figures["build"]["stages"] = stages
     html_path, json_path = out_dir / REPORT_HTML, out_dir / REPORT_JSON
@@ -53,9 +56,14 @@ def write_report(out_dir: Path, name: str = GRAPH, stages: list[dict] | None = N
     return html_path, json_path
 
 
-def compute_figures(out_dir: Path, name: str = GRAPH) -> dict[str, Any]:
-    """Every figure of the report as plain JSON-able data (the content of ``report.json``)."""
-    con = open_graph(out_dir, name)
+def compute_figures(out_dir: Path, name: str = GRAPH, graph: duckdb.DuckDBPyConnection | None = None
+                    ) -> dict[str, Any]:
+    """Every figure of the report as plain JSON-able data (the content of ``report.json``).
+
+    The graph is read from the KGX files in ``out_dir``, or from ``graph``'s tables ``nodes`` and ``edges``
+    (the report adds its own tables to that connection: n, e, degree and its mapping tables).
+    """
+    con = graph if graph is not None else open_graph(out_dir, name)
     try:
         metadata = json.loads((out_dir / "graph_metadata.json").read_text())
         validation = json.loads((out_dir / "validation_report.json").read_text())
@@ -81,7 +89,8 @@ def compute_figures(out_dir: Path, name: str = GRAPH) -> dict[str, Any]:
             "validation": validation_figures(validation),
         }
     finally:
-        con.close()
+        if graph is None:
+            con.close()
 
 
 def _load(con: duckdb.DuckDBPyConnection) -> None:
