@@ -20,7 +20,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.ingest import Source, not_a_number, open_source
-from ncbi_gene_kg.sql import string_list
+from ncbi_gene_kg.sql import one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
@@ -80,6 +80,7 @@ def scan(koza: KozaTransform, data) -> Source:
 @koza.transform()
 def transform(koza: KozaTransform, source: Source) -> None:
     omim = resolve("MIM").prefix
+    assert omim is not None, "bioregistry knows OMIM"
     register_table(source.con, "mim2gene_sources")
     register_table(source.con, "mim2gene_comments")
     phenotype_rows(source)
@@ -121,7 +122,7 @@ def transform(koza: KozaTransform, source: Source) -> None:
 
 def both_gene_and_phenotype(source: Source) -> None:
     """Warn of MIM numbers listed as a gene and as a phenotype (one OMIM entry cannot be both)."""
-    n, examples = source.sql(f"""
+    n, examples = one(source.sql(f"""
         SELECT count(*), list(example ORDER BY first_row)[1:5] FROM (
             SELECT "MIM number" || ' (gene of ' || string_agg(DISTINCT GeneID, ', ' ORDER BY GeneID)
                    FILTER (WHERE type = 'gene') || '; phenotype of ' ||
@@ -129,7 +130,7 @@ def both_gene_and_phenotype(source: Source) -> None:
                             'no gene') || ')' AS example, min((_file, _line)) AS first_row
             FROM {NAME} WHERE type IN ('gene', 'phenotype') GROUP BY "MIM number"
             HAVING count(DISTINCT type) = 2)
-    """).fetchone()
+    """))
     if n:
         source.warnings.append(f"{n} MIM numbers are listed both as gene and as phenotype, e.g. {'; '.join(examples)}: "
                                "each stays a phenotype (a Disease node where a row links it to a gene); the merge "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from ncbi_gene_kg.accounting import EXAMPLES, Tally
+from ncbi_gene_kg.sql import scalar
 
 GENE_INFO, GENE2ENSEMBL = "gene_info", "gene2ensembl"
 ENSEMBL = "ENSEMBL:"
@@ -23,7 +24,7 @@ def disagreements(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
     dropped by the merge (and counted there), and a gene gene2ensembl has no match for is no disagreement.
     Examples are ``NCBIGene:883 ENSEMBL:ENSG00000286112``.
     """
-    if not con.execute(f"SELECT count(*) FROM node_rows WHERE _source = '{GENE2ENSEMBL}'").fetchone()[0]:
+    if not scalar(con, f"SELECT count(*) FROM node_rows WHERE _source = '{GENE2ENSEMBL}'"):
         return {}
     rows = con.execute(f"""
         WITH genes AS (

@@ -17,6 +17,7 @@ import duckdb
 from ncbi_gene_kg import plots
 from ncbi_gene_kg.graphdb import GRAPH, column_or_null, open_graph
 from ncbi_gene_kg.pages import render
+from ncbi_gene_kg.sql import one
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import load_scope
 
@@ -112,13 +113,6 @@ def _taxon_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return labels
 
 
-def _one(con: duckdb.DuckDBPyConnection, query: str) -> tuple:
-    """The one row of an aggregate query."""
-    row = con.execute(query).fetchone()
-    assert row is not None
-    return row
-
-
 def _counts(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, int]:
     """``key -> count`` from a two-column query, largest first (ties by key); NULL keys as '(none)'."""
     rows = con.execute(f"SELECT coalesce(k, '{NO_VALUE}'), n FROM ({query}) t(k, n) ORDER BY n DESC, 1").fetchall()
@@ -150,7 +144,7 @@ def row_accounting(validation: dict) -> list[dict[str, Any]]:
 def node_figures(con: duckdb.DuckDBPyConnection, labels: dict[str, str]) -> dict[str, Any]:
     by_taxon = _counts(con, "SELECT in_taxon, count(*) FROM n GROUP BY 1")
     return {
-        "total": _one(con, "SELECT count(*) FROM n")[0],
+        "total": one(con, "SELECT count(*) FROM n")[0],
         "by_category": _counts(con, "SELECT category, count(*) FROM n GROUP BY 1"),
         "by_taxon": [{"taxon": taxon, "label": labels.get(taxon, "no taxon" if taxon == NO_VALUE else taxon),
                       "count": n} for taxon, n in by_taxon.items()],
@@ -162,7 +156,7 @@ def edge_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         SELECT predicate, coalesce(primary_knowledge_source, '{NO_VALUE}'), count(*) FROM e
         GROUP BY ALL ORDER BY 3 DESC, 1, 2""").fetchall()
     return {
-        "total": _one(con, "SELECT count(*) FROM e")[0],
+        "total": one(con, "SELECT count(*) FROM e")[0],
         "by_predicate": _counts(con, "SELECT predicate, count(*) FROM e GROUP BY 1"),
         "by_primary_knowledge_source": _counts(con, "SELECT primary_knowledge_source, count(*) FROM e GROUP BY 1"),
         "by_predicate_and_source": [{"predicate": p, "primary_knowledge_source": s, "count": n} for p, s, n in pairs],
@@ -202,7 +196,7 @@ def go_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     aspects = [a for a in ASPECTS if a in {row[0] for row in per_aspect}]
     classes = [c for c in order if c in {row[1] for row in cells}]
     matrix = {(a, c): n for a, c, n in cells}
-    totals = _one(con, "SELECT count(DISTINCT id), count(DISTINCT id) FILTER (WHERE negated), "
+    totals = one(con, "SELECT count(DISTINCT id), count(DISTINCT id) FILTER (WHERE negated), "
                        "count(DISTINCT subject) FROM go")
     return {
         "total": totals[0],

@@ -1,6 +1,9 @@
-"""Quoting for the SQL the transforms and the merge build (values and names from config and data)."""
+"""SQL helpers: quoting for the SQL the transforms and the merge build, and reading one row or value."""
 
 from collections.abc import Iterable
+from typing import Any
+
+import duckdb
 
 
 def quote(value: str) -> str:
@@ -28,3 +31,24 @@ def string_list(values: Iterable[str]) -> str:
     "'9606', '10090'"
     """
     return ", ".join(quote(v) for v in values)
+
+
+def one(con: duckdb.DuckDBPyConnection | duckdb.DuckDBPyRelation, query: str | None = None) -> tuple:
+    """The one row of an aggregate query (or of a relation).
+
+    >>> one(duckdb.connect(), "SELECT count(*), 'x' FROM range(3)")
+    (3, 'x')
+    """
+    row = (con.execute(query) if query is not None else con).fetchone()
+    if row is None:
+        raise ValueError(f"no row from {query or con}")
+    return row
+
+
+def scalar(con: duckdb.DuckDBPyConnection, query: str) -> Any:
+    """The first value of the one row of ``query``.
+
+    >>> scalar(duckdb.connect(), "SELECT count(*) FROM range(3)")
+    3
+    """
+    return one(con, query)[0]

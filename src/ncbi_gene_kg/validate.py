@@ -18,7 +18,7 @@ from ncbi_gene_kg.accounting import Tally
 from ncbi_gene_kg.biolink import is_category, is_multivalued, is_predicate, use_offline_model
 from ncbi_gene_kg.curie import is_known_prefix
 from ncbi_gene_kg.sources import curie_properties
-from ncbi_gene_kg.sql import ident, string_list
+from ncbi_gene_kg.sql import ident, one, scalar, string_list
 
 EXAMPLES = 5
 # The properties whose values are CURIEs: each source config's curie_properties.
@@ -53,8 +53,7 @@ def _values(table: str, column: str) -> str:
 
 
 def _tally(con: duckdb.DuckDBPyConnection, query: str) -> Tally | None:
-    n, examples = con.execute(f"SELECT count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM ({query})"
-                              ).fetchone()
+    n, examples = one(con, f"SELECT count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM ({query})")
     return Tally(n, examples) if n else None
 
 
@@ -99,7 +98,7 @@ def check_graph(con: duckdb.DuckDBPyConnection) -> ValidationResult:
             errors[f"duplicate {table[:-1]} id"] = tally
     for column in ("knowledge_level", "agent_type"):
         if column not in edge_columns:
-            n = con.execute("SELECT count(*) FROM edges").fetchone()[0]
+            n = scalar(con, "SELECT count(*) FROM edges")
             if n:
                 errors[f"edge without {column}"] = Tally(n, [])
             continue
@@ -154,7 +153,7 @@ def kgx_input(con: duckdb.DuckDBPyConnection, nodes: Path, edges: Path, folder: 
     provenance, and which properties are filled, so that every kind of record kgx could object to is
     seen. Our own checks (check_graph) cover every record either way.
     """
-    total = sum(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("nodes", "edges"))
+    total = sum(scalar(con, f"SELECT count(*) FROM {t}") for t in ("nodes", "edges"))
     if total <= KGX_ALL_RECORDS:
         return nodes, edges, f"kgx validated all {total:,} records"
     sampled = 0
