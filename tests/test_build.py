@@ -20,6 +20,12 @@ from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import SAMPLE_DIR
 
 
+def published(out: Path) -> dict[str, bytes]:
+    """Every file of the graph published in ``out`` (the build folder behind ``.current``), by relative path."""
+    build = (out / ".current").resolve()
+    return {str(p.relative_to(build)): p.read_bytes() for p in sorted(build.rglob("*")) if p.is_file()}
+
+
 def quiet_build(data: Path | None, out: Path) -> None:
     run_build(data, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter())
 
@@ -122,14 +128,25 @@ def test_an_invalid_edge_fails_the_build_and_keeps_the_old_graph(tmp_path: Path,
     assert [p.name for p in (out / ".builds").iterdir()] == [os.readlink(out / ".current").split("/")[-1]]
 
 
+def test_transforms_side_by_side_give_the_same_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two worker processes (the default on two cores) write what one process writes, byte for byte."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    for jobs, out in ((1, "one"), (2, "two")):
+        run_build(SAMPLE_DIR, tmp_path / out, "default", "both", 0.01, Console(file=io.StringIO(), width=200),
+                  time.perf_counter(), jobs=jobs)
+    files = published(tmp_path / "one")
+    assert "transforms/gene_info_nodes.tsv" in files and files.keys() == published(tmp_path / "two").keys()
+    for name, content in files.items():
+        assert content == published(tmp_path / "two")[name], name
+
+
 def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     quiet_build(SAMPLE_DIR, tmp_path / "a")
     quiet_build(SAMPLE_DIR, tmp_path / "b")
-    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*")
-                   if p.is_file() and ".builds" not in p.parts)
-    assert files
-    for name in files:
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    files = published(tmp_path / "a")
+    assert "transforms/gene_info_nodes.tsv" in files and files.keys() == published(tmp_path / "b").keys()
+    for name, content in files.items():
+        assert content == published(tmp_path / "b")[name], name
     assert json.loads((tmp_path / "a/graph_metadata.json").read_text())["dateCreated"] == "2023-11-14"
     assert os.environ["SOURCE_DATE_EPOCH"] == "1700000000"

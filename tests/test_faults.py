@@ -27,7 +27,9 @@ GRAPH_FILES = ["ncbi_gene_nodes.tsv", "ncbi_gene_edges.tsv", "graph_metadata.jso
 
 
 def command(out: Path, taxa: str) -> list[str]:
-    return [sys.executable, "-m", "ncbi_gene_kg", "transform", "--data", "data", "--out", str(out), "--taxa", taxa]
+    # One transform at a time: the build process itself reaches (and stops at) each transform's stage.
+    return [sys.executable, "-m", "ncbi_gene_kg", "transform", "--data", "data", "--out", str(out), "--taxa", taxa,
+            "--jobs", "1"]
 
 
 def environment(pause_at: str | None = None) -> dict[str, str]:

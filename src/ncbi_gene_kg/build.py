@@ -175,12 +175,13 @@ class Graph:
 
 
 def build_graph(build_dir: Path, scope: TaxonScope, data_dir: Path | None, fields: dict, max_rejected: float,
-                stages: Stages, on_start: Callable[[NcbiSource, list[Path]], None] | None = None) -> Graph:
+                stages: Stages, on_start: Callable[[NcbiSource, list[Path]], None] | None = None, jobs: int = 1
+                ) -> Graph:
     """Transforms, merge, validation, metadata, bundle and report, written into ``build_dir``.
 
     Raises UserError when the graph does not validate (the files stay in ``build_dir`` for the caller).
     """
-    result = run_transforms(build_dir / TRANSFORMS_DIR, scope, data_dir, fields, stages, on_start)
+    result = run_transforms(build_dir / TRANSFORMS_DIR, scope, data_dir, fields, stages, on_start, jobs=jobs)
     con = connect(preserve_order=False)  # the merge orders every output itself
     try:
         with stages.stage("merge"):
@@ -266,7 +267,7 @@ def bundle(staging: Path) -> None:
 
 
 def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, max_rejected: float,
-              console: Console, started: float, publications: bool = False) -> None:
+              console: Console, started: float, publications: bool = False, jobs: int = 1) -> None:
     """The `transform` command: build into a new build folder, publish it as OUT's graph, print the summary."""
     scope = load_scope(taxa)
     stages = Stages()
@@ -278,7 +279,7 @@ def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, m
     with exclusive(out_dir):
         build_dir = new_build_dir(out_dir)
         try:
-            graph = build_graph(build_dir, scope, data_dir, fields, max_rejected, stages, on_start)
+            graph = build_graph(build_dir, scope, data_dir, fields, max_rejected, stages, on_start, jobs)
             with stages.stage("publish"):
                 publish(build_dir, out_dir)
         except BaseException:

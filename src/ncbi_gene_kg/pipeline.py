@@ -9,7 +9,13 @@ The build (build.py) runs them into its own build folder; publish.py makes that 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,8 +26,9 @@ from koza.utils.exceptions import CountValidationError
 from ncbi_gene_kg.accounting import RowAccount
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import CONFIG_DIR, SAMPLE_DIR
+from ncbi_gene_kg.scan import MEMORY_SHARE
 from ncbi_gene_kg.sources import NcbiSource, discover_sources
-from ncbi_gene_kg.stages import Stages
+from ncbi_gene_kg.stages import Stages, StageTime
 from ncbi_gene_kg.taxa import TaxonScope
 
 TRANSFORMS_DIR = "transforms"
@@ -107,15 +114,25 @@ def run_transform(source: NcbiSource, inputs: list[Path], out_dir: Path, scope: 
     return TransformRun(source, all_inputs, account, writer.node_count, writer.edge_count, also_accounts)
 
 
+def default_jobs() -> int:
+    """Transforms run at once by default: two where there are two cores (DuckDB loads a file on one thread)."""
+    return min(2, os.cpu_count() or 1)
+
+
 def run_transforms(out_dir: Path, scope: TaxonScope, data_dir: Path | None = None, extra_fields: dict | None = None,
                    stages: Stages | None = None, on_start: Callable[[NcbiSource, list[Path]], None] | None = None,
-                   config_dir: Path = CONFIG_DIR) -> BuildResult:
-    """Run every transform whose input is present in DATA, writing into ``out_dir``; one stage each."""
+                   config_dir: Path = CONFIG_DIR, jobs: int = 1) -> BuildResult:
+    """Run every transform whose input is present in DATA, writing into ``out_dir``; one stage each.
+
+    With ``jobs`` > 1 the transforms run in that many worker processes, largest input first; the
+    results keep the configs' order, so the outputs do not depend on which finished first.
+    """
     sources = discover_sources(config_dir)
     data_dir, used_sample = choose_data_dir(data_dir, sources)
     result = BuildResult(data_dir, used_sample, scope)
     stages = stages or Stages()
     out_dir.mkdir(parents=True, exist_ok=True)
+    planned: list[Planned] = []
     for source in sources:
         inputs = find_inputs(data_dir, source.name)
         also_inputs = {name: find_inputs(data_dir, name) for name in source.also_read_names}
@@ -123,12 +140,61 @@ def run_transforms(out_dir: Path, scope: TaxonScope, data_dir: Path | None = Non
         if not inputs or missing:
             result.skipped.append(f"{source.name} (needs {', '.join(missing)})" if inputs else source.name)
             continue
-        if on_start:
-            on_start(source, inputs + [p for paths in also_inputs.values() for p in paths])
-        with stages.stage(f"transform {source.name}"):
-            result.runs.append(run_transform(source, inputs, out_dir, scope, extra_fields, also_inputs))
-    if not result.runs:
+        planned.append(Planned(source, inputs, also_inputs, out_dir, scope, extra_fields or {}))
+    if not planned:
         needs = [s for s in result.skipped if "(needs" in s]
         raise UserError(f"no NCBI Gene input files in {data_dir}" + (f"; found but skipped: {', '.join(needs)}"
                                                                     if needs else ""))
+    if jobs <= 1 or len(planned) == 1:
+        for job in planned:
+            if on_start:
+                on_start(job.source, job.files)
+            with stages.stage(f"transform {job.source.name}"):
+                result.runs.append(job.run())
+        return result
+    for job in planned:
+        if on_start:
+            on_start(job.source, job.files)
+    largest_first = sorted(planned, key=lambda j: -sum(p.stat().st_size for p in j.files))
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init,
+                             initargs=(jobs,)) as pool:
+        futures = {job.source.name: pool.submit(_timed, job) for job in largest_first}
+        done = [futures[job.source.name].result() for job in planned]
+    for run, stage in done:
+        result.runs.append(run)
+        stages.done.append(stage)
     return result
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One transform to run: its config, its files, where it writes, and its transform fields."""
+
+    source: NcbiSource
+    inputs: list[Path]
+    also_inputs: dict[str, list[Path]]
+    out_dir: Path
+    scope: TaxonScope
+    extra_fields: dict
+
+    @property
+    def files(self) -> list[Path]:
+        return self.inputs + [p for paths in self.also_inputs.values() for p in paths]
+
+    def run(self) -> TransformRun:
+        return run_transform(self.source, self.inputs, self.out_dir, self.scope, self.extra_fields, self.also_inputs)
+
+
+def _timed(job: Planned) -> tuple[TransformRun, StageTime]:
+    """Run ``job`` in a worker process, as one stage (its wall time and the worker's peak memory)."""
+    stages = Stages()
+    with stages.stage(f"transform {job.source.name}"):
+        run = job.run()
+    return run, stages.done[0]
+
+
+def _worker_init(jobs: int) -> None:
+    """A worker dies with the build (Linux: PR_SET_PDEATHSIG) and shares DuckDB's memory bound with the others."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    os.environ[MEMORY_SHARE] = str(jobs)

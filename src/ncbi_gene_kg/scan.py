@@ -39,12 +39,19 @@ class Header:
     line_no: int
 
 
-def connect(memory_limit: str = "3GB", threads: int | None = None,
+MEMORY_LIMIT_MB = 3000
+# Set in the worker processes that run transforms side by side: each takes this share of the memory bound.
+MEMORY_SHARE = "NCBI_GENE_KG_MEMORY_SHARE"
+
+
+def connect(memory_limit: str | None = None, threads: int | None = None,
             preserve_order: bool = True) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with a memory bound; beyond it DuckDB spills to the system temp folder.
 
+    The bound is 3 GB, divided among the transforms running at once (``NCBI_GENE_KG_MEMORY_SHARE``).
     ``preserve_order=False`` lets DuckDB spill more freely, for work whose every output is ORDER BY'd.
     """
+    memory_limit = memory_limit or f"{MEMORY_LIMIT_MB // max(1, int(os.environ.get(MEMORY_SHARE, '1')))}MB"
     spill = os.path.join(tempfile.gettempdir(), f"ncbi-gene-kg-duckdb-{os.getpid()}")
     con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": preserve_order,
                                  "temp_directory": spill})

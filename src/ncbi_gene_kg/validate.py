@@ -124,8 +124,13 @@ def _correct_multivalued(toolkit, *files: Path) -> list[str]:
             element = toolkit.get_element(column)
             if element is not None and not element.multivalued and is_multivalued(column):
                 element.multivalued = True
+                _CORRECTED.add(column)
+            if column in _CORRECTED:  # corrected now, or by an earlier build in this process (the Toolkit is cached)
                 corrected.append(column)
     return sorted(set(corrected))
+
+
+_CORRECTED: set[str] = set()
 
 
 # kgx validates about 2,300 records a second (measured on the small benchmark corpus): every record of a
