@@ -23,6 +23,7 @@ from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH
 from ncbi_gene_kg.history import HISTORY_TABLE, SSSOM_FILE, write_sssom
 from ncbi_gene_kg.merge import MergeResult, merge
+from ncbi_gene_kg.outputs import file_list, graph_file_names, write_outputs
 from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, SourceConfig, build
 from ncbi_gene_kg.report import write_report
 from ncbi_gene_kg.scan import connect
@@ -142,7 +143,8 @@ def _tallies(problems: dict) -> dict:
     return {label: {"count": t.count, "examples": t.examples} for label, t in problems.items()}
 
 
-def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[MergeResult, ValidationResult, dict]:
+def finalize(result: BuildResult, staging: Path, max_rejected: float, formats: list[str] | None = None
+             ) -> tuple[MergeResult, ValidationResult, dict]:
     """Merge, validate and write metadata and reports into ``staging``; raise UserError on a failed build."""
     con = connect(preserve_order=False)  # the merge orders every output itself
     merged = merge(con, staging / TRANSFORMS_DIR, staging, GRAPH)
@@ -154,6 +156,7 @@ def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[M
         run_kgx_validator(nodes, edges, validation)
     validation.notes.append(coverage)
     stats = statistics(con)
+    write_outputs(con, staging, formats or ["tsv"], result.scope)  # JSONL, Parquet, by_taxon, meta KG, RIG
     con.close()
     accounts = [account for run in result.runs for account in run.accounts]
     for account in accounts:
@@ -180,19 +183,21 @@ def finalize(result: BuildResult, staging: Path, max_rejected: float) -> tuple[M
     (staging / "validation_report.json").write_text(json.dumps(report, indent=2) + "\n")
     (staging / "validation_report.md").write_text(_report_md(report))
     files = input_files(result)
-    (staging / "graph_metadata.json").write_text(json.dumps(graph_metadata(result, stats, files), indent=2) + "\n")
+    metadata = graph_metadata(result, stats, files) | {"distribution": file_list(staging)}
+    (staging / "graph_metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
     write_report(staging)
-    bundle(staging)
+    bundle(staging, formats or ["tsv"])
     if not validation.ok:
         raise UserError(f"the graph did not validate: {validation.n_errors} errors in "
                         f"{len(validation.errors)} classes; first: {next(iter(validation.errors))}")
     return merged, validation, stats
 
 
-def bundle(staging: Path) -> None:
-    """output/ncbi_gene.tar.gz: the KGX node and edge files plus metadata, as KG-Hub releases ship them."""
+def bundle(staging: Path, formats: list[str] | None = None) -> None:
+    """output/ncbi_gene.tar.gz: the KGX node and edge files (each format built) plus metadata, as KG-Hub
+    releases ship them."""
     with gzip.GzipFile(staging / f"{GRAPH}.tar.gz", "wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
-        for name in (f"{GRAPH}_nodes.tsv", f"{GRAPH}_edges.tsv", "graph_metadata.json", SSSOM_FILE):
+        for name in (*graph_file_names(formats or ["tsv"]), "graph_metadata.json", SSSOM_FILE):
             if not (staging / name).is_file():  # the SSSOM set exists only when gene_history was an input
                 continue
             info = tar.gettarinfo(staging / name, arcname=name)
@@ -202,7 +207,8 @@ def bundle(staging: Path) -> None:
 
 
 def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, max_rejected: float,
-              console: Console, started: float, publications: bool = False) -> None:
+              console: Console, started: float, publications: bool = False, formats: list[str] | None = None
+              ) -> None:
     """The `transform` command: build, then print the summary."""
     scope = load_scope(taxa)
     outcome: dict = {}
@@ -212,7 +218,8 @@ def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, m
 
     def on_finalize(result: BuildResult, staging: Path) -> None:
         console.print("merging and validating the graph", highlight=False)
-        outcome["merged"], outcome["validation"], outcome["stats"] = finalize(result, staging, max_rejected)
+        outcome["merged"], outcome["validation"], outcome["stats"] = finalize(result, staging, max_rejected,
+                                                                                 formats)
 
     fields = {"ortholog_scope": orthologs, "publications": publications}
     result = build(out_dir, scope, data_dir, extra_fields=fields, on_start=on_start, finalize=on_finalize)

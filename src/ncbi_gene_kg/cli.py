@@ -54,13 +54,17 @@ def transform(
     publications: Annotated[bool, typer.Option(
         "--publications", help="Add gene2pubmed: a Publication node per PubMed record and a mentions edge to "
                                "each gene it cites (large: see README).")] = False,
+    output_format: Annotated[list[str] | None, typer.Option(
+        "--format", help="Graph file formats: tsv, jsonl, parquet (repeatable or comma-separated; TSV is always "
+                         "written). See docs/outputs.md.")] = None,
 ) -> None:
     """Run every transform whose input is present, merge, validate, and write the graph to OUT."""
     from ncbi_gene_kg.build import run_build
+    from ncbi_gene_kg.outputs import parse_formats
 
     start = time.perf_counter()
     run_build(data_dir=data, out_dir=out, taxa=taxa, orthologs=orthologs, max_rejected=max_rejected,
-              console=console, started=start, publications=publications)
+              console=console, started=start, publications=publications, formats=parse_formats(output_format))
 
 
 @app.command()
