@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import tarfile
 import time
 from collections import Counter
@@ -21,6 +22,7 @@ from rich.console import Console
 from ncbi_gene_kg.biolink import is_multivalued, slot_range
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.outputs import parse_formats
+from ncbi_gene_kg.paths import SAMPLE_DIR
 
 FORMATS = ["tsv", "jsonl", "parquet"]
 
@@ -217,3 +219,16 @@ def test_graph_metadata_lists_every_file_with_its_sha256(graph: Path) -> None:
     assert listed["by_taxon/ncbi_gene_NCBITaxon_9606_nodes.tsv"]["format"] == "KGX TSV"
     assert listed["meta_knowledge_graph.json"]["format"].startswith("TRAPI")
 
+
+def test_a_later_build_removes_the_formats_it_did_not_write(graph: Path, tmp_path: Path) -> None:
+    from ncbi_gene_kg.build import run_build
+
+    out = tmp_path / "output"
+    shutil.copytree(graph, out)
+    (out / "neo4j").mkdir()
+    (out / "neo4j" / "keep.txt").write_text("not the build's\n")
+    run_build(SAMPLE_DIR, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter())
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.suffix in (".jsonl", ".parquet"))
+    assert left == ["example_edges.jsonl"]
+    assert {p.suffix for p in (out / "by_taxon").iterdir()} == {".tsv"}
+    assert (out / "neo4j" / "keep.txt").is_file()

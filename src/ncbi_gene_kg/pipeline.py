@@ -172,11 +172,12 @@ def build(
 def publish(staging: Path, out_dir: Path) -> None:
     """Move every staged file into ``out_dir`` (each by an atomic rename), replacing older ones.
 
-    Per-transform outputs of an earlier build whose input is now absent are removed, so the folder
-    never mixes two builds.
+    Per-transform outputs of an earlier build whose input is now absent, and graph files of a format or
+    taxon this build did not write, are removed, so the folder never mixes two builds.
     """
     staged = {path.relative_to(staging) for path in staging.rglob("*") if path.is_file()}
-    for stale in (out_dir / TRANSFORMS_DIR).glob("*"):
+    owned = [f"{TRANSFORMS_DIR}/*", "by_taxon/*", "ncbi_gene_nodes.*", "ncbi_gene_edges.*"]
+    for stale in (path for pattern in owned for path in out_dir.glob(pattern)):
         if stale.is_file() and stale.relative_to(out_dir) not in staged:
             stale.unlink()
     for relative in sorted(staged):
