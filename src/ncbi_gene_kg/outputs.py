@@ -151,29 +151,33 @@ def write_by_taxon(con: duckdb.DuckDBPyConnection, out_dir: Path, formats: list[
     taxon = (f"split_part(in_taxon, '{LIST_DELIMITER}', 1)" if "in_taxon" in con.table("nodes").columns
              else "NULL")
     known = ", ".join(quote("NCBITaxon:" + t) for t in taxa)
+    parts = [_taxon_part(t) for t in taxa] + [OTHER_TAXA, NO_TAXON]
+    names = ", ".join(quote(p) for p in parts)
+    no_taxon = len(parts)  # parts are numbered from 1 (list_position)
+    # Each row's part by row number, so that a file is a scan of its own rows, not a join of the graph.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE node_part AS
-        SELECT id, CASE WHEN {taxon} IS NULL THEN '{NO_TAXON}'
-                        WHEN {taxon} IN ({known}) THEN replace({taxon}, ':', '_') ELSE '{OTHER_TAXA}' END AS part
+        SELECT rowid AS r, id, list_position([{names}],
+               CASE WHEN {taxon} IS NULL THEN '{NO_TAXON}' WHEN {taxon} IN ({known}) THEN replace({taxon}, ':', '_')
+                    ELSE '{OTHER_TAXA}' END)::SMALLINT AS part
         FROM nodes
     """)
     con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW edge_part AS
-        SELECT e.id, coalesce(nullif(s.part, '{NO_TAXON}'), nullif(o.part, '{NO_TAXON}'), '{NO_TAXON}') AS part
+        CREATE OR REPLACE TEMP TABLE edge_part AS
+        SELECT e.rowid AS r, coalesce(nullif(s.part, {no_taxon}), nullif(o.part, {no_taxon}), {no_taxon}) AS part
         FROM edges e LEFT JOIN node_part s ON s.id = e.subject LEFT JOIN node_part o ON o.id = e.object
     """)
-    parts = [_taxon_part(t) for t in taxa] + [OTHER_TAXA, NO_TAXON]
     counts = {table: dict(con.execute(f"SELECT part, count(*) FROM {table[:4]}_part GROUP BY 1").fetchall())
               for table in ("nodes", "edges")}
     written = []
     for fmt in formats:
         for table in ("nodes", "edges"):
             columns = columns_of(con, table)
-            for part in parts:
-                if not counts[table].get(part):
+            for number, part in enumerate(parts, 1):
+                if not counts[table].get(number):
                     continue
                 path = folder / f"{GRAPH}_{part}_{table}.{fmt}"
-                where = f"SEMI JOIN {table[:4]}_part p ON p.id = t.id AND p.part = {quote(part)}"
+                where = f"WHERE t.rowid IN (SELECT r FROM {table[:4]}_part WHERE part = {number})"
                 _copy(con, _select(table, columns, fmt, where), fmt, path)
                 written.append(path)
     return written
