@@ -77,8 +77,8 @@ def typed(column: str, source: str | None = None) -> str:
     """SQL turning a merged VARCHAR column into its Biolink type: a list for a multivalued slot
     ('|'-split), BOOLEAN / BIGINT / DOUBLE for those ranges, else VARCHAR.
 
-    >>> typed("negated")
-    'CAST("negated" AS BOOLEAN)'
+    >>> typed("negated"), typed("has_count")
+    ('CAST("negated" AS BOOLEAN)', 'CAST("has_count" AS BIGINT)')
     >>> typed("xref")
     'string_split("xref", \\'|\\')'
     """
