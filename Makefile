@@ -8,6 +8,7 @@ OUT ?= output
 TAXA ?= default
 PUBLICATIONS ?=
 PROFILE ?= small
+FORMATS ?= tsv
 
 .DEFAULT_GOAL := help
 .PHONY: help install transform test download bench neo4j clean
@@ -24,8 +25,8 @@ $(BIN)/ncbi-gene-kg: pyproject.toml requirements.lock
 
 install: $(BIN)/ncbi-gene-kg ## Create the virtualenv with the pinned dependencies
 
-transform: install ## Build the graph from DATA (default data/, else the bundled sample) into OUT
-	$(BIN)/ncbi-gene-kg transform $(if $(DATA),--data $(DATA)) --out $(OUT) --taxa $(TAXA) $(if $(PUBLICATIONS),--publications)
+transform: install ## Build the graph from DATA (default data/, else the bundled sample) into OUT (FORMATS=tsv,jsonl,parquet)
+	$(BIN)/ncbi-gene-kg transform $(if $(DATA),--data $(DATA)) --out $(OUT) --taxa $(TAXA) --format $(FORMATS) $(if $(PUBLICATIONS),--publications)
 
 test: install ## Run lint and the test suite (offline)
 	$(BIN)/ruff check src transforms tests bench scripts

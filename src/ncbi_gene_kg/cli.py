@@ -54,17 +54,22 @@ def transform(
     publications: Annotated[bool, typer.Option(
         "--publications", help="Add gene2pubmed: a Publication node per PubMed record and a mentions edge to "
                                "each gene it cites (large: see docs/sources/gene2pubmed.md).")] = False,
+    output_format: Annotated[list[str] | None, typer.Option(
+        "--format", help="Graph file formats: tsv, jsonl, parquet (repeatable or comma-separated; TSV is always "
+                         "written). See docs/outputs.md.")] = None,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Transforms to run at once, each in its own process sharing the 3 GB DuckDB "
                                     "memory bound. Default: 2, or 1 on a one-core machine.")] = None,
 ) -> None:
     """Run every transform whose input is present, merge, validate, and write the graph to OUT."""
     from ncbi_gene_kg.build import run_build
+    from ncbi_gene_kg.outputs import parse_formats
     from ncbi_gene_kg.pipeline import default_jobs
 
     start = time.perf_counter()
     run_build(data_dir=data, out_dir=out, taxa=taxa, orthologs=orthologs, max_rejected=max_rejected,
-              console=console, started=start, publications=publications, jobs=jobs or default_jobs())
+              console=console, started=start, publications=publications, jobs=jobs or default_jobs(),
+              formats=parse_formats(output_format))
 
 
 @app.command()

@@ -1,0 +1,236 @@
+"""The graph in every format, by taxon, its meta knowledge graph, RIG and file list (issue 20), on the
+bundled sample built with `--format tsv,jsonl,parquet`."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import tarfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from conftest import read_kgx
+from rich.console import Console
+
+from ncbi_gene_kg.biolink import is_multivalued, slot_range
+from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.outputs import parse_formats
+from ncbi_gene_kg.paths import SAMPLE_DIR
+
+FORMATS = ["tsv", "jsonl", "parquet"]
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample graph in every format (built in an empty folder, so it reads the bundled sample)."""
+    from ncbi_gene_kg.build import run_build
+
+    work = tmp_path_factory.mktemp("all-formats")
+    out = work / "output"
+    cwd = os.getcwd()
+    os.chdir(work)
+    try:
+        run_build(None, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter(),
+                  formats=parse_formats(["jsonl,parquet"]))
+    finally:
+        os.chdir(cwd)
+    return out
+
+
+def jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def parquet(path: Path) -> list[dict]:
+    con = duckdb.connect()
+    relation = con.sql(f"SELECT * FROM read_parquet('{path}')")
+    return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+
+
+def test_formats_are_parsed_repeated_or_comma_separated() -> None:
+    assert parse_formats(None) == ["tsv"]
+    assert parse_formats(["parquet", "jsonl, tsv"]) == ["tsv", "jsonl", "parquet"]
+    with pytest.raises(UserError, match="unknown output format csv"):
+        parse_formats(["csv"])
+
+
+@pytest.mark.parametrize("kind", ["nodes", "edges"])
+def test_every_format_has_the_tsv_records_with_their_types(graph: Path, kind: str) -> None:
+    tsv = read_kgx(graph / f"ncbi_gene_{kind}.tsv")
+    as_jsonl = jsonl(graph / f"ncbi_gene_{kind}.jsonl")
+    as_parquet = parquet(graph / f"ncbi_gene_{kind}.parquet")
+    assert len(tsv) == len(as_jsonl) == len(as_parquet) > 0
+    assert [r["id"] for r in tsv] == [r["id"] for r in as_jsonl] == [r["id"] for r in as_parquet]
+    for row, line, record in zip(tsv, as_jsonl, as_parquet, strict=True):
+        # The same values: lists split on '|', booleans from 'true', nothing lost or added.
+        assert isinstance(line["category"], list) and isinstance(record["category"], list)
+        for column, cell in row.items():
+            if not cell:
+                assert column not in line and record[column] is None
+                continue
+            if is_multivalued(column):
+                assert line[column] == record[column] == cell.split("|"), column
+            elif slot_range(column) == "boolean":
+                assert line[column] is record[column] is (cell == "true")
+            else:
+                assert line[column] == record[column] == cell, column
+
+
+def test_kgx_reads_the_tsv_and_the_jsonl(graph: Path) -> None:
+    from ncbi_gene_kg.biolink import use_offline_model
+
+    use_offline_model()
+    from kgx.transformer import Transformer
+    from kgx.utils.kgx_utils import GraphEntityType
+
+    counts = {}
+    for fmt in ("tsv", "jsonl"):
+        seen: Counter = Counter()
+        negated = []
+
+        def inspect(kind: GraphEntityType, record: list, seen: Counter = seen, negated: list = negated) -> None:
+            seen[kind.name] += 1
+            if kind == GraphEntityType.EDGE and record[-1].get("negated") in (True, "true", "True"):
+                negated.append(record[-1]["id"])
+
+        Transformer(stream=True).transform(
+            input_args={"filename": [str(graph / f"ncbi_gene_nodes.{fmt}"), str(graph / f"ncbi_gene_edges.{fmt}")],
+                        "format": fmt}, inspector=inspect)
+        counts[fmt] = (seen["NODE"], seen["EDGE"], negated)
+    nodes, edges = len(read_kgx(graph / "ncbi_gene_nodes.tsv")), len(read_kgx(graph / "ncbi_gene_edges.tsv"))
+    assert counts["tsv"][:2] == counts["jsonl"][:2] == (nodes, edges)
+    assert counts["tsv"][2] == counts["jsonl"][2] != []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_koza_join_loads_each_format_to_the_same_counts(graph: Path, fmt: str, tmp_path: Path) -> None:
+    from koza.graph_operations import join_graphs, prepare_file_specs_from_paths
+    from koza.model.graph_operations import JoinConfig
+
+    nodes, edges = prepare_file_specs_from_paths([str(graph / f"ncbi_gene_nodes.{fmt}")],
+                                                 [str(graph / f"ncbi_gene_edges.{fmt}")])
+    database = tmp_path / "joined.duckdb"
+    join_graphs(JoinConfig(node_files=nodes, edge_files=edges, database_path=database, quiet=True,
+                           show_progress=False))
+    stats = json.loads((graph / "graph_metadata.json").read_text())["statistics"]
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM nodes").fetchone()[0] == stats["nodes"]
+        assert con.execute("SELECT count(*) FROM edges").fetchone()[0] == stats["edges"]
+        assert con.execute("SELECT count(DISTINCT id) FROM edges").fetchone()[0] == stats["edges"]
+
+
+def test_the_bundle_carries_every_format_built(graph: Path) -> None:
+    with tarfile.open(graph / "ncbi_gene.tar.gz") as tar:
+        names = tar.getnames()
+        assert names[:6] == [f"ncbi_gene_{kind}.{fmt}" for fmt in FORMATS for kind in ("nodes", "edges")]
+        assert tar.extractfile("ncbi_gene_edges.parquet").read() == (graph / "ncbi_gene_edges.parquet").read_bytes()
+
+
+def test_by_taxon_partitions_the_graph(graph: Path) -> None:
+    nodes, edges = read_kgx(graph / "ncbi_gene_nodes.tsv"), read_kgx(graph / "ncbi_gene_edges.tsv")
+    taxon = {n["id"]: n["in_taxon"].split("|")[0].replace(":", "_") if n["in_taxon"] else "no_taxon" for n in nodes}
+    expected_nodes = Counter(taxon.values())
+    expected_edges = Counter(next((taxon[e[end]] for end in ("subject", "object") if taxon[e[end]] != "no_taxon"),
+                                  "no_taxon") for e in edges)
+    folder = graph / "by_taxon"
+    for fmt in FORMATS:
+        found: dict[str, Counter] = {"nodes": Counter(), "edges": Counter()}
+        for path in folder.glob(f"*.{fmt}"):
+            part, kind = path.stem.removeprefix("ncbi_gene_").rsplit("_", 1)
+            rows = {"tsv": read_kgx, "jsonl": jsonl, "parquet": parquet}[fmt](path)
+            found[kind][part] = len(rows)
+            if kind == "nodes" and part != "no_taxon":
+                assert {taxon[r["id"]] for r in rows} == {part}
+        assert found["nodes"] == expected_nodes and found["edges"] == expected_edges, fmt
+    assert expected_nodes["NCBITaxon_9606"] and expected_edges["NCBITaxon_9606"] and expected_nodes["no_taxon"]
+    assert sum(expected_edges.values()) == len(edges)
+
+
+def test_meta_knowledge_graph_counts_are_the_graphs(graph: Path) -> None:
+    meta = json.loads((graph / "meta_knowledge_graph.json").read_text())
+    stats = json.loads((graph / "graph_metadata.json").read_text())["statistics"]
+    assert {c: n["count"] for c, n in meta["nodes"].items()} == stats["nodes_by_category"]
+    assert sum(e["count"] for e in meta["edges"]) == stats["edges"]
+    by_predicate: Counter = Counter()
+    for edge in meta["edges"]:
+        by_predicate[edge["predicate"]] += edge["count"]
+        assert set(edge) <= {"subject", "predicate", "object", "knowledge_types", "association", "qualifiers",
+                             "attributes", "count", "count_by_source"}
+        assert sum(edge["count_by_source"].values()) == edge["count"]
+    assert dict(by_predicate) == stats["edges_by_predicate"]
+    nodes = read_kgx(graph / "ncbi_gene_nodes.tsv")
+    assert meta["nodes"]["biolink:Gene"]["id_prefixes"] == ["NCBIGene"]
+    assert sum(1 for n in nodes if n["category"] == "biolink:Gene") == meta["nodes"]["biolink:Gene"]["count"]
+    disease = [e for e in meta["edges"] if e["object"] == "biolink:Disease"]
+    assert disease and all(q["qualifier_type_id"] == "biolink:association_basis_qualifier" and q["applicable_values"]
+                           for e in disease for q in e["qualifiers"])
+
+
+def test_example_edges_are_real_edges_one_per_edge_type(graph: Path) -> None:
+    meta = json.loads((graph / "meta_knowledge_graph.json").read_text())
+    examples = jsonl(graph / "example_edges.jsonl")
+    edges = {e["id"]: e for e in jsonl(graph / "ncbi_gene_edges.jsonl")}
+    assert [(e["subject_category"], e["predicate"], e["object_category"]) for e in examples] == [
+        (m["subject"], m["predicate"], m["object"]) for m in meta["edges"]]
+    for example in examples:
+        assert {k: v for k, v in example.items() if not k.endswith("_category")} == edges[example["id"]]
+
+
+def test_the_reference_ingest_guide_follows_the_configs(graph: Path) -> None:
+    from ncbi_gene_kg.paths import CONFIG_DIR
+
+    rig = yaml.safe_load((graph / "ncbi_gene_rig.yaml").read_text())
+    assert list(rig) == ["name", "source_info", "ingest_info", "target_info", "provenance_info"]
+    assert rig["source_info"]["infores_id"] == "infores:ncbi-gene"
+    files = {f["file_name"] for f in rig["ingest_info"]["relevant_files"]}
+    assert {"gene_info.gz", "gene2go.gz", "mim2gene_medgen", "gene_refseq_uniprotkb_collab.gz"} <= files
+    configs = [yaml.safe_load(p.read_text()) for p in CONFIG_DIR.glob("*.yaml")]
+    assert len(rig["ingest_info"]["included_content"]) == sum(1 for c in configs if "reader" in c)
+    reasons = {(f["file_name"], f["filtered_records"]) for f in rig["ingest_info"]["filtered_content"]}
+    assert {("gene_info.gz", "taxon not in scope"), ("gene_group.gz", "gene related to itself"),
+            ("gene2go.gz", "evidence code ND (no biological data available): not an assertion")} <= reasons
+    fields = {c["file_name"]: c["fields_used"] for c in rig["ingest_info"]["included_content"]}
+    assert fields["gene2go.gz"].startswith("tax_id, GeneID, GO_ID")
+    meta = json.loads((graph / "meta_knowledge_graph.json").read_text())
+    assert [(t["subject_categories"], t["predicates"], t["object_categories"])
+            for t in rig["target_info"]["edge_type_info"]] == [
+        ([m["subject"]], [m["predicate"]], [m["object"]]) for m in meta["edges"]]
+    assert all(t["knowledge_level"] and t["agent_type"] for t in rig["target_info"]["edge_type_info"])
+    assert {n["node_category"] for n in rig["target_info"]["node_type_info"]} == set(meta["nodes"])
+
+
+def test_graph_metadata_lists_every_file_with_its_sha256(graph: Path) -> None:
+    listed = {f["name"]: f for f in json.loads((graph / "graph_metadata.json").read_text())["distribution"]}
+    build = (graph / ".current").resolve()  # the published build's folder (OUT's files link into it)
+    on_disk = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()}
+    # Written after graph_metadata.json, from it: the file itself, the report and the tarball.
+    assert set(listed) == on_disk - {"graph_metadata.json", "report.html", "report.json", "ncbi_gene.tar.gz"}
+    for name, entry in listed.items():
+        data = (graph / name).read_bytes()
+        assert entry["size"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest(), name
+    assert listed["ncbi_gene_edges.parquet"]["format"] == "KGX Parquet"
+    assert listed["ncbi_gene_nodes.jsonl"]["format"] == "KGX JSON Lines"
+    assert listed["by_taxon/ncbi_gene_NCBITaxon_9606_nodes.tsv"]["format"] == "KGX TSV"
+    assert listed["meta_knowledge_graph.json"]["format"].startswith("TRAPI")
+
+
+def test_a_later_build_removes_the_formats_it_did_not_write(graph: Path, tmp_path: Path) -> None:
+    from ncbi_gene_kg.build import run_build
+
+    out = tmp_path / "output"
+    shutil.copytree(graph, out, symlinks=True)
+    (out / "neo4j").mkdir()
+    (out / "neo4j" / "keep.txt").write_text("not the build's\n")
+    run_build(SAMPLE_DIR, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter())
+    left = sorted(p.relative_to(out).as_posix() for p in out.iterdir() if p.exists() and p.suffix in (".jsonl",
+                                                                                                         ".parquet"))
+    assert left == ["example_edges.jsonl"]
+    assert {p.suffix for p in (out / "by_taxon").iterdir()} == {".tsv"}
+    assert (out / "neo4j" / "keep.txt").is_file()
