@@ -28,7 +28,8 @@ from ncbi_gene_kg.kgx import tsv_cell
 from ncbi_gene_kg.sql import ident, string_list
 
 # Precedence when single-valued properties conflict, and the source a category's nodes must come from.
-SOURCE_ORDER = ["gene_info", "gene_summary", "gene2go", "mim2gene_medgen", "gene_orthologs", "gene_group"]
+SOURCE_ORDER = ["gene_info", "gene_summary", "gene2go", "mim2gene_medgen", "gene_orthologs", "gene_group",
+                "gene_neighbors"]
 NODE_AUTHORITY = {"biolink:Gene": "gene_info"}
 # Single-valued node properties whose sources rank otherwise than SOURCE_ORDER: an intended override, not a
 # conflict. gene_summary's description (RefSeq's summary) wins over gene_info's (a name, kept as full_name).
