@@ -4,12 +4,16 @@ PATCHES rows; 10 other vertebrates), run through Koza."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import REAL_DATA, run_koza, write_rows
+from koza.graph_operations import run_biolink_check
+from koza.model.graph_operations import BiolinkCheckConfig
 
 from ncbi_gene_kg import biolink
 from ncbi_gene_kg.errors import UserError
@@ -183,3 +187,85 @@ def test_predicates_and_categories_exist_in_biolink():
     for category in ("biolink:GeneToGeneAssociation", "biolink:SequenceAssociation", "biolink:NucleicAcidEntity",
                      "biolink:Gene"):
         assert biolink.is_category(category)
+
+
+def location(gene: str, accession: str, start: int, end: int, strand: str, build: str) -> dict[str, str]:
+    subject, obj = f"NCBIGene:{gene}", f"refseq:{accession}"
+    return {"id": edge_id(subject, "biolink:has_sequence_location", obj), "subject": subject,
+            "predicate": "biolink:has_sequence_location", "object": obj, "category": "biolink:SequenceAssociation",
+            "start_interbase_coordinate": str(start), "end_interbase_coordinate": str(end), "strand": strand,
+            "genome_build": build, "knowledge_level": "knowledge_assertion", "agent_type": "automated_agent",
+            "primary_knowledge_source": "infores:ncbi-gene", "aggregator_knowledge_source": ""}
+
+
+def test_mx1_location_in_interbase_coordinates(tmp_path):
+    # MX1's rows: NC_000021.9 41420557..41459213 and NC_060945.1 39807997..39847897, 0-based inclusive, '+'.
+    # Interbase: the start stays, the end is one past the last base (38,657 and 39,901 bases).
+    out = run(tmp_path, [MX1_GRCH38, MX1_T2T], assemblies="all", locations="true")
+    located = [e for e in out.edges if e["predicate"] == "biolink:has_sequence_location"]
+    assert located == [location("4599", "NC_000021.9", 41420557, 41459214, "+", "GRCh38.p14"),
+                       location("4599", "NC_060945.1", 39807997, 39847898, "+", "T2T-CHM13v2.0")]
+    assert out.nodes == [
+        {"id": "refseq:NC_000021.9", "category": "biolink:NucleicAcidEntity", "name": "chromosome 21 (GRCh38.p14)",
+         "description": "NC_000021.9: chromosome 21 of the assembly Reference GRCh38.p14 Primary Assembly",
+         "in_taxon": "NCBITaxon:9606", "provided_by": "infores:ncbi-gene"},
+        {"id": "refseq:NC_060945.1", "category": "biolink:NucleicAcidEntity",
+         "name": "chromosome 21 (T2T-CHM13v2.0)",
+         "description": "NC_060945.1: chromosome 21 of the assembly Alternate T2T-CHM13v2.0",
+         "in_taxon": "NCBITaxon:9606", "provided_by": "infores:ncbi-gene"},
+    ]
+
+
+def test_minus_strand_and_scaffold_locations(tmp_path):
+    # WDR45 (11152) on chrX, '-' (read as NULL by the scan like every '-', written back as the minus strand);
+    # RPL36AP50 (100271648) on an ALT_REF_LOCI scaffold without a chromosome.
+    out = run(tmp_path, [WDR45, LINES[5]], assemblies="all", locations="true")
+    assert [e for e in out.edges if e["predicate"] == "biolink:has_sequence_location"] == [
+        location("11152", "NC_000023.11", 49074441, 49101178, "-", "GRCh38.p14"),
+        location("100271648", "NW_003571060.1", 876539, 876829, "+", "GRCh38.p14")]
+    assert [(n["id"], n["name"], n["description"]) for n in out.nodes] == [
+        ("refseq:NC_000023.11", "chromosome X (GRCh38.p14)",
+         "NC_000023.11: chromosome X of the assembly Reference GRCh38.p14 Primary Assembly"),
+        ("refseq:NW_003571060.1", "NW_003571060.1",
+         "NW_003571060.1: a sequence of the assembly Reference GRCh38.p14 ALT_REF_LOCI_7")]
+
+
+def test_locations_on_the_excerpt(tmp_path):
+    out = run(tmp_path, locations="true")
+    located = [e for e in out.edges if e["predicate"] == "biolink:has_sequence_location"]
+    assert len(located) == out.account.emitted == 119  # one per gene on GRCh38.p14 Primary Assembly
+    assert {e["genome_build"] for e in located} == {"GRCh38.p14"}
+    assert all(int(e["end_interbase_coordinate"]) > int(e["start_interbase_coordinate"]) for e in located)
+    assert len(out.nodes) == 21  # the 21 chromosomes (NC_) the 119 genes are on
+    with pytest.raises(UserError, match="locations 'yes' is not one of true, false"):
+        run(tmp_path / "bad", locations="yes")
+
+
+def test_koza_biolink_check_finds_no_strict_violation(tmp_path):
+    """koza biolink-check on gene_info's Gene nodes and this transform's output (sample rows, locations on)."""
+    genes = run_koza("gene_info", [SAMPLE_DIR / "gene_info.gz"], tmp_path / "genes")
+    here = run_koza("gene_neighbors", [SAMPLE_DIR / "gene_neighbors.gz"], tmp_path / "neighbors", locations="true")
+    database = tmp_path / "graph.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("CREATE TABLE nodes (id VARCHAR, category VARCHAR)")
+        con.executemany("INSERT INTO nodes VALUES (?, ?)",
+                        [(n["id"], n["category"]) for n in genes.nodes + here.nodes])
+        con.execute("CREATE TABLE edges (subject VARCHAR, predicate VARCHAR, object VARCHAR, category VARCHAR)")
+        con.executemany("INSERT INTO edges VALUES (?, ?, ?, ?)",
+                        [(e["subject"], e["predicate"], e["object"], e["category"]) for e in here.edges])
+    result = run_biolink_check(BiolinkCheckConfig(database_path=database, output_dir=tmp_path / "check",
+                                                  output_format="tsv", quiet=True))
+    assert result.subobj_strict_error_types == 0
+    findings = read_tsv(tmp_path / "check" / "subobj_errors.tsv")
+    assert sorted((f["subject_category"], f["predicate"], f["object_category"], f["verdict"]) for f in findings) == [
+        ("['biolink:Gene']", "biolink:has_sequence_location", "['biolink:NucleicAcidEntity']", "NOT_IN_LEGAL_TYPES"),
+        ("['biolink:Gene']", "biolink:overlaps", "['biolink:Gene']", "NOT_IN_LEGAL_TYPES"),
+    ]
+    # NucleicAcidEntity's id_prefixes are chemical databases only: a RefSeq id is reported (a model gap).
+    assert [(f["prefix"], f["categories"]) for f in read_tsv(tmp_path / "check" / "prefix_errors.tsv")] == [
+        ("refseq", "['biolink:NucleicAcidEntity']")]
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open() as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
