@@ -269,3 +269,12 @@ def test_koza_biolink_check_finds_no_strict_violation(tmp_path):
 def read_tsv(path: Path) -> list[dict[str, str]]:
     with path.open() as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def test_gene_info_keeps_chromosome_and_band_on_the_gene_node(tmp_path):
+    # Real rows of sample/gene_info.gz (Homo_sapiens 2022-11): MX1 21 / 21q22.3; ASMT in both pseudoautosomal
+    # regions, 'X|Y' / 'X;Y' as NCBI writes them; LOC126653381 with map_location '-' (no value).
+    genes = run_koza("gene_info", [SAMPLE_DIR / "gene_info.gz"], tmp_path / "genes")
+    assert {g: (genes.node(f"NCBIGene:{g}")["chromosome"], genes.node(f"NCBIGene:{g}")["map_location"])
+            for g in ("4599", "438", "126653381")} == {"4599": ("21", "21q22.3"), "438": ("X|Y", "X;Y"),
+                                                       "126653381": ("21", "")}
