@@ -14,8 +14,10 @@ import pytest
 from conftest import REAL_DATA, run_koza, write_rows
 from koza.graph_operations import run_biolink_check
 from koza.model.graph_operations import BiolinkCheckConfig
+from sample_graph import build_sample_graph
 
 from ncbi_gene_kg import biolink
+from ncbi_gene_kg.card import gene_card, render_text
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import SAMPLE_DIR
 
@@ -278,3 +280,45 @@ def test_gene_info_keeps_chromosome_and_band_on_the_gene_node(tmp_path):
     assert {g: (genes.node(f"NCBIGene:{g}")["chromosome"], genes.node(f"NCBIGene:{g}")["map_location"])
             for g in ("4599", "438", "126653381")} == {"4599": ("21", "21q22.3"), "438": ("X|Y", "X;Y"),
                                                        "126653381": ("21", "")}
+
+
+def test_card_shows_mx1_location_and_neighbors(tmp_path_factory):
+    """The card of MX1 on the bundled sample graph (default build: locations off)."""
+    built = build_sample_graph(tmp_path_factory.getbasetemp())
+    card = gene_card(built, "MX1")
+    assert card.location == {"chromosome": "21", "map_location": "21q22.3"}
+    # MX1's 36 partners less the 23 that the 2022-11 gene_info of the sample does not have (newer records,
+    # dropped by the merge as dangling edges).
+    by_predicate = {p: sorted((g.id.removeprefix("NCBIGene:") for g in card.related_genes if g.predicate == p), key=int)
+                    for p in ("biolink:genetic_neighborhood_of", "biolink:overlaps")}
+    assert by_predicate == {
+        "biolink:genetic_neighborhood_of": ["4600", "7113", "54097", "111099027", "117134604", "117134605",
+                                            "117134606", "117134607", "117134608", "117134611", "117135104",
+                                            "124905021"],
+        "biolink:overlaps": ["126653381"]}
+    text = render_text(card, width=100)
+    assert "\n\nneighbors (13)\n  genetic neighborhood of  FAM3B (NCBIGene:54097), LOC111099027" in text
+    assert "\n  overlaps                 LOC126653381 (NCBIGene:126653381)\n" in text
+    assert "location     chromosome 21, map location 21q22.3\n" in text
+
+
+def test_card_shows_coordinates_when_locations_are_written(tmp_path):
+    """gene_info's and gene_neighbors' (locations: true) outputs put together as a graph, read by the card."""
+    genes = tmp_path / "genes"
+    run_koza("gene_info", [SAMPLE_DIR / "gene_info.gz"], genes)
+    here = tmp_path / "neighbors"
+    run_koza("gene_neighbors", [SAMPLE_DIR / "gene_neighbors.gz"], here, locations="true")
+    graph = tmp_path / "graph"
+    graph.mkdir()
+    with duckdb.connect() as con:
+        for kind, files in (("nodes", [genes / "gene_info_nodes.tsv", here / "gene_neighbors_nodes.tsv"]),
+                            ("edges", [here / "gene_neighbors_edges.tsv"])):
+            names = ", ".join(f"'{f}'" for f in files)
+            con.execute(f"COPY (SELECT * FROM read_csv([{names}], delim='\\t', quote='', header=true, "
+                        f"all_varchar=true, union_by_name=true)) TO '{graph / f'ncbi_gene_{kind}.tsv'}' "
+                        "(HEADER, DELIMITER '\\t', QUOTE '')")
+    card = gene_card(graph, "MX1")
+    assert card.location == {"chromosome": "21", "map_location": "21q22.3",
+                             "NC_000021.9": "chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +"}
+    assert gene_card(graph, "WDR45").location["NC_000023.11"] == (
+        "chromosome X (GRCh38.p14), interbase 49074441-49101178, strand -")
