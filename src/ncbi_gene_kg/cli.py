@@ -54,6 +54,9 @@ def transform(
     publications: Annotated[bool, typer.Option(
         "--publications", help="Add gene2pubmed: a Publication node per PubMed record and a mentions edge to "
                                "each gene it cites (large: see README).")] = False,
+    accessions: Annotated[bool, typer.Option(
+        "--accessions", help="Also read gene2accession (4 GB) into OUT/ncbi_gene_accessions.duckdb, so that "
+                             "`resolve` answers sequence accessions (not part of the graph).")] = False,
 ) -> None:
     """Run every transform whose input is present, merge, validate, and write the graph to OUT."""
     from ncbi_gene_kg.build import run_build
@@ -61,6 +64,16 @@ def transform(
     start = time.perf_counter()
     run_build(data_dir=data, out_dir=out, taxa=taxa, orthologs=orthologs, max_rejected=max_rejected,
               console=console, started=start, publications=publications)
+    if accessions:
+        from ncbi_gene_kg.history import ACCESSIONS_FILE, index_accessions
+        from ncbi_gene_kg.pipeline import choose_data_dir, discover_sources
+
+        data_dir, _ = choose_data_dir(data, discover_sources())
+        account = index_accessions(data_dir, out, taxa)
+        rejected = ", ".join(f"{n:,} {reason}" for reason, n in account["rejected"].items()) or "0"
+        console.print(f"gene2accession: {account['read']:,} rows read, {account['emitted']:,} emitted, "
+                      f"{sum(account['out_of_scope'].values()):,} out of scope, rejected: {rejected}; "
+                      f"{account['accessions']:,} accessions in {out / ACCESSIONS_FILE}", highlight=False)
 
 
 @app.command()
@@ -102,7 +115,9 @@ def card(
 
 @app.command()
 def resolve(
-    query: Annotated[str, typer.Argument(help="An NCBI GeneID (7157 or NCBIGene:7157) or a gene symbol.")],
+    query: Annotated[str, typer.Argument(
+        help="An NCBI GeneID (7157 or NCBIGene:7157), a gene symbol, or, after `transform --accessions`, a "
+             "sequence accession (NM_000546.6, NP_000537, NC_000017.11:7668421).")],
     taxon: Annotated[str | None, typer.Option(
         "--taxon", help="Only genes of these taxa: tax_ids or names from config/taxa.yaml, comma-separated.")] = None,
     out: OutOption = Path("output"),
@@ -112,6 +127,7 @@ def resolve(
 
     A symbol matches current symbols, synonyms and symbols of discontinued GeneIDs; in each taxon the first of
     these that matches counts. When that names several genes all are listed (exit code 3); not found: 1.
+    An accession is looked up in OUT/ncbi_gene_accessions.duckdb when `transform --accessions` wrote it.
     """
     from ncbi_gene_kg.history import resolve as lookup
 
