@@ -1,11 +1,12 @@
 """gene_neighbors -> gene locations and gene-gene neighbor / overlap edges (docs/sources/gene_neighbors.md).
 
 A row is one gene on one genomic sequence (a placement). On the chosen assemblies (``assemblies``:
-``reference`` by default, or ``all``) each placement becomes a ``biolink:has_sequence_location`` edge from
-the gene to a node for the RefSeq sequence, with interbase coordinates; the genes listed on its left and
-right become ``biolink:genetic_neighborhood_of`` edges and the overlapping genes ``biolink:overlaps`` edges,
-one edge per unordered pair (both predicates are symmetric). NCBI's positions are 0-based and inclusive:
-the interbase start is ``start_position``, the interbase end ``end_position + 1``.
+``reference`` by default, or ``all``) the genes listed on its left and right become
+``biolink:genetic_neighborhood_of`` edges and the overlapping genes ``biolink:overlaps`` edges, one edge per
+unordered pair (both predicates are symmetric). With ``locations: true`` each placement also becomes a
+``biolink:has_sequence_location`` edge from the gene to a node for the RefSeq sequence, with interbase
+coordinates: NCBI's positions are 0-based and inclusive, so the interbase start is ``start_position`` and the
+interbase end ``end_position + 1``.
 """
 
 import koza
