@@ -273,20 +273,11 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
-def test_gene_info_keeps_chromosome_and_band_on_the_gene_node(tmp_path):
-    # Real rows of sample/gene_info.gz (Homo_sapiens 2022-11): MX1 21 / 21q22.3; ASMT in both pseudoautosomal
-    # regions, 'X|Y' / 'X;Y' as NCBI writes them; LOC126653381 with map_location '-' (no value).
-    genes = run_koza("gene_info", [SAMPLE_DIR / "gene_info.gz"], tmp_path / "genes")
-    assert {g: (genes.node(f"NCBIGene:{g}")["chromosome"], genes.node(f"NCBIGene:{g}")["map_location"])
-            for g in ("4599", "438", "126653381")} == {"4599": ("21", "21q22.3"), "438": ("X|Y", "X;Y"),
-                                                       "126653381": ("21", "")}
-
-
 def test_card_shows_mx1_location_and_neighbors(tmp_path_factory):
     """The card of MX1 on the bundled sample graph (default build: locations off)."""
     built = build_sample_graph(tmp_path_factory.getbasetemp())
     card = gene_card(built, "MX1")
-    assert card.location == {"chromosome": "21", "map_location": "21q22.3"}
+    assert card.location == {}  # no location edges by default, and gene_info's chromosome is not a Gene slot
     # MX1's 36 partners less the 23 that the 2022-11 gene_info of the sample does not have (newer records,
     # dropped by the merge as dangling edges).
     by_predicate = {p: sorted((g.id.removeprefix("NCBIGene:") for g in card.related_genes if g.predicate == p), key=int)
@@ -299,7 +290,7 @@ def test_card_shows_mx1_location_and_neighbors(tmp_path_factory):
     text = render_text(card, width=100)
     assert "\n\nneighbors (13)\n  genetic neighborhood of  FAM3B (NCBIGene:54097), LOC111099027" in text
     assert "\n  overlaps                 LOC126653381 (NCBIGene:126653381)\n" in text
-    assert "location     chromosome 21, map location 21q22.3\n" in text
+    assert "location     not in the graph\n" in text
 
 
 def test_card_shows_coordinates_when_locations_are_written(tmp_path):
@@ -318,7 +309,9 @@ def test_card_shows_coordinates_when_locations_are_written(tmp_path):
                         f"all_varchar=true, union_by_name=true)) TO '{graph / f'ncbi_gene_{kind}.tsv'}' "
                         "(HEADER, DELIMITER '\\t', QUOTE '')")
     card = gene_card(graph, "MX1")
-    assert card.location == {"chromosome": "21", "map_location": "21q22.3",
-                             "NC_000021.9": "chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +"}
-    assert gene_card(graph, "WDR45").location["NC_000023.11"] == (
-        "chromosome X (GRCh38.p14), interbase 49074441-49101178, strand -")
+    assert card.location == {
+        "placement": "NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +"}
+    assert "location     placement NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +\n" in (
+        render_text(card, width=120))
+    assert gene_card(graph, "WDR45").location == {
+        "placement": "NC_000023.11 chromosome X (GRCh38.p14), interbase 49074441-49101178, strand -"}

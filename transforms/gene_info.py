@@ -9,7 +9,7 @@ from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 from ncbi_gene_kg.tables import register_table
 
 COLUMNS = ["tax_id", "GeneID", "Symbol", "Synonyms", "dbXrefs", "description", "type_of_gene",
-           "Full_name_from_nomenclature_authority", "chromosome", "map_location"]
+           "Full_name_from_nomenclature_authority"]
 
 REJECTED = {
     **not_a_number("GeneID"),
@@ -49,9 +49,7 @@ def transform(koza: KozaTransform, source: Source) -> None:
                'NCBITaxon:' || g.tax_id                                 AS in_taxon,
                t.label                                                  AS in_taxon_label,
                so.so_id                                                 AS type,
-               '{provenance.NCBI_GENE}'                                 AS provided_by,
-               g.chromosome                                             AS chromosome,
-               g.map_location                                           AS map_location
+               '{provenance.NCBI_GENE}'                                 AS provided_by
         FROM gene_info_emitted g
         LEFT JOIN gene_xrefs x USING (_file, _line)
         LEFT JOIN taxon_labels t ON t.tax_id = g.tax_id
