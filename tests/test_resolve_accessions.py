@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from ncbi_gene_kg.cli import app
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.history import ACCESSIONS_FILE, index_accessions, resolve
+from ncbi_gene_kg.paths import SAMPLE_DIR
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +88,18 @@ def test_without_the_table_an_accession_is_not_found(tmp_path: Path, out: Path) 
     assert resolve("NM_000546.6", None, tmp_path).status == "not found"
     with pytest.raises(UserError, match="--accessions: no gene2accession"):
         index_accessions(tmp_path, tmp_path)
+
+
+def test_transform_with_and_without_accessions(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_DIR, data)
+    shutil.copy(REAL_DATA / "gene2accession" / "four_human_genes.2025-02.gene2accession", data)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["transform", "--data", str(data), "--out", str(out), "--accessions"])
+    assert result.exit_code == 0, result.output
+    assert resolve("NP_000537.3", None, out).answer.gene.id == "NCBIGene:7157"
+    # A later build without the option removes the table: resolve never answers from another build's table.
+    result = CliRunner().invoke(app, ["transform", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not (out / ACCESSIONS_FILE).exists()
+    assert resolve("NP_000537.3", None, out).status == "not found"

@@ -60,12 +60,16 @@ def transform(
 ) -> None:
     """Run every transform whose input is present, merge, validate, and write the graph to OUT."""
     from ncbi_gene_kg.build import run_build
+    from ncbi_gene_kg.history import ACCESSIONS_FILE, index_accessions
 
     start = time.perf_counter()
     run_build(data_dir=data, out_dir=out, taxa=taxa, orthologs=orthologs, max_rejected=max_rejected,
               console=console, started=start, publications=publications)
+    if not accessions and (out / ACCESSIONS_FILE).is_file():  # never answer from an earlier build's table
+        (out / ACCESSIONS_FILE).unlink()
+        console.print(f"removed {out / ACCESSIONS_FILE} of an earlier build (--accessions writes it again)",
+                      highlight=False)
     if accessions:
-        from ncbi_gene_kg.history import ACCESSIONS_FILE, index_accessions
         from ncbi_gene_kg.pipeline import choose_data_dir, discover_sources
 
         data_dir, _ = choose_data_dir(data, discover_sources())
