@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 GENE_INFO = ROOT / "tests" / "data" / "ncbi" / "gene_info"
 SAMPLE = ROOT / "sample"
 
-# Files under sample/ whose GeneID columns name genes (column names as in their headers).
-GENE_COLUMNS = {"GeneID", "Other_GeneID"}
+# Files under sample/ whose GeneID columns name genes (column names as in their headers); gene_neighbors'
+# list columns hold several GeneIDs separated by '|'.
+GENE_COLUMNS = {"GeneID", "Other_GeneID", "GeneIDs_on_left", "GeneIDs_on_right", "overlapping_GeneIDs"}
 EXTRA_GENES = {
     "22059",  # mouse Trp53: MGI xrefs
     "2768677",  # fly p53: FLYBASE xref
@@ -44,7 +45,8 @@ def referenced_genes() -> set[str]:
             columns = [i for i, name in enumerate(header) if name in GENE_COLUMNS]
             for line in fh:
                 fields = line.rstrip("\n").split("\t")
-                genes.update(fields[i] for i in columns if i < len(fields) and re.fullmatch(r"\d+", fields[i]))
+                genes.update(gene for i in columns if i < len(fields) for gene in fields[i].split("|")
+                             if re.fullmatch(r"\d+", gene))
     return genes
 
 

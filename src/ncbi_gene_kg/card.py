@@ -38,8 +38,14 @@ PRODUCT_PREDICATES = {"biolink:has_gene_product": "subject", "biolink:gene_produ
 ASPECTS = {"Function": "molecular function", "Process": "biological process", "Component": "cellular component"}
 # Edge properties shown with a disease association (besides predicate and source): Biolink qualifiers
 QUALIFIER_SLOTS = ("has_confidence_level", "allelic_requirement", "qualifiers")
-# Node properties that would give a gene's place in the genome (not emitted by gene_info yet)
+# Node properties that would give a gene's place in the genome (gene_info's chromosome and band: no Biolink
+# slot, not emitted; see docs/sources/gene_neighbors.md), shown when a graph has them
 LOCATION_SLOTS = ("chromosome", "map_location")
+# Edges that place the gene on a sequence (gene_neighbors with locations: true), shown with the location
+LOCATION_PREDICATE = "biolink:has_sequence_location"
+# Gene-to-gene edges of gene_neighbors, shown as the gene's neighbors (gene_group's overlaps edges carry
+# NCBI's relationship in original_predicate and stay with the related genes)
+NEIGHBOR_PREDICATES = ("biolink:genetic_neighborhood_of", "biolink:overlaps")
 MAX_SUGGESTIONS = 8
 
 
@@ -251,6 +257,7 @@ def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
     diseases: dict[str, Disease] = {}
     proteins: list[Product] = []
     other: dict[str, int] = {}
+    places: list[tuple[bool, str, str]] = []
     for edge in edges:
         outgoing = edge["subject"] == gene_id
         other_id = edge["object"] if outgoing else edge["subject"]
@@ -258,7 +265,9 @@ def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
         categories = split(other_node.get("category"))
         predicate = edge["predicate"]
         aspect = next((aspects[c] for c in categories if c in aspects), None)
-        if aspect and outgoing:
+        if predicate == LOCATION_PREDICATE and outgoing:
+            places.append(_place(edge, other_node))
+        elif aspect and outgoing:
             go[ASPECTS[aspect]].append(Annotation(
                 predicate, (edge.get("negated") or "").lower() == "true", other_id, other_node.get("name"),
                 sorted({eco.get(e, e) for e in split(edge.get("has_evidence"))}), split(edge.get("publications"))))
@@ -299,13 +308,33 @@ def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
         full_name=node.get("full_name"), description=node.get("description"), synonyms=split(node.get("synonym")),
         type=node.get("type"), type_label=_type_labels().get(node.get("type") or ""),
         taxon=node.get("in_taxon"), taxon_label=node.get("in_taxon_label"),
-        location={slot: node[slot] for slot in LOCATION_SLOTS if node.get(slot)},
+        location={slot: node[slot] for slot in LOCATION_SLOTS if node.get(slot)}
+        | {"placement" + (f" {i}" if i > 1 else ""): f"{sequence} {text}"
+           for i, (_, sequence, text) in enumerate(sorted(places), start=1)},
         xrefs={prefix: sorted(ids) for prefix, ids in sorted(xrefs.items(), key=lambda kv: kv[0].lower())},
         go={aspect: annotations for aspect, annotations in go.items() if annotations},
         orthologs=orthologs, related_genes=related,
         diseases=sorted(diseases.values(), key=lambda d: d.id),
         proteins=sorted({p.id: p for p in proteins}.values(), key=lambda p: p.id),
         other_edges=dict(sorted(other.items())))
+
+
+def _place(edge: dict[str, Any], sequence: dict[str, Any]) -> tuple[bool, str, str]:
+    """(not on a reference assembly, accession, text) of a location edge: the sequence node's name,
+    the interbase coordinates and the strand, e.g. 'chromosome 21 (GRCh38.p14), interbase
+    41420557-41459214, strand +'. Placements on a reference assembly sort first."""
+    accession = edge["object"].split(":", 1)[-1]
+    text = ", ".join(filter(None, (
+        sequence.get("name"),
+        f"interbase {edge.get('start_interbase_coordinate')}-{edge.get('end_interbase_coordinate')}",
+        f"strand {edge['strand']}" if edge.get("strand") else None)))
+    reference = "of the assembly Reference " in (sequence.get("description") or "")
+    return not reference, accession, text
+
+
+def is_neighbor(gene: RelatedGene) -> bool:
+    """A gene_neighbors edge (a neighbor or an overlapping gene), not a gene_group relationship."""
+    return gene.predicate in NEIGHBOR_PREDICATES and not gene.original_predicate
 
 
 # --- text ------------------------------------------------------------------------------------------
@@ -371,9 +400,17 @@ def render_text(card: GeneCard, width: int = 100) -> str:
     lines += ["", f"orthologs ({sum(len(v) for v in card.orthologs.values())})"]
     lines += _fields([(species, ", ".join(f"{g.symbol} ({g.id})" for g in genes))
                       for species, genes in card.orthologs.items()], width)
-    if card.related_genes:
-        lines += ["", f"related genes ({len(card.related_genes)})"]
-        lines += [f"  {_related_text(card, g)}" for g in card.related_genes]
+    neighbors = [g for g in card.related_genes if is_neighbor(g)]
+    if neighbors:
+        lines += ["", f"neighbors ({len(neighbors)})"]
+        lines += _fields([(words(predicate), ", ".join(f"{g.symbol or '?'} ({g.id})" for g in neighbors
+                                                       if g.predicate == predicate))
+                          for predicate in NEIGHBOR_PREDICATES if any(g.predicate == predicate for g in neighbors)],
+                         width)
+    related = [g for g in card.related_genes if not is_neighbor(g)]
+    if related:
+        lines += ["", f"related genes ({len(related)})"]
+        lines += [f"  {_related_text(card, g)}" for g in related]
 
     lines += ["", f"diseases ({len(card.diseases)})"]
     if not card.diseases:

@@ -60,6 +60,9 @@ def transform(
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Transforms to run at once, each in its own process sharing the 3 GB DuckDB "
                                     "memory bound. Default: 2, or 1 on a one-core machine.")] = None,
+    accessions: Annotated[bool, typer.Option(
+        "--accessions", help="Also read gene2accession (4 GB) into OUT/ncbi_gene_accessions.duckdb, so that "
+                             "`resolve` answers sequence accessions (not part of the graph).")] = False,
 ) -> None:
     """Run every transform whose input is present, merge, validate, and write the graph to OUT."""
     from ncbi_gene_kg.build import run_build
@@ -69,7 +72,7 @@ def transform(
     start = time.perf_counter()
     run_build(data_dir=data, out_dir=out, taxa=taxa, orthologs=orthologs, max_rejected=max_rejected,
               console=console, started=start, publications=publications, jobs=jobs or default_jobs(),
-              formats=parse_formats(output_format))
+              formats=parse_formats(output_format), accessions=accessions)
 
 
 @app.command()
@@ -111,7 +114,9 @@ def card(
 
 @app.command()
 def resolve(
-    query: Annotated[str, typer.Argument(help="An NCBI GeneID (7157 or NCBIGene:7157) or a gene symbol.")],
+    query: Annotated[str, typer.Argument(
+        help="An NCBI GeneID (7157 or NCBIGene:7157), a gene symbol, or, after `transform --accessions`, a "
+             "sequence accession (NM_000546.6, NP_000537, NC_000017.11:7668421).")],
     taxon: Annotated[str | None, typer.Option(
         "--taxon", help="Only genes of these taxa: tax_ids or names from config/taxa.yaml, comma-separated.")] = None,
     out: OutOption = Path("output"),
@@ -121,6 +126,7 @@ def resolve(
 
     A symbol matches current symbols, synonyms and symbols of discontinued GeneIDs; in each taxon the first of
     these that matches counts. When that names several genes all are listed (exit code 3); not found: 1.
+    An accession is looked up in OUT/ncbi_gene_accessions.duckdb when `transform --accessions` wrote it.
     """
     from ncbi_gene_kg.history import resolve as lookup
 

@@ -21,6 +21,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import bioregistry
 import duckdb
@@ -360,6 +361,7 @@ class Resolution:
     replaced: list[Discontinued] = field(default_factory=list)  # ids the current gene replaced
     candidates: list[Match] = field(default_factory=list)  # every match, for ambiguous answers
     also: list[Match] = field(default_factory=list)  # weaker matches beside a unique answer
+    more: int = 0  # candidates not listed (an accession of a whole chromosome names thousands of genes)
 
     @property
     def exit_code(self) -> int:
@@ -377,6 +379,9 @@ class Resolution:
             keys = {m.key for m in self.candidates}
             lines = [f"{self.query}: ambiguous{scope}, names {len(keys)} genes:"]
             lines += [f"  {m.describe()}" for m in self.candidates]
+            if self.more:
+                lines[0] = f"{self.query}: ambiguous{scope}, names {len(keys) + self.more} genes (first {len(keys)}):"
+                lines.append(f"  ... and {self.more} more")
             if self.also:
                 lines.append("  and, less closely (a synonym where a symbol matched, ...):")
                 lines += [f"    {m.describe()}" for m in self.also]
@@ -455,9 +460,22 @@ class _Graph:
                 n += 1
         return n
 
+    @staticmethod
+    def _literal(where: str, params: list) -> str:
+        """``where`` with each ``?`` replaced by its parameter as a quoted SQL string.
+
+        DuckDB's Python binding spends most of a second on the first query with parameters and about a
+        millisecond on a literal one; the conditions here are fixed strings whose only ``?`` are parameters.
+        """
+        parts = where.split("?")
+        if len(parts) != len(params) + 1:
+            raise ValueError(f"{where!r} takes {len(parts) - 1} parameters, got {len(params)}")
+        return "".join(part + (quote(str(value)) if i < len(params) else "")
+                       for i, (part, value) in enumerate(zip(parts, [*params, None], strict=True)))
+
     def genes(self, where: str, params: list) -> list[Gene]:
-        rows = self.con.execute(f"SELECT id, symbol, taxon, taxon_label FROM genes WHERE {where} ORDER BY id",
-                                params).fetchall()
+        rows = self.con.execute(f"SELECT id, symbol, taxon, taxon_label FROM genes WHERE "
+                                f"{self._literal(where, params)} ORDER BY id").fetchall()
         return [Gene(*row) for row in rows]
 
     def gene(self, gene_id: str) -> Gene:
@@ -465,8 +483,9 @@ class _Graph:
         return found[0] if found else Gene(gene_id, in_graph=False)
 
     def discontinued(self, where: str, params: list) -> list[Discontinued]:
-        rows = self.con.execute(f"SELECT id, symbol, date, taxon, current, comment FROM history WHERE {where} "
-                                "ORDER BY CAST(split_part(id, ':', 2) AS BIGINT)", params).fetchall()
+        rows = self.con.execute(f"SELECT id, symbol, date, taxon, current, comment FROM history WHERE "
+                                f"{self._literal(where, params)} "
+                                "ORDER BY CAST(split_part(id, ':', 2) AS BIGINT)").fetchall()
         return [Discontinued(gene_id, symbol, date, taxon, self.labels.get(taxon or ""),
                              None if current == NO_TERM_FOUND else self.gene(current), comment)
                 for gene_id, symbol, date, taxon, current, comment in rows]
@@ -506,6 +525,20 @@ def resolve(query: str, taxon: str | None = None, out_dir: Path = Path("output")
             resolution.answer = Match("GeneID", discontinued=record)
         return resolution
 
+    accession = accession_matches(out_dir, query, taxa)
+    if accession is not None:
+        how, hits = accession
+        found = [graph.gene(gene_id) for gene_id, _ in hits[:MAX_CANDIDATES]]
+        found = [g if g.in_graph else Gene(g.id, None, f"{NCBITAXON}:{tax}", graph.labels.get(f"{NCBITAXON}:{tax}"),
+                                           in_graph=False) for g, (_, tax) in zip(found, hits, strict=False)]
+        if len(hits) > 1:
+            resolution.status, resolution.more = "ambiguous", len(hits) - len(found)
+            resolution.candidates = [Match(how, gene=g) for g in found]
+            return resolution
+        resolution.status, resolution.answer = "current", Match(how, gene=found[0])
+        resolution.replaced = graph.discontinued("current = ?", [found[0].id])
+        return resolution
+
     symbol = query.strip()
     for compare, synonyms in (("{} = ?", "list_contains(string_split(synonym, '|'), ?)"),
                               ("lower({}) = lower(?)", "list_contains(string_split(lower(synonym), '|'), lower(?))")):
@@ -539,3 +572,125 @@ def resolve(query: str, taxon: str | None = None, out_dir: Path = Path("output")
     else:
         resolution.status = "replaced" if answer.discontinued.current else "discontinued"
     return resolution
+
+
+# --- sequence accessions (gene2accession, `transform --accessions`) -------------------------------------
+
+ACCESSIONS_FILE = "ncbi_gene_accessions.duckdb"
+ACCESSION_COLUMNS = {  # gene2accession column -> kind of sequence (NCBI Gene FTP README, section gene2accession)
+    "RNA_nucleotide_accession.version": "RNA",
+    "protein_accession.version": "protein",
+    "genomic_nucleotide_accession.version": "genomic",
+    "mature_peptide_accession.version": "mature peptide",
+}
+GENE2ACCESSION_COLUMNS = ["tax_id", "GeneID", *ACCESSION_COLUMNS, "start_position_on_the_genomic_accession",
+                          "end_position_on_the_genomic_accession", "orientation", "assembly"]
+# RefSeq (NM_000546, NC_000017) and INSDC accessions (nucleotide U43746, AC060780; protein AAA59989; WGS
+# contigs AAAA01000001), with an optional version, and for a genomic accession an optional 1-based position.
+ACCESSION_PATTERN = re.compile(
+    r"(?P<accession>[A-Z]{2}_[0-9]{5,}|[A-Z][0-9]{5}|[A-Z]{2}[0-9]{6}|[A-Z]{2}[0-9]{8}|[A-Z]{3}[0-9]{5}"
+    r"|[A-Z]{3}[0-9]{7}|[A-Z]{4,6}[0-9]{8,})(?:\.(?P<version>[0-9]+))?(?::(?P<position>[0-9]+))?")
+ACCESSION_REJECTED = {
+    "GeneID is not a number": "NOT coalesce(regexp_full_match(\"GeneID\", '[0-9]+'), false)",
+    "tax_id is not a number": "NOT coalesce(regexp_full_match(\"tax_id\", '[0-9]+'), false)",
+}
+MAX_CANDIDATES = 20  # genes listed for an accession that names many (a chromosome without a position)
+
+
+def index_accessions(data_dir: Path, out_dir: Path, taxa: str = "default") -> dict[str, Any]:
+    """Write OUT/ncbi_gene_accessions.duckdb from DATA's gene2accession: every accession of every gene in scope.
+
+    Table ``accessions`` (accession without version, its version, kind, gene, tax_id; one row per distinct
+    value, indexed on the accession) and table ``placements`` (a gene's genomic accession.version with its
+    0-based inclusive start and end, for positions). The lookup table of `ncbi-gene-kg resolve`, not part of
+    the graph. Returns the row accounting (read, emitted, out of scope, rejected by reason).
+    """
+    from ncbi_gene_kg.accounting import TAXON_OUT_OF_SCOPE, WRONG_COLUMN_COUNT, case_of, tallies
+    from ncbi_gene_kg.pipeline import find_inputs
+    from ncbi_gene_kg.scan import scan
+
+    paths = find_inputs(data_dir, "gene2accession")
+    if not paths:
+        raise UserError(f"--accessions: no gene2accession or gene2accession.gz in {data_dir} (fetch "
+                        "https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene2accession.gz into it; `make download` "
+                        "leaves it out, it is 4 GB)")
+    scope = load_scope(taxa)
+    con = connect(preserve_order=False)
+    scan(con, "g2a", paths, GENE2ACCESSION_COLUMNS, scope)
+    rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | ACCESSION_REJECTED
+    con.execute(f"CREATE TEMP TABLE g2a_classified AS SELECT *, {case_of(rejected)} AS _rejected FROM g2a")
+    emitted = "(SELECT * FROM g2a_classified WHERE _rejected IS NULL)"
+    tmp = out_dir / f".{ACCESSIONS_FILE}.part"
+    tmp.unlink(missing_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con.execute(f"ATTACH {quote(str(tmp))} AS lookup")
+    listed = " UNION ALL ".join(
+        f"SELECT split_part(\"{column}\", '.', 1) AS accession, \"{column}\" AS version, '{kind}' AS kind, "
+        f"CAST(GeneID AS BIGINT) AS gene, tax_id FROM {emitted} WHERE \"{column}\" IS NOT NULL"
+        for column, kind in ACCESSION_COLUMNS.items())
+    con.execute(f"CREATE TABLE lookup.accessions AS SELECT DISTINCT * FROM ({listed}) ORDER BY accession, gene")
+    con.execute("CREATE INDEX accession_index ON lookup.accessions (accession)")
+    con.execute(f"""
+        CREATE TABLE lookup.placements AS
+        SELECT DISTINCT "genomic_nucleotide_accession.version" AS version,
+               CAST(start_position_on_the_genomic_accession AS BIGINT) AS start0,
+               CAST(end_position_on_the_genomic_accession AS BIGINT) AS end0,
+               CAST(GeneID AS BIGINT) AS gene, tax_id, assembly
+        FROM {emitted}
+        WHERE "genomic_nucleotide_accession.version" IS NOT NULL
+          AND regexp_full_match(start_position_on_the_genomic_accession, '[0-9]+')
+          AND regexp_full_match(end_position_on_the_genomic_accession, '[0-9]+')
+        ORDER BY version, start0
+    """)
+    con.execute("CREATE INDEX placement_index ON lookup.placements (version)")
+    read, out_of_scope = con.execute("SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM g2a_lines"
+                                     ).fetchone()
+    account = {
+        "files": [p.name for p in paths], "read": read,
+        "emitted": con.execute("SELECT count(*) FROM g2a_classified WHERE _rejected IS NULL").fetchone()[0],
+        "out_of_scope": {TAXON_OUT_OF_SCOPE: out_of_scope} if out_of_scope else {},
+        "rejected": {reason: t.count for reason, t in tallies(
+            con, "SELECT _rejected AS reason, _file, _line FROM g2a_classified WHERE _rejected IS NOT NULL").items()},
+        "accessions": con.execute("SELECT count(*) FROM lookup.accessions").fetchone()[0],
+    }
+    con.execute("DETACH lookup")
+    con.close()
+    tmp.replace(out_dir / ACCESSIONS_FILE)
+    return account
+
+
+def accession_matches(out_dir: Path, query: str, taxa: list[str] | None) -> tuple[str, list[tuple[str, str]]] | None:
+    """(how it matched, [(GeneID CURIE, tax_id)]) for an accession query, or None when it is not one or unknown.
+
+    The accession is looked up without its version (``NM_000546.6`` and ``NM_000546`` find the same gene); with
+    a position (``NC_000017.11:7668421``, 1-based, on that version) only the genes placed over it count.
+    """
+    found = ACCESSION_PATTERN.fullmatch(query.strip().upper())
+    path = out_dir / ACCESSIONS_FILE
+    if not found or not path.is_file():
+        return None
+    in_taxa = "" if taxa is None else f" AND tax_id IN ({string_list(t.split(':', 1)[1] for t in taxa)})"
+    # Values are written into the SQL (quoted; the accession is letters, digits and '_' by the pattern): a
+    # query with parameters costs DuckDB's Python binding most of a second the first time, a literal one ms.
+    with duckdb.connect(str(path), read_only=True) as con:
+        if found["position"]:
+            version = found["accession"] + (f".{found['version']}" if found["version"] else "")
+            column = "version" if found["version"] else "split_part(version, '.', 1)"
+            position = int(found["position"])
+            rows = con.execute(f"SELECT DISTINCT gene, tax_id FROM placements WHERE {column} = {quote(version)} "
+                               f"AND start0 < {position} AND {position} <= end0 + 1{in_taxa} ORDER BY gene"
+                               ).fetchall()
+            how = f"position on genomic accession {version}"
+        else:
+            listed = con.execute("SELECT kind, version, gene, tax_id FROM accessions "
+                                 f"WHERE accession = {quote(found['accession'])}{in_taxa}").fetchall()
+            rows = sorted({(gene, tax_id) for _, _, gene, tax_id in listed})
+            kinds = sorted({kind for kind, _, _, _ in listed})
+            versions = sorted({version for _, version, _, _ in listed})
+            asked = found["accession"] + (f".{found['version']}" if found["version"] else "")
+            how = f"{'/'.join(kinds)} accession {asked}"
+            if found["version"] and asked not in versions:
+                how += f" (gene2accession has {', '.join(versions)})"
+    if not rows:
+        return None
+    return how, [(f"{GENE}:{gene}", tax_id) for gene, tax_id in rows]

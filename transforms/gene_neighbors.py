@@ -1,0 +1,209 @@
+"""gene_neighbors -> gene locations and gene-gene neighbor / overlap edges (docs/sources/gene_neighbors.md).
+
+A row is one gene on one genomic sequence (a placement). On the chosen assemblies (``assemblies``:
+``reference`` by default, or ``all``) the genes listed on its left and right become
+``biolink:genetic_neighborhood_of`` edges and the overlapping genes ``biolink:overlaps`` edges, one edge per
+unordered pair (both predicates are symmetric). With ``locations: true`` each placement also becomes a
+``biolink:has_sequence_location`` edge from the gene to a node for the RefSeq sequence, with interbase
+coordinates: NCBI's positions are 0-based and inclusive, so the interbase start is ``start_position`` and the
+interbase end ``end_position + 1``.
+"""
+
+import koza
+from koza.transform import KozaTransform
+
+from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.sql import ident
+
+COLUMNS = ["tax_id", "GeneID", "genomic_accession.version", "start_position", "end_position", "orientation",
+           "chromosome", "GeneIDs_on_left", "GeneIDs_on_right", "overlapping_GeneIDs", "assembly"]
+ACCESSION = ident("genomic_accession.version")
+ASSEMBLIES = ("reference", "all")
+ORTHOLOG_SCOPES = ("both", "either")
+
+LOCATION_PREDICATE = "biolink:has_sequence_location"
+# Biolink 4.4.6 GenomicSequenceLocalization pins its subject to NucleicAcidEntity, which a Gene is not, so
+# koza biolink-check reports it BAD_SUBJECT; its parent SequenceAssociation ("an association between a
+# sequence feature and a nucleic acid entity it is localized to") pins nothing. See the doc page.
+LOCATION_CATEGORY = "biolink:SequenceAssociation"
+SEQUENCE_CATEGORY = "biolink:NucleicAcidEntity"
+SEQUENCE_PREFIX = "refseq"  # bioregistry's prefix for RefSeq (Biolink's prefix map has none), as gene2refseq
+NEIGHBOR_PREDICATES = {  # column -> predicate
+    "GeneIDs_on_left": "biolink:genetic_neighborhood_of",
+    "GeneIDs_on_right": "biolink:genetic_neighborhood_of",
+    "overlapping_GeneIDs": "biolink:overlaps",
+}
+PAIR_CATEGORY = "biolink:GeneToGeneAssociation"
+# Positions are NCBI's genome annotation; neighbors and overlaps are computed from them by program.
+KNOWLEDGE_LEVEL = "knowledge_assertion"
+AGENT_TYPE = "automated_agent"
+
+REJECTED = {
+    **not_a_number("GeneID"),
+    **not_a_number("tax_id"),
+    **not_a_number("start_position"),
+    **not_a_number("end_position"),
+    "missing genomic_accession.version": f"{ACCESSION} IS NULL",
+    "end_position before start_position": "TRY_CAST(end_position AS BIGINT) < TRY_CAST(start_position AS BIGINT)",
+    # '-' (the minus strand) is read as NULL like every '-'; '?' is NCBI's undefined orientation.
+    "orientation is not +, - or ?": "orientation IS NOT NULL AND orientation NOT IN ('+', '?')",
+}
+NO_ASSEMBLY = {
+    "RefSeqGene NG_ sequence (no assembly): counted, not placed": f"starts_with({ACCESSION}, 'NG_')",
+    "no assembly ('-')": "assembly IS NULL",
+}
+NOT_REFERENCE = {
+    "not the taxon's reference assembly": "NOT starts_with(assembly, 'Reference ')",
+    "alternate locus or patch of the reference assembly":
+        r"regexp_full_match(assembly, 'Reference \S+ (ALT_REF_LOCI_[0-9]+|PATCHES)')",
+}
+
+
+def setting(koza: KozaTransform, name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = str(koza.extra_fields.get(name, default))
+    if value not in allowed:
+        raise UserError(f"{name} {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+@koza.prepare_data()
+def scan(koza: KozaTransform, data) -> Source:
+    # Neighbors lie on the row's own sequence, so they share its taxon: the scan's taxon scope puts both
+    # ends in scope, and ortholog_scope both/either keep the same pairs.
+    setting(koza, "ortholog_scope", "both", ORTHOLOG_SCOPES)
+    filtered = NO_ASSEMBLY if setting(koza, "assemblies", "reference", ASSEMBLIES) == "all" \
+        else NO_ASSEMBLY | NOT_REFERENCE
+    return open_source(koza, data, "gene_neighbors", COLUMNS, REJECTED, filtered)
+
+
+@koza.transform()
+def transform(koza: KozaTransform, source: Source) -> None:
+    source.sql(f"""
+        CREATE TEMP TABLE placements AS
+        SELECT _file, _line, CAST(GeneID AS BIGINT) AS gene, tax_id, {ACCESSION} AS accession,
+               CAST(start_position AS BIGINT) AS start0, CAST(end_position AS BIGINT) AS end0,
+               coalesce(orientation, '-') AS strand, chromosome, assembly,
+               split_part(assembly, ' ', 2) AS genome_build,
+               GeneIDs_on_left, GeneIDs_on_right, overlapping_GeneIDs
+        FROM gene_neighbors_emitted
+    """)
+    if locations(koza):
+        write_locations(koza, source)
+    write_pairs(koza, source)
+    if locations(koza):
+        write_sequences(koza, source)
+    source.finish(koza)
+
+
+def locations(koza: KozaTransform) -> bool:
+    """The ``locations`` field: off by default until the build's validation accepts these edges and nodes.
+
+    kgx's Validator rejects every ``refseq:`` id (Biolink 4.4.6's JSON-LD context has no prefix for any
+    sequence database) and ncbi_gene_kg.validate rejects the value '-' in every column, so also
+    ``strand: -`` (StrandEnum's minus strand). See docs/sources/gene_neighbors.md.
+    """
+    value = koza.extra_fields.get("locations", False)
+    if value not in (True, False, "true", "false"):
+        raise UserError(f"locations {value!r} is not one of true, false")
+    return value in (True, "true")
+
+
+def write_locations(koza: KozaTransform, source: Source) -> None:
+    """One edge per gene and sequence: NCBI's 0-based inclusive [start, end] is interbase [start, end + 1)."""
+    source.drop_values("""
+        SELECT 'another placement of the gene on the same sequence (the first row kept)' AS reason, _file, _line
+        FROM placements QUALIFY row_number() OVER (PARTITION BY gene, accession ORDER BY _file, _line) > 1
+    """)
+    kgx.write_edges(koza.writer, source.sql(f"""
+        WITH located AS (
+            SELECT *, 'NCBIGene:' || gene AS subject, '{LOCATION_PREDICATE}' AS predicate,
+                   '{SEQUENCE_PREFIX}:' || accession AS object,
+                   '{provenance.NCBI_GENE}' AS primary_knowledge_source
+            FROM placements QUALIFY row_number() OVER (PARTITION BY gene, accession ORDER BY _file, _line) = 1
+        )
+        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
+               subject, predicate, object,
+               '{LOCATION_CATEGORY}'       AS category,
+               start0                      AS start_interbase_coordinate,
+               end0 + 1                    AS end_interbase_coordinate,
+               strand,
+               genome_build,
+               '{KNOWLEDGE_LEVEL}'         AS knowledge_level,
+               '{AGENT_TYPE}'              AS agent_type,
+               primary_knowledge_source,
+               CAST(NULL AS VARCHAR[])     AS aggregator_knowledge_source
+        FROM located ORDER BY gene, accession
+    """))
+
+
+def write_pairs(koza: KozaTransform, source: Source) -> None:
+    """One edge per unordered pair and predicate, however many rows (both genes, every assembly) list it."""
+    listed = " UNION ALL ".join(
+        f"SELECT _file, _line, gene, '{predicate}' AS predicate, unnest(string_split({ident(column)}, '|')) AS other "
+        f"FROM placements WHERE {ident(column)} IS NOT NULL"
+        for column, predicate in NEIGHBOR_PREDICATES.items())
+    source.sql(f"CREATE TEMP TABLE listed AS {listed}")
+    source.drop_values("""
+        SELECT CASE WHEN NOT regexp_full_match(other, '[0-9]+') THEN 'neighbor GeneID is not a number'
+                    ELSE 'gene listed as its own neighbor' END AS reason, _file, _line
+        FROM listed WHERE NOT regexp_full_match(other, '[0-9]+') OR CAST(other AS BIGINT) = gene
+    """)
+    source.sql("""
+        CREATE TEMP TABLE pairs AS
+        SELECT _file, _line, predicate, least(gene, CAST(other AS BIGINT)) AS gene_a,
+               greatest(gene, CAST(other AS BIGINT)) AS gene_b
+        FROM listed WHERE regexp_full_match(other, '[0-9]+') AND CAST(other AS BIGINT) <> gene
+    """)
+    source.drop_values("""
+        SELECT 'pair already given by an earlier row (NCBI lists a pair from both genes and on every assembly)'
+               AS reason, _file, _line
+        FROM pairs QUALIFY row_number() OVER (PARTITION BY predicate, gene_a, gene_b ORDER BY _file, _line) > 1
+    """)
+    kgx.write_edges(koza.writer, source.sql(f"""
+        WITH edges AS (
+            SELECT DISTINCT gene_a, gene_b, 'NCBIGene:' || gene_a AS subject, predicate,
+                   'NCBIGene:' || gene_b AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
+            FROM pairs
+        )
+        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
+               subject, predicate, object,
+               '{PAIR_CATEGORY}'           AS category,
+               CAST(NULL AS BIGINT)        AS start_interbase_coordinate,
+               CAST(NULL AS BIGINT)        AS end_interbase_coordinate,
+               CAST(NULL AS VARCHAR)       AS strand,
+               CAST(NULL AS VARCHAR)       AS genome_build,
+               '{KNOWLEDGE_LEVEL}'         AS knowledge_level,
+               '{AGENT_TYPE}'              AS agent_type,
+               primary_knowledge_source,
+               CAST(NULL AS VARCHAR[])     AS aggregator_knowledge_source
+        FROM edges ORDER BY gene_a, gene_b, predicate
+    """))
+
+
+def write_sequences(koza: KozaTransform, source: Source) -> None:
+    """A node per RefSeq sequence with a placement: its chromosome and assembly named (most rows' values)."""
+    source.sql("""
+        CREATE TEMP TABLE sequences AS
+        SELECT accession, mode(tax_id ORDER BY tax_id) AS tax_id, mode(chromosome ORDER BY chromosome) AS chromosome,
+               mode(assembly ORDER BY assembly) AS assembly
+        FROM placements GROUP BY accession
+    """)
+    source.drop_values("""
+        SELECT 'chromosome, assembly or tax_id differs from the one chosen for the sequence' AS reason, _file, _line
+        FROM placements p JOIN sequences s USING (accession)
+        WHERE p.tax_id <> s.tax_id OR p.assembly <> s.assembly OR p.chromosome IS DISTINCT FROM s.chromosome
+    """)
+    kgx.write_nodes(koza.writer, source.sql(f"""
+        SELECT '{SEQUENCE_PREFIX}:' || accession                         AS id,
+               '{SEQUENCE_CATEGORY}'                                     AS category,
+               CASE WHEN chromosome IS NULL THEN accession
+                    ELSE 'chromosome ' || chromosome || ' (' || split_part(assembly, ' ', 2) || ')' END AS name,
+               accession || ': ' || CASE WHEN chromosome IS NULL THEN 'a sequence'
+                                         ELSE 'chromosome ' || chromosome END
+                         || ' of the assembly ' || assembly              AS description,
+               'NCBITaxon:' || tax_id                                    AS in_taxon,
+               '{provenance.NCBI_GENE}'                                  AS provided_by
+        FROM sequences ORDER BY accession
+    """))
