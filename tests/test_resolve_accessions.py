@@ -17,6 +17,7 @@ from ncbi_gene_kg.cli import app
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.history import ACCESSIONS_FILE, index_accessions, resolve
 from ncbi_gene_kg.paths import SAMPLE_DIR
+from ncbi_gene_kg.taxa import load_scope
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def account(out: Path) -> dict:
-    return index_accessions(REAL_DATA / "gene2accession", out, "default")
+    return index_accessions(REAL_DATA / "gene2accession", out, load_scope("default"))
 
 
 def test_the_table_and_its_row_accounting(out: Path, account: dict) -> None:
@@ -87,7 +88,7 @@ def test_without_the_table_an_accession_is_not_found(tmp_path: Path, out: Path) 
     shutil.copy(out / "ncbi_gene_nodes.tsv", tmp_path)
     assert resolve("NM_000546.6", None, tmp_path).status == "not found"
     with pytest.raises(UserError, match="--accessions: no gene2accession"):
-        index_accessions(tmp_path, tmp_path)
+        index_accessions(tmp_path, tmp_path, load_scope("default"))
 
 
 def test_transform_with_and_without_accessions(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from ncbi_gene_kg import provenance
 from ncbi_gene_kg.accounting import EXAMPLES, RowAccount, Tally
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH
-from ncbi_gene_kg.history import HISTORY_TABLE, SSSOM_FILE, write_sssom
+from ncbi_gene_kg.history import ACCESSIONS_FILE, HISTORY_TABLE, SSSOM_FILE, index_accessions, write_sssom
 from ncbi_gene_kg.merge import MergeResult, merge
 from ncbi_gene_kg.outputs import file_list, graph_file_names, write_outputs
 from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, run_transforms
@@ -173,16 +173,21 @@ class Graph:
     merged: MergeResult
     validation: ValidationResult
     stats: dict
+    accessions: dict | None = None  # gene2accession's row accounting, with --accessions
 
 
 def build_graph(build_dir: Path, scope: TaxonScope, data_dir: Path | None, fields: dict, max_rejected: float,
                 stages: Stages, on_start: Callable[[NcbiSource, list[Path]], None] | None = None, jobs: int = 1,
-                formats: list[str] | None = None) -> Graph:
+                formats: list[str] | None = None, accessions: bool = False) -> Graph:
     """Transforms, merge, validation, the other formats, metadata, bundle and report, written into ``build_dir``.
 
     Raises UserError when the graph does not validate (the files stay in ``build_dir`` for the caller).
     """
     result = run_transforms(build_dir / TRANSFORMS_DIR, scope, data_dir, fields, stages, on_start, jobs=jobs)
+    accession_account = None
+    if accessions:  # the lookup table of `resolve` (docs/sources/gene2accession.md), published with the graph
+        with stages.stage("accessions"):
+            accession_account = index_accessions(result.data_dir, build_dir, scope)
     con = connect(preserve_order=False)  # the merge orders every output itself
     try:
         with stages.stage("merge"):
@@ -210,7 +215,7 @@ def build_graph(build_dir: Path, scope: TaxonScope, data_dir: Path | None, field
     if not validation.ok:
         raise UserError(f"the graph did not validate: {validation.n_errors} errors in "
                         f"{len(validation.errors)} classes; first: {next(iter(validation.errors))}")
-    return Graph(result, merged, validation, stats)
+    return Graph(result, merged, validation, stats, accession_account)
 
 
 def validate(con, build_dir: Path, result: BuildResult, max_rejected: float) -> ValidationResult:
@@ -271,7 +276,7 @@ def bundle(staging: Path, formats: list[str]) -> None:
 
 def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, max_rejected: float,
               console: Console, started: float, publications: bool = False, jobs: int = 1,
-              formats: list[str] | None = None) -> None:
+              formats: list[str] | None = None, accessions: bool = False) -> None:
     """The `transform` command: build into a new build folder, publish it as OUT's graph, print the summary."""
     scope = load_scope(taxa)
     stages = Stages()
@@ -283,7 +288,8 @@ def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, m
     with exclusive(out_dir):
         build_dir = new_build_dir(out_dir)
         try:
-            graph = build_graph(build_dir, scope, data_dir, fields, max_rejected, stages, on_start, jobs, formats)
+            graph = build_graph(build_dir, scope, data_dir, fields, max_rejected, stages, on_start, jobs, formats,
+                                accessions)
             with stages.stage("publish"):
                 publish(build_dir, out_dir)
         except BaseException:
@@ -325,6 +331,12 @@ def print_summary(console: Console, graph: Graph, stages: Stages, out_dir: Path,
     console.print(f"wrote {out_dir}/{GRAPH}_nodes.tsv, {GRAPH}_edges.tsv, {GRAPH}.tar.gz, graph_metadata.json "
                   f"in {seconds:.1f} s", highlight=False)
     console.print(f"report: {out_dir / 'report.html'} (figures in report.json)", highlight=False)
+    if graph.accessions:
+        account = graph.accessions
+        rejected = ", ".join(f"{n:,} {reason}" for reason, n in account["rejected"].items()) or "0"
+        console.print(f"gene2accession: {account['read']:,} rows read, {account['emitted']:,} emitted, "
+                      f"{sum(account['out_of_scope'].values()):,} out of scope, rejected: {rejected}; "
+                      f"{account['accessions']:,} accessions in {out_dir / ACCESSIONS_FILE}", highlight=False)
     timing = Table("stage", "seconds", "peak memory (MB)", title="Stages")
     for stage in stages.done:
         timing.add_row(stage.stage, f"{stage.seconds:.1f}", f"{stage.peak_rss_mb:,}")

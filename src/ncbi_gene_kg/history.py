@@ -32,7 +32,7 @@ from ncbi_gene_kg.biolink import prefix_map
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.scan import connect
 from ncbi_gene_kg.sql import quote, string_list
-from ncbi_gene_kg.taxa import load_scope
+from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
 HISTORY_TABLE = "gene_history_discontinued.tsv"
 # chain_end: 'current' (current_id is set), 'discontinued' (the chain ends in a GeneID discontinued without
@@ -597,7 +597,7 @@ ACCESSION_REJECTED = {
 MAX_CANDIDATES = 20  # genes listed for an accession that names many (a chromosome without a position)
 
 
-def index_accessions(data_dir: Path, out_dir: Path, taxa: str = "default") -> dict[str, Any]:
+def index_accessions(data_dir: Path, out_dir: Path, scope: TaxonScope) -> dict[str, Any]:
     """Write OUT/ncbi_gene_accessions.duckdb from DATA's gene2accession: every accession of every gene in scope.
 
     Table ``accessions`` (accession without version, its version, kind, gene, tax_id; one row per distinct
@@ -614,7 +614,6 @@ def index_accessions(data_dir: Path, out_dir: Path, taxa: str = "default") -> di
         raise UserError(f"--accessions: no gene2accession or gene2accession.gz in {data_dir} (fetch "
                         "https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene2accession.gz into it; `make download` "
                         "leaves it out, it is 4 GB)")
-    scope = load_scope(taxa)
     con = connect(preserve_order=False)
     scan(con, "g2a", paths, GENE2ACCESSION_COLUMNS, scope)
     rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | ACCESSION_REJECTED
