@@ -37,9 +37,11 @@ MX1_OVERLAPPING = ["126653381", "127894716", "130066698", "130066699", "13006670
 
 
 def run(tmp_path: Path, rows: list[str] | None = None, **fields: str):
+    """The transform on the excerpt or on ``rows``; without location edges unless ``locations="true"`` (the
+    neighbor tests count neighbor edges)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     inputs = [EXCERPT] if rows is None else [write_rows(tmp_path / "gene_neighbors", HEADER, rows)]
-    return run_koza("gene_neighbors", inputs, tmp_path / "out", **fields)
+    return run_koza("gene_neighbors", inputs, tmp_path / "out", **{"locations": "false", **fields})
 
 
 def edge_id(subject: str, predicate: str, obj: str) -> str:
@@ -171,9 +173,11 @@ def test_bundled_sample(tmp_path):
     # MX1 and WDR45 on GRCh38 emitted; an NG_ row, an ALT_REF_LOCI row, MX1 on T2T and a lamprey row are not.
     out = run_koza("gene_neighbors", [SAMPLE_DIR / "gene_neighbors.gz"], tmp_path / "out")
     assert (out.account.read, out.account.emitted, out.account.n_out_of_scope, out.account.n_rejected) == (6, 2, 4, 0)
-    # MX1: 17 left + 14 right, 5 overlapping; WDR45: 5 left + 8 right, 5 overlapping.
+    # MX1: 17 left + 14 right, 5 overlapping; WDR45: 5 left + 8 right, 5 overlapping; a location each (default).
     assert Counter(e["predicate"] for e in out.edges) == {"biolink:genetic_neighborhood_of": 31 + 13,
-                                                         "biolink:overlaps": 5 + 5}
+                                                         "biolink:overlaps": 5 + 5,
+                                                         "biolink:has_sequence_location": 2}
+    assert sorted(n["id"] for n in out.nodes) == ["refseq:NC_000021.9", "refseq:NC_000023.11"]
 
 
 def test_output_is_deterministic(tmp_path):
@@ -274,10 +278,11 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
 
 
 def test_card_shows_mx1_location_and_neighbors(tmp_path_factory):
-    """The card of MX1 on the bundled sample graph (default build: locations off)."""
+    """The card of MX1 on the bundled sample graph (default build: with locations)."""
     built = build_sample_graph(tmp_path_factory.getbasetemp())
     card = gene_card(built, "MX1")
-    assert card.location == {}  # no location edges by default, and gene_info's chromosome is not a Gene slot
+    assert card.location == {"placement": "NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, "
+                                          "strand +"}
     # MX1's 36 partners less the 23 that the 2022-11 gene_info of the sample does not have (newer records,
     # dropped by the merge as dangling edges).
     by_predicate = {p: sorted((g.id.removeprefix("NCBIGene:") for g in card.related_genes if g.predicate == p), key=int)
@@ -290,7 +295,7 @@ def test_card_shows_mx1_location_and_neighbors(tmp_path_factory):
     text = render_text(card, width=100)
     assert "\n\nneighbors (13)\n  genetic neighborhood of  FAM3B (NCBIGene:54097), LOC111099027" in text
     assert "\n  overlaps                 LOC126653381 (NCBIGene:126653381)\n" in text
-    assert "location     not in the graph\n" in text
+    assert "  location     placement NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214" in text
 
 
 def test_card_shows_coordinates_when_locations_are_written(tmp_path):

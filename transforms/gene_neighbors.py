@@ -3,7 +3,7 @@
 A row is one gene on one genomic sequence (a placement). On the chosen assemblies (``assemblies``:
 ``reference`` by default, or ``all``) the genes listed on its left and right become
 ``biolink:genetic_neighborhood_of`` edges and the overlapping genes ``biolink:overlaps`` edges, one edge per
-unordered pair (both predicates are symmetric). With ``locations: true`` each placement also becomes a
+unordered pair (both predicates are symmetric). With ``locations: true`` (the default) each placement also becomes a
 ``biolink:has_sequence_location`` edge from the gene to a node for the RefSeq sequence, with interbase
 coordinates: NCBI's positions are 0-based and inclusive, so the interbase start is ``start_position`` and the
 interbase end ``end_position + 1``.
@@ -98,13 +98,12 @@ def transform(koza: KozaTransform, source: Source) -> None:
 
 
 def locations(koza: KozaTransform) -> bool:
-    """The ``locations`` field: off by default until the build's validation accepts these edges and nodes.
+    """The ``locations`` field (config default true): location edges and the RefSeq sequence nodes.
 
-    kgx's Validator rejects every ``refseq:`` id (Biolink 4.4.6's JSON-LD context has no prefix for any
-    sequence database) and ncbi_gene_kg.validate rejects the value '-' in every column, so also
-    ``strand: -`` (StrandEnum's minus strand). See docs/sources/gene_neighbors.md.
+    Their ``refseq:`` ids are in no Biolink prefix (the build lets kgx accept registry prefixes) and their
+    minus strand is '-' (StrandEnum's, allowed there only); see docs/sources/gene_neighbors.md.
     """
-    value = koza.extra_fields.get("locations", False)
+    value = koza.extra_fields.get("locations", True)
     if value not in (True, False, "true", "false"):
         raise UserError(f"locations {value!r} is not one of true, false")
     return value in (True, "true")

@@ -33,7 +33,7 @@ from ncbi_gene_kg.scan import connect
 from ncbi_gene_kg.sources import NcbiSource
 from ncbi_gene_kg.stages import Stages
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
-from ncbi_gene_kg.validate import ValidationResult, check_graph, kgx_input, run_kgx_validator
+from ncbi_gene_kg.validate import ValidationResult, check_graph, kgx_input, registry_prefixes, run_kgx_validator
 
 NCBI_BASE_URL = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/"
 
@@ -224,7 +224,7 @@ def validate(con, build_dir: Path, result: BuildResult, max_rejected: float) -> 
     with tempfile.TemporaryDirectory() as tmp:
         nodes, edges, coverage = kgx_input(con, build_dir / f"{GRAPH}_nodes.tsv", build_dir / f"{GRAPH}_edges.tsv",
                                            Path(tmp))
-        run_kgx_validator(nodes, edges, validation)
+        run_kgx_validator(nodes, edges, validation, registry_prefixes(con))
     validation.notes.append(coverage)
     for account in (account for run in result.runs for account in run.accounts):
         if not account.balanced:

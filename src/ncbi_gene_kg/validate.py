@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from ncbi_gene_kg.accounting import Tally
-from ncbi_gene_kg.biolink import is_category, is_multivalued, is_predicate, use_offline_model
+from ncbi_gene_kg.biolink import is_category, is_multivalued, is_predicate, prefix_map, slot_range, use_offline_model
 from ncbi_gene_kg.curie import is_known_prefix
 from ncbi_gene_kg.sources import curie_properties
 from ncbi_gene_kg.sql import ident, one, scalar, string_list
@@ -86,9 +86,11 @@ def check_graph(con: duckdb.DuckDBPyConnection) -> ValidationResult:
                          f"{table[:-1]} {column} is not a CURIE with a registry prefix", errors)
     for table, columns in (("nodes", node_columns), ("edges", edge_columns)):
         for column in columns:
+            # '-' is NCBI's null, never a value, except in a slot whose enum has it (StrandEnum: minus strand).
+            dash = f"{ident(column)} = '-' OR " if slot_range(column) != "StrandEnum" else ""
             tally = _tally(con, f"SELECT record || ': ' || {ident(column)} AS example FROM "
                                 f"(SELECT id AS record, {ident(column)} FROM {table}) WHERE "
-                                f"{ident(column)} = '-' OR {ident(column)} = '' OR "
+                                f"{dash}{ident(column)} = '' OR "
                                 f"{ident(column)} LIKE '%||%' OR {ident(column)} LIKE '|%' OR "
                                 f"{ident(column)} LIKE '%|'")
             if tally:
@@ -185,14 +187,32 @@ def kgx_input(con: duckdb.DuckDBPyConnection, nodes: Path, edges: Path, folder: 
                                 f"(up to {KGX_PER_SHAPE} of each shape); the other checks cover every record")
 
 
-def run_kgx_validator(nodes: Path, edges: Path, result: ValidationResult) -> None:
-    """Stream KGX files through kgx's Validator on the pinned model (offline)."""
+def registry_prefixes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Id prefixes of the graph (nodes, subjects, objects) that bioregistry knows and Biolink's context lacks."""
+    used = [p for (p,) in con.execute("""
+        SELECT DISTINCT split_part(id, ':', 1) FROM nodes
+        UNION SELECT split_part(subject, ':', 1) FROM edges UNION SELECT split_part(object, ':', 1) FROM edges
+    """).fetchall()]
+    return sorted(p for p in used if p not in prefix_map() and is_known_prefix(p))
+
+
+def run_kgx_validator(nodes: Path, edges: Path, result: ValidationResult, extra_prefixes: list[str] = ()) -> None:
+    """Stream KGX files through kgx's Validator on the pinned model (offline).
+
+    ``extra_prefixes`` (registry prefixes the graph uses that Biolink's JSON-LD context lacks, such as
+    ``refseq`` for the genomic sequences genes are placed on) are accepted as our own checks accept them;
+    the report names them.
+    """
     use_offline_model()
     from kgx.transformer import Transformer
     from kgx.validator import Validator
 
     validator = Validator()
     Validator.set_biolink_model(None)
+    if extra_prefixes:
+        validator.prefixes |= set(extra_prefixes)
+        result.notes.append("kgx accepted id prefixes that bioregistry knows and Biolink's JSON-LD context lacks: "
+                            + ", ".join(extra_prefixes))
     corrected = _correct_multivalued(validator.get_validating_toolkit(), nodes, edges)
     if corrected:
         result.notes.append("kgx's Toolkit reads slots without their inherited 'multivalued'; corrected for "
