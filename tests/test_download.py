@@ -482,6 +482,7 @@ def test_default_scope_selects_every_per_species_subset() -> None:
         "gene2refseq.gz",
         "gene_refseq_uniprotkb_collab.gz",
         "gene2pubmed.gz",
+        "gene_neighbors.gz",
     ]
     assert {f.header for f in selection.files[:16]} == {"#tax_id\tGeneID\tSymbol"}
     assert selection.note == (
@@ -517,7 +518,7 @@ def test_unknown_file_name() -> None:
     assert str(error.value) == (
         "unknown file 'gene2foo': choose from gene_info, gene_summary, gene2go, mim2gene_medgen, "
         "gene_orthologs, gene_group, gene_history, gene2ensembl, gene2refseq, "
-        "gene_refseq_uniprotkb_collab, gene2pubmed"
+        "gene_refseq_uniprotkb_collab, gene2pubmed, gene_neighbors"
     )
 
 
@@ -529,7 +530,7 @@ def test_config_headers_match_the_real_files() -> None:
     """Every expected header prefix starts the header line of a real sample of that file."""
     config = load_config()
     samples = sorted(p.name for p in FIXTURES.iterdir() if p.name in config.files)
-    assert samples == sorted(set(config.files) - {"gene_group", "gene_summary"})  # no samples of these
+    assert samples == sorted(set(config.files) - {"gene_summary"})  # no sample of it
     for name in samples:
         with (FIXTURES / name).open() as stream:
             assert stream.readline().startswith(config.files[name].header), name
