@@ -14,7 +14,7 @@ from sample_graph import build_sample_graph
 
 from ncbi_gene_kg.card import GeneCard, gene_card, render_html, render_text
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.history import SSSOM_COLUMNS, SSSOM_FILE
+from ncbi_gene_kg.sssom import SSSOM_COLUMNS, SSSOM_FILE
 from ncbi_gene_kg.tables import load_table
 
 ASPECT = {row["node_category"]: row["Category"] for row in load_table("go_category")}

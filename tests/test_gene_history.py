@@ -20,18 +20,11 @@ from conftest import run_koza, write_rows
 from ncbi_gene_kg import merge
 from ncbi_gene_kg.accounting import Tally
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.history import (
-    HISTORY_COLUMNS,
-    HISTORY_TABLE,
-    NODES_FILE,
-    SSSOM_COLUMNS,
-    SSSOM_FILE,
-    remap_discontinued,
-    resolve,
-    write_sssom,
-)
+from ncbi_gene_kg.history import HISTORY_COLUMNS, HISTORY_TABLE, NODES_FILE, remap_discontinued
 from ncbi_gene_kg.paths import SAMPLE_DIR
+from ncbi_gene_kg.resolve import resolve
 from ncbi_gene_kg.scan import connect
+from ncbi_gene_kg.sssom import SSSOM_COLUMNS, SSSOM_FILE, write_sssom
 
 FIVE_TAXA = "gene_history/five_taxa.2019-03.gene_history"
 PAO1 = "gene_history/taxon_208964.gene_history"

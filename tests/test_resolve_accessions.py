@@ -13,10 +13,11 @@ from conftest import REAL_DATA
 from sample_graph import build_sample_graph
 from typer.testing import CliRunner
 
+from ncbi_gene_kg.accessions import ACCESSIONS_FILE, index_accessions
 from ncbi_gene_kg.cli import app
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.history import ACCESSIONS_FILE, index_accessions, resolve
 from ncbi_gene_kg.paths import SAMPLE_DIR
+from ncbi_gene_kg.resolve import resolve
 from ncbi_gene_kg.taxa import load_scope
 
 

@@ -20,10 +20,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from ncbi_gene_kg import provenance
+from ncbi_gene_kg.accessions import ACCESSIONS_FILE, index_accessions
 from ncbi_gene_kg.accounting import EXAMPLES, RowAccount, Tally
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH
-from ncbi_gene_kg.history import ACCESSIONS_FILE, HISTORY_TABLE, SSSOM_FILE, index_accessions, write_sssom
+from ncbi_gene_kg.history import HISTORY_TABLE
 from ncbi_gene_kg.merge import MergeResult, merge
 from ncbi_gene_kg.outputs import file_list, graph_file_names, write_outputs
 from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, run_transforms
@@ -31,6 +32,7 @@ from ncbi_gene_kg.publish import discard, exclusive, new_build_dir, publish
 from ncbi_gene_kg.report import REPORT_JSON, write_report
 from ncbi_gene_kg.scan import connect
 from ncbi_gene_kg.sources import NcbiSource
+from ncbi_gene_kg.sssom import SSSOM_FILE, write_sssom
 from ncbi_gene_kg.stages import Stages
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 from ncbi_gene_kg.validate import ValidationResult, check_graph, kgx_input, registry_prefixes, run_kgx_validator

@@ -25,8 +25,8 @@ from rich.console import Console
 
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH, column_or_null, open_graph
-from ncbi_gene_kg.history import Resolution, resolve
 from ncbi_gene_kg.pages import render
+from ncbi_gene_kg.resolve import Resolution, resolve
 from ncbi_gene_kg.tables import load_table
 from ncbi_gene_kg.taxa import load_scope
 

@@ -128,7 +128,7 @@ def resolve(
     these that matches counts. When that names several genes all are listed (exit code 3); not found: 1.
     An accession is looked up in OUT/ncbi_gene_accessions.duckdb when `transform --accessions` wrote it.
     """
-    from ncbi_gene_kg.history import resolve as lookup
+    from ncbi_gene_kg.resolve import resolve as lookup
 
     answer = lookup(query, taxon=taxon, out_dir=out)
     typer.echo(answer.to_json() if as_json else answer.text())
