@@ -180,7 +180,7 @@ def find_gene(con: duckdb.DuckDBPyConnection, out_dir: Path, query: str,
     """The id of the current gene ``query`` names, found as `ncbi-gene-kg resolve` finds it.
 
     A GeneID, a symbol, a synonym or a discontinued GeneID or symbol (whose current gene is taken);
-    see :func:`ncbi_gene_kg.history.resolve`.
+    see :func:`ncbi_gene_kg.resolve.resolve`.
 
     Raises:
         UserError: no gene, several genes, or a GeneID discontinued without replacement; the message
