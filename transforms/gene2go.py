@@ -14,7 +14,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.ingest import Source, not_a_number, open_source
-from ncbi_gene_kg.sql import string_list
+from ncbi_gene_kg.sql import one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 
 COLUMNS = ["tax_id", "GeneID", "GO_ID", "Evidence", "Qualifier", "GO_term", "PubMed", "Category"]
@@ -127,8 +127,8 @@ def annotations(source: Source) -> None:
         JOIN go_evidence_to_eco eco ON eco.evidence_code = e.Evidence
         JOIN go_evidence_knowledge_level k ON k.evidence_code = e.Evidence
     """)
-    mapped, emitted = source.sql(
-        "SELECT (SELECT count(*) FROM annotations), (SELECT count(*) FROM gene2go_emitted)").fetchone()
+    mapped, emitted = one(source.sql(
+        "SELECT (SELECT count(*) FROM annotations), (SELECT count(*) FROM gene2go_emitted)"))
     if mapped != emitted:  # the rejection rules and the mapping tables disagree: a bug, not bad input
         raise RuntimeError(f"gene2go: {emitted} rows emitted but {mapped} mapped; check the mapping tables")
     # Where the annotation comes from: GO Consortium files for the taxa NCBI imports them for, else

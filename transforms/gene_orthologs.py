@@ -12,7 +12,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.ingest import Source, not_a_number, open_source
-from ncbi_gene_kg.sql import string_list
+from ncbi_gene_kg.sql import one, string_list
 from ncbi_gene_kg.taxa import load_scope
 
 COLUMNS = ["tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
@@ -71,7 +71,7 @@ def transform(koza: KozaTransform, source: Source) -> None:
             "greatest(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_b")
     source.sql(f"CREATE TEMP TABLE ortholog_pairs AS SELECT {pair}, count(*) AS n_rows "
                "FROM gene_orthologs_emitted GROUP BY ALL")
-    if source.sql("SELECT count(*) FROM ortholog_pairs WHERE n_rows > 1").fetchone()[0]:
+    if one(source.sql("SELECT count(*) FROM ortholog_pairs WHERE n_rows > 1"))[0]:
         source.drop_values(f"""
             SELECT 'pair already given by an earlier row' AS reason, _file, _line
             FROM (SELECT _file, _line, {pair} FROM gene_orthologs_emitted)

@@ -15,7 +15,7 @@ import duckdb
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.history import GENE
 from ncbi_gene_kg.scan import connect
-from ncbi_gene_kg.sql import quote, string_list
+from ncbi_gene_kg.sql import one, quote, scalar, string_list
 from ncbi_gene_kg.taxa import TaxonScope
 
 ACCESSIONS_FILE = "ncbi_gene_accessions.duckdb"
@@ -81,15 +81,14 @@ def index_accessions(data_dir: Path, out_dir: Path, scope: TaxonScope) -> dict[s
         ORDER BY version, start0
     """)
     con.execute("CREATE INDEX placement_index ON lookup.placements (version)")
-    read, out_of_scope = con.execute("SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM g2a_lines"
-                                     ).fetchone()
+    read, out_of_scope = one(con, "SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM g2a_lines")
     account = {
         "files": [p.name for p in paths], "read": read,
-        "emitted": con.execute("SELECT count(*) FROM g2a_classified WHERE _rejected IS NULL").fetchone()[0],
+        "emitted": scalar(con, "SELECT count(*) FROM g2a_classified WHERE _rejected IS NULL"),
         "out_of_scope": {TAXON_OUT_OF_SCOPE: out_of_scope} if out_of_scope else {},
         "rejected": {reason: t.count for reason, t in tallies(
             con, "SELECT _rejected AS reason, _file, _line FROM g2a_classified WHERE _rejected IS NOT NULL").items()},
-        "accessions": con.execute("SELECT count(*) FROM lookup.accessions").fetchone()[0],
+        "accessions": scalar(con, "SELECT count(*) FROM lookup.accessions"),
     }
     con.execute("DETACH lookup")
     con.close()

@@ -29,7 +29,7 @@ from ncbi_gene_kg.ensembl import disagreements
 from ncbi_gene_kg.history import HISTORY_TABLE, remap_discontinued
 from ncbi_gene_kg.kgx import tsv_cell
 from ncbi_gene_kg.sources import merge_order, property_preferences
-from ncbi_gene_kg.sql import ident, string_list
+from ncbi_gene_kg.sql import ident, scalar, string_list
 
 # Precedence when single-valued properties conflict (each config's merge_rank), and the source a category's
 # nodes must come from.
@@ -127,7 +127,7 @@ def _conflicts(con: duckdb.DuckDBPyConnection, table: str, key: str, columns: li
                 FROM {rows_of} WHERE {ident(c)} IS NOT NULL GROUP BY {key}
                 HAVING count(DISTINCT {ident(c)}) > 1)
             """
-        ).fetchone()
+        ).fetchone() or (0, [])
         if rows[0]:
             found[f"{label} {c}"] = Tally(rows[0], rows[1])
     return found
@@ -215,8 +215,8 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
     result = MergeResult()
     node_columns = _load(con, "node_rows", sorted(transforms_dir.glob("*_nodes.tsv")), NODE_CORE)
     edge_columns = _load(con, "edge_rows", sorted(transforms_dir.glob("*_edges.tsv")), EDGE_CORE)
-    result.node_rows = con.execute("SELECT count(*) FROM node_rows").fetchone()[0]
-    result.edge_rows = con.execute("SELECT count(*) FROM edge_rows").fetchone()[0]
+    result.node_rows = scalar(con, "SELECT count(*) FROM node_rows")
+    result.edge_rows = scalar(con, "SELECT count(*) FROM edge_rows")
     # Before anything is merged: ids of discontinued genes (the files are of different dates), cross-checks.
     result.remapped = remap_discontinued(con, transforms_dir / HISTORY_TABLE)
     result.disagreements = disagreements(con)
@@ -253,6 +253,6 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
     _copy(con, "SELECT * FROM nodes ORDER BY id", nodes_cols, out_dir / f"{name}_nodes.tsv")
     _copy(con, "SELECT * FROM edges ORDER BY subject, predicate, object, id", edges_cols,
           out_dir / f"{name}_edges.tsv")
-    result.nodes = con.execute("SELECT count(*) FROM nodes").fetchone()[0]
-    result.edges = con.execute("SELECT count(*) FROM edges").fetchone()[0]
+    result.nodes = scalar(con, "SELECT count(*) FROM nodes")
+    result.edges = scalar(con, "SELECT count(*) FROM edges")
     return result

@@ -291,7 +291,7 @@ def _transform_reasons(code: Path) -> tuple[list[str], list[str], list[str]]:
         name, value = None, None
         if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
                 and node.targets[0].id == "COLUMNS" and isinstance(node.value, ast.List)):
-            columns = [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
+            columns = [e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name, value = node.targets[0].id, node.value
         elif isinstance(node, ast.FunctionDef):

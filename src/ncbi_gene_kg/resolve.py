@@ -70,8 +70,15 @@ class Match:
     discontinued: Discontinued | None = None
 
     @property
+    def record(self) -> Gene | Discontinued:
+        """The gene, or else the discontinued id, the query matched (a match has one of the two)."""
+        record = self.gene or self.discontinued
+        assert record is not None, "a match is of a gene or of a discontinued id"
+        return record
+
+    @property
     def taxon(self) -> str | None:
-        return self.gene.taxon if self.gene is not None else self.discontinued.taxon
+        return self.record.taxon
 
     @property
     def key(self) -> str:
@@ -82,8 +89,7 @@ class Match:
         return self.discontinued.current.id if self.discontinued.current else self.discontinued.id
 
     def describe(self) -> str:
-        what = self.gene.describe() if self.gene else self.discontinued.describe()
-        return f"{what} [{self.matched_by}]"
+        return f"{self.record.describe()} [{self.matched_by}]"
 
 
 @dataclass
@@ -125,12 +131,8 @@ class Resolution:
             return "\n".join(lines)
         match = self.answer
         assert match is not None
-        if self.status == "current":
-            lines = [f"{match.gene.describe()}: current" + (
-                f" (matched by {match.matched_by})" if match.matched_by != "GeneID" else "")]
-        else:
-            lines = [match.discontinued.describe() + (
-                f" (matched by {match.matched_by})" if match.matched_by != "GeneID" else "")]
+        how = f" (matched by {match.matched_by})" if match.matched_by != "GeneID" else ""
+        lines = [match.record.describe() + (": current" if self.status == "current" else "") + how]
         if self.replaced:
             lines.append(f"  it replaced {len(self.replaced)} discontinued GeneID(s):")
             lines += [f"    {d.id}" + (f" {d.symbol}" if d.symbol else "") + f" (discontinued on {d.date})"
@@ -290,7 +292,7 @@ def resolve(query: str, taxon: str | None = None, out_dir: Path = Path("output")
     else:
         return resolution
     # In each taxon, the matches of the first kind (symbol, synonym, discontinued symbol) that has any.
-    best = {}
+    best: dict[str | None, int] = {}
     for rank, tier in enumerate(tiers):
         for match in tier:
             best.setdefault(match.taxon, rank)
@@ -306,5 +308,5 @@ def resolve(query: str, taxon: str | None = None, out_dir: Path = Path("output")
         resolution.status = "current"
         resolution.replaced = graph.discontinued("current = ?", [answer.gene.id])
     else:
-        resolution.status = "replaced" if answer.discontinued.current else "discontinued"
+        resolution.status = "replaced" if answer.discontinued and answer.discontinued.current else "discontinued"
     return resolution

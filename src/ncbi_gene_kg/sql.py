@@ -33,15 +33,16 @@ def string_list(values: Iterable[str]) -> str:
     return ", ".join(quote(v) for v in values)
 
 
-def one(con: duckdb.DuckDBPyConnection | duckdb.DuckDBPyRelation, query: str | None = None) -> tuple:
-    """The one row of an aggregate query (or of a relation).
+def one(source: duckdb.DuckDBPyConnection | duckdb.DuckDBPyRelation, query: str | None = None) -> tuple:
+    """The one row of an aggregate query on a connection, or of a relation.
 
     >>> one(duckdb.connect(), "SELECT count(*), 'x' FROM range(3)")
     (3, 'x')
     """
-    row = (con.execute(query) if query is not None else con).fetchone()
+    relation = source if isinstance(source, duckdb.DuckDBPyRelation) else source.execute(query or "")
+    row = relation.fetchone()
     if row is None:
-        raise ValueError(f"no row from {query or con}")
+        raise ValueError(f"no row from {query or source}")
     return row
 
 

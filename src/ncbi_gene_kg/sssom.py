@@ -17,6 +17,7 @@ import duckdb
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.biolink import prefix_map
 from ncbi_gene_kg.history import GENE, load_history
+from ncbi_gene_kg.sql import scalar
 
 SSSOM_FILE = "ncbi_gene_history.sssom.tsv"
 # SSSOM: IAO:0100001 "term replaced by" is what OBO ontologies use from an obsolete term to its replacement.
@@ -59,7 +60,9 @@ def sssom_curie_map() -> dict[str, str]:
     """Prefixes the mapping set uses beyond SSSOM's built-in ones: NCBIGene and IAO as the Biolink model
     expands them, infores as bioregistry does (the Biolink model has no infores prefix)."""
     biolink = prefix_map()
-    return {GENE: biolink[GENE], "IAO": biolink["IAO"], "infores": bioregistry.get_uri_prefix("infores")}
+    infores = bioregistry.get_uri_prefix("infores")
+    assert infores is not None, "bioregistry knows infores"
+    return {GENE: biolink[GENE], "IAO": biolink["IAO"], "infores": infores}
 
 
 def write_sssom(con: duckdb.DuckDBPyConnection, history: Path, path: Path, build_version: str,
@@ -114,7 +117,7 @@ def write_sssom(con: duckdb.DuckDBPyConnection, history: Path, path: Path, build
     with path.open("ab") as out, part.open("rb") as body:
         shutil.copyfileobj(body, out, 1 << 22)
     part.unlink()
-    return con.execute("SELECT count(*) FROM sssom_history").fetchone()[0]
+    return scalar(con, "SELECT count(*) FROM sssom_history")
 
 
 # --- resolve -----------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ Each problem class is reported with a count and a few examples.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,7 +197,7 @@ def registry_prefixes(con: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted(p for p in used if p not in prefix_map() and is_known_prefix(p))
 
 
-def run_kgx_validator(nodes: Path, edges: Path, result: ValidationResult, extra_prefixes: list[str] = ()) -> None:
+def run_kgx_validator(nodes: Path, edges: Path, result: ValidationResult, extra_prefixes: Sequence[str] = ()) -> None:
     """Stream KGX files through kgx's Validator on the pinned model (offline).
 
     ``extra_prefixes`` (registry prefixes the graph uses that Biolink's JSON-LD context lacks, such as
