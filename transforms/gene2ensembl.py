@@ -17,7 +17,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.ingest import Source, not_a_number, open_source
-from ncbi_gene_kg.sql import quote
+from ncbi_gene_kg.sql import quote, unversioned
 from ncbi_gene_kg.tables import register_table
 
 NAME = "gene2ensembl"
@@ -42,11 +42,6 @@ def _pattern(name: str) -> tuple[str, str]:
     if prefix.prefix is None or prefix.pattern is None:
         raise RuntimeError(f"{name} has no registry prefix and pattern")
     return prefix.prefix, quote(prefix.pattern)
-
-
-def unversioned(column: str) -> str:
-    """SQL for an accession without its version: ENST00000269305.9 -> ENST00000269305."""
-    return f"regexp_replace({column}, '\\.[0-9]+$', '')"
 
 
 def row_rules() -> tuple[dict[str, str], dict[str, str]]:

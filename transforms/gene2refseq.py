@@ -25,6 +25,7 @@ from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.ingest import Source, not_a_number, open_source
 from ncbi_gene_kg.pipeline import find_inputs
 from ncbi_gene_kg.scan import scan as scan_files
+from ncbi_gene_kg.sql import unversioned
 from ncbi_gene_kg.tables import load_table, register_table
 
 COLLAB = "gene_refseq_uniprotkb_collab"
@@ -51,11 +52,6 @@ FILTERED = {
 }
 NO_PARTNER = "RefSeq protein has no UniProtKB partner in gene_refseq_uniprotkb_collab"
 NO_GENE = "RefSeq protein in no gene2refseq row in scope"
-
-
-def base_accession(column: str) -> str:
-    """SQL for an accession without its version: NP_000537.3 -> NP_000537."""
-    return f"split_part({column}, '.', 1)"
 
 
 def collab_rejected() -> dict[str, str]:
@@ -95,9 +91,9 @@ def scan(koza: KozaTransform, data) -> tuple[Source, Source]:
                 if column not in COLLAB_COLUMNS]
     con.execute(f"""
         CREATE TEMP TABLE gene_refseq_proteins AS
-        SELECT DISTINCT {base_accession(PROTEIN)} AS refseq FROM gene2refseq_emitted
+        SELECT DISTINCT {unversioned(PROTEIN)} AS refseq FROM gene2refseq_emitted
     """)
-    filtered = {NO_GENE: f"{base_accession('NCBI_protein_accession')} NOT IN "
+    filtered = {NO_GENE: f"{unversioned('NCBI_protein_accession')} NOT IN "
                          "(SELECT refseq FROM gene_refseq_proteins)"}
     con.execute(f"""
         CREATE TEMP TABLE {COLLAB}_classified AS
@@ -108,8 +104,8 @@ def scan(koza: KozaTransform, data) -> tuple[Source, Source]:
     # A gene2refseq protein no valid pair names leaves its rows out; they were candidates until now.
     con.execute(f"""
         UPDATE gene2refseq_classified SET _filtered = '{NO_PARTNER}'
-        WHERE _rejected IS NULL AND _filtered IS NULL AND {base_accession(PROTEIN)} NOT IN
-              (SELECT {base_accession('NCBI_protein_accession')} FROM {COLLAB}_emitted)
+        WHERE _rejected IS NULL AND _filtered IS NULL AND {unversioned(PROTEIN)} NOT IN
+              (SELECT {unversioned('NCBI_protein_accession')} FROM {COLLAB}_emitted)
     """)
     return source, Source(COLLAB, con, paths, source.scope, f"{COLLAB}_emitted", warnings=warnings)
 
@@ -162,12 +158,12 @@ def pairs(source: Source, collab: Source) -> None:
     """Tables gene_refseq, refseq_pairs, protein_taxa and protein_xrefs, and the values they leave out."""
     source.sql(f"""
         CREATE TEMP TABLE gene_refseq AS
-        SELECT GeneID, {base_accession(PROTEIN)} AS refseq, min(struct_pack(file := _file, line := _line)) AS first_row
+        SELECT GeneID, {unversioned(PROTEIN)} AS refseq, min(struct_pack(file := _file, line := _line)) AS first_row
         FROM gene2refseq_emitted GROUP BY ALL
     """)
     source.sql(f"""
         CREATE TEMP TABLE refseq_pairs AS
-        SELECT c._file, c._line, {base_accession('c.NCBI_protein_accession')} AS refseq,
+        SELECT c._file, c._line, {unversioned('c.NCBI_protein_accession')} AS refseq,
                c.UniProtKB_protein_accession AS uniprot, c.NCBI_tax_id, c.UniProtKB_tax_id,
                CAST(m.rank AS INTEGER) AS rank, m.knowledge_level, m.agent_type
         FROM {COLLAB}_emitted c JOIN refseq_uniprotkb_method m USING (method)

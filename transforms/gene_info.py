@@ -6,6 +6,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import register_prefixes
 from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.sql import items
 from ncbi_gene_kg.tables import register_table
 
 COLUMNS = ["tax_id", "GeneID", "Symbol", "Synonyms", "dbXrefs", "description", "type_of_gene",
@@ -61,10 +62,10 @@ def transform(koza: KozaTransform, source: Source) -> None:
 
 def xrefs(source: Source) -> None:
     """Table gene_xrefs (_file, _line, xref list): dbXrefs as registry CURIEs, in file order, deduplicated."""
-    source.sql("""
+    source.sql(f"""
         CREATE TEMP TABLE dbxrefs AS
         WITH raw AS (
-            SELECT _file, _line, generate_subscripts(parts, 1) AS pos, unnest(parts) AS value
+            SELECT _file, _line, {items('parts')}
             FROM (SELECT _file, _line, string_split(dbXrefs, '|') AS parts FROM gene_info_emitted
                   WHERE dbXrefs IS NOT NULL)
         )

@@ -20,7 +20,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.ingest import Source, not_a_number, open_source
-from ncbi_gene_kg.sql import one, string_list
+from ncbi_gene_kg.sql import items, one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
@@ -148,7 +148,7 @@ def phenotype_rows(source: Source) -> None:
         source.sql(f"""
             CREATE TEMP TABLE {table} AS
             SELECT _file, _line, pos, value FROM (
-                SELECT _file, _line, generate_subscripts(parts, 1) AS pos, unnest(parts) AS value
+                SELECT _file, _line, {items('parts')}
                 FROM (SELECT _file, _line, {split(column)} AS parts FROM phenotype_rows)
             )
             QUALIFY row_number() OVER (PARTITION BY _file, _line, value ORDER BY pos) = 1

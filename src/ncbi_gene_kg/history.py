@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ncbi_gene_kg.accounting import Tally, example_tallies
-from ncbi_gene_kg.sql import quote
+from ncbi_gene_kg.sql import items, quote
 
 HISTORY_TABLE = "gene_history_discontinued.tsv"
 # chain_end: 'current' (current_id is set), 'discontinued' (the chain ends in a GeneID discontinued without
@@ -153,7 +153,7 @@ def _remap_xrefs(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
                     WHEN d.new = x.id THEN 'xref naming a discontinued GeneID of the node itself (left out)'
                     ELSE 'xref naming a discontinued GeneID, remapped to the current id' END AS outcome
         FROM (
-            SELECT rid, _source, id, generate_subscripts(parts, 1) AS pos, unnest(parts) AS value
+            SELECT rid, _source, id, {items('parts')}
             FROM (SELECT rowid AS rid, _source, id, string_split(xref, '|') AS parts FROM node_rows
                   WHERE _source <> '{EXEMPT_SOURCE}' AND xref LIKE '%{GENE}:%')
         ) x LEFT JOIN discontinued_genes d ON d.old = x.value

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from ncbi_gene_kg.accounting import Tally, example_tallies
+from ncbi_gene_kg.accounting import EXAMPLES, Tally, example_tallies
 from ncbi_gene_kg.biolink import is_multivalued
 from ncbi_gene_kg.ensembl import disagreements
 from ncbi_gene_kg.history import HISTORY_TABLE, remap_discontinued
@@ -40,7 +40,6 @@ NODE_AUTHORITY = {"biolink:Gene": "gene_info"}
 NODE_PROPERTY_SOURCE_ORDER = property_preferences()
 NODE_CORE = ["id", "category", "name", "description", "xref", "provided_by", "synonym"]
 EDGE_CORE = ["id", "subject", "predicate", "object", "category", "provided_by"]
-EXAMPLES = 5
 
 
 @dataclass

@@ -53,3 +53,23 @@ def scalar(con: duckdb.DuckDBPyConnection, query: str) -> Any:
     3
     """
     return one(con, query)[0]
+
+
+def unversioned(column: str) -> str:
+    """SQL for an accession without its version.
+
+    >>> print(unversioned("accession"))
+    split_part(accession, '.', 1)
+    >>> duckdb.sql(f"SELECT {unversioned(quote('NP_000537.3'))}, {unversioned(quote('ENSG00000141510'))}").fetchone()
+    ('NP_000537', 'ENSG00000141510')
+    """
+    return f"split_part({column}, '.', 1)"
+
+
+def items(values: str) -> str:
+    """SQL select items for each element of a list expression with its 1-based position: ``pos, value``.
+
+    >>> duckdb.sql("SELECT " + items("['a', 'b']")).fetchall()
+    [(1, 'a'), (2, 'b')]
+    """
+    return f"generate_subscripts({values}, 1) AS pos, unnest({values}) AS value"

@@ -15,13 +15,12 @@ from pathlib import Path
 
 import duckdb
 
-from ncbi_gene_kg.accounting import Tally
+from ncbi_gene_kg.accounting import EXAMPLES, Tally
 from ncbi_gene_kg.biolink import is_category, is_multivalued, is_predicate, prefix_map, slot_range, use_offline_model
 from ncbi_gene_kg.curie import is_known_prefix
 from ncbi_gene_kg.sources import curie_properties
 from ncbi_gene_kg.sql import ident, one, scalar, string_list
 
-EXAMPLES = 5
 # The properties whose values are CURIEs: each source config's curie_properties.
 CURIE_PROPERTIES = {"nodes": curie_properties("node"), "edges": curie_properties("edge")}
 
