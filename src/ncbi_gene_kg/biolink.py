@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bmt import Toolkit
     from linkml_runtime.utils.schemaview import SchemaView
 
 BIOLINK_VERSION = version("biolink-model")
@@ -30,11 +31,29 @@ def prefix_map() -> dict[str, str]:
 
 
 @cache
-def schema_view() -> SchemaView:
-    """A linkml SchemaView over the pinned schema (loaded once; takes about a second)."""
-    from linkml_runtime.utils.schemaview import SchemaView
+def toolkit() -> Toolkit:
+    """bmt's Toolkit over the pinned schema, offline; kgx's Validator is given the same one (share_toolkit)."""
+    use_offline_model()
+    from bmt import Toolkit
 
-    return SchemaView(str(SCHEMA_PATH))
+    return Toolkit()
+
+
+@cache
+def schema_view() -> SchemaView:
+    """A linkml SchemaView over the pinned schema: the Toolkit's, so the model is loaded once (about a second)."""
+    return toolkit().view
+
+
+def share_toolkit() -> None:
+    """Make kgx use :func:`toolkit` as its default Toolkit instead of loading the model a second time.
+
+    kgx keeps its default Toolkit in a module global (``kgx.utils.kgx_utils._default_toolkit``) and offers no
+    setter; the pinned kgx version is tested with this.
+    """
+    import kgx.utils.kgx_utils as kgx_utils
+
+    kgx_utils._default_toolkit = toolkit()
 
 
 def _camel(name: str) -> str:

@@ -16,7 +16,15 @@ from pathlib import Path
 import duckdb
 
 from ncbi_gene_kg.accounting import EXAMPLES, Tally
-from ncbi_gene_kg.biolink import is_category, is_multivalued, is_predicate, prefix_map, slot_range, use_offline_model
+from ncbi_gene_kg.biolink import (
+    is_category,
+    is_multivalued,
+    is_predicate,
+    prefix_map,
+    share_toolkit,
+    slot_range,
+    use_offline_model,
+)
 from ncbi_gene_kg.curie import is_known_prefix
 from ncbi_gene_kg.sources import curie_properties
 from ncbi_gene_kg.sql import ident, one, scalar, string_list
@@ -204,6 +212,7 @@ def run_kgx_validator(nodes: Path, edges: Path, result: ValidationResult, extra_
     the report names them.
     """
     use_offline_model()
+    share_toolkit()
     from kgx.transformer import Transformer
     from kgx.validator import Validator
 
