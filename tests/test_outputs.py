@@ -79,6 +79,8 @@ def test_every_format_has_the_tsv_records_with_their_types(graph: Path, kind: st
                 assert line[column] == record[column] == cell.split("|"), column
             elif slot_range(column) == "boolean":
                 assert line[column] is record[column] is (cell == "true")
+            elif slot_range(column) == "integer":  # gene_neighbors' interbase coordinates
+                assert line[column] == record[column] == int(cell), column
             else:
                 assert line[column] == record[column] == cell, column
 
