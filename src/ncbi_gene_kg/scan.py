@@ -1,11 +1,10 @@
 """Scanning NCBI Gene files with DuckDB: columns by header name, the taxon scope applied in the scan.
 
 Every file is read as whole lines (no quoting: NCBI files are plain tab-separated and a ``"`` is data)
-in one pass into a table with a row per line, in file order, so a row's position (DuckDB's ``rowid``)
-is its line number for the row accounting: nothing numbers the lines, nothing stores the numbers.
-Rows outside the taxon scope are kept only as a placeholder row (never split, never seen by Python);
-rows in scope are split on tabs, the required fields kept in a list and exposed through a view with
-one column per header name, where NCBI's '-' is NULL.
+in one pass and numbered as it streams, so that each row keeps its line number for the row
+accounting. Rows outside the taxon scope are kept only as a line number (never split, never seen by
+Python); rows in scope are split on tabs, only the required fields kept (in a list) and exposed
+through a view with one column per header name, where NCBI's '-' is NULL.
 """
 
 from __future__ import annotations
@@ -168,47 +167,44 @@ def readable(path: Path, repair: bool = False) -> Iterator[tuple[str, Pump | Non
 
 
 def _load_sql(table: str, source: str, header: Header, keep: Sequence[int], in_scope: str) -> str:
-    """One pass over the file's lines, in file order: a row per line (its position is its line number).
+    """One pass over the file's lines: a row per data row with its line number.
 
-    ``_n_fields`` is NULL for lines that are not data rows (comments, blank lines), 0 for data rows
-    outside the taxon scope and the field count for rows in scope; ``_fields`` holds the fields at
-    the ``keep`` positions (1-based) of rows in scope only, so rows out of scope cost a few bytes.
+    ``row_number() OVER ()`` numbers the lines as they stream (a streaming window: it keeps the scan
+    in file order, it stores nothing). ``_n_fields`` is 0 for rows outside the taxon scope and the
+    field count for rows in scope; ``_fields`` holds the fields at the ``keep`` positions (1-based)
+    of rows in scope only, so a row out of scope costs a line number and a NULL.
     """
     kept = ", ".join(f"f[{i}]" for i in keep)
     return f"""
         CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT CASE WHEN data THEN coalesce(len(f), 0) END::USMALLINT AS _n_fields,
+        SELECT _line, coalesce(len(f), 0)::USMALLINT AS _n_fields,
                CASE WHEN f IS NOT NULL THEN [{kept}] END AS _fields
         FROM (
-            SELECT line IS NOT NULL AND NOT starts_with(line, '#') AS data,
-                   CASE WHEN line IS NOT NULL AND NOT starts_with(line, '#') AND {in_scope}
-                        THEN string_split(line, '\t') END AS f
-            FROM read_csv({quote(source)}, columns = {{'line': 'VARCHAR'}}, delim = '\x01',
-                          quote = '', escape = '', header = false, auto_detect = false,
-                          strict_mode = false)
+            SELECT _line, CASE WHEN {in_scope} THEN string_split(line, '\t') END AS f
+            FROM (
+                SELECT row_number() OVER () AS _line, line
+                FROM read_csv({quote(source)}, columns = {{'line': 'VARCHAR'}}, delim = '\x01',
+                              quote = '', escape = '', header = false, auto_detect = false,
+                              strict_mode = false)
+            )
+            WHERE _line > {header.line_no} AND line IS NOT NULL AND NOT starts_with(line, '#')
         )
         """
 
 
 def load_lines(con: duckdb.DuckDBPyConnection, table: str, path: Path, header: Header, keep: Sequence[int],
                in_scope: str) -> list[int]:
-    """Load one file's lines into table ``table`` (see :func:`_load_sql`); returns the lines whose invalid
-    UTF-8 was replaced.
+    """Load one file's data rows into table ``table`` (see :func:`_load_sql`); returns the lines whose
+    invalid UTF-8 was replaced.
 
-    The load runs in one DuckDB thread, so the table's rows are in file order and a row's ``rowid``
-    + 1 is its line number: no window over every line, no line number stored. (With several threads
-    DuckDB's CREATE TABLE AS does not always keep the order of a piped source, even with
-    ``preserve_insertion_order``.) The decompression runs beside it, in the pump's thread.
+    The line number is computed by DuckDB as the lines stream, not taken from the table's row order:
+    DuckDB's CREATE TABLE AS does not always keep the order of a piped CSV source (a 20 M-line
+    gene2go.gz came out with a block of rows moved to the end, even in one thread).
     """
-    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     for repair in (False, True):
         try:
             with readable(path, repair) as (source, pump):
-                con.execute("SET threads = 1")
-                try:
-                    con.execute(_load_sql(table, source, header, keep, in_scope))
-                finally:
-                    con.execute(f"SET threads = {int(threads)}")
+                con.execute(_load_sql(table, source, header, keep, in_scope))
         except duckdb.Error as error:
             if not repair and "unicode" in str(error).lower():
                 continue
@@ -254,8 +250,7 @@ def scan(
         repaired = load_lines(con, part, path, header, [positions[name] for name in required], in_scope)
         if repaired:
             con.executemany(f"INSERT INTO {table}_repaired VALUES (?, ?)", [(path.name, n) for n in repaired])
-        lines = (f"SELECT {quote(path.name)} AS _file, rowid + 1 AS _line, _n_fields, _fields FROM {part} "
-                 f"WHERE rowid >= {header.line_no} AND _n_fields IS NOT NULL")
+        lines = f"SELECT {quote(path.name)} AS _file, _line, _n_fields, _fields FROM {part}"
         if not con.execute(f"SELECT count(*) FROM ({lines})").fetchone()[0]:
             raise UserError(f"{path}: no data rows (the file holds only its header)")
         parts.append(lines)
