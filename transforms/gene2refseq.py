@@ -19,10 +19,10 @@ from koza.transform import KozaTransform
 from loguru import logger
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.accounting import WRONG_COLUMN_COUNT, case_of
+from ncbi_gene_kg.accounting import WRONG_COLUMN_COUNT
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import Source, classify, not_a_number, open_source
 from ncbi_gene_kg.pipeline import find_inputs
 from ncbi_gene_kg.scan import scan as scan_files
 from ncbi_gene_kg.sql import unversioned
@@ -95,19 +95,16 @@ def scan(koza: KozaTransform, data) -> tuple[Source, Source]:
     """)
     filtered = {NO_GENE: f"{unversioned('NCBI_protein_accession')} NOT IN "
                          "(SELECT refseq FROM gene_refseq_proteins)"}
-    con.execute(f"""
-        CREATE TEMP TABLE {COLLAB}_classified AS
-        SELECT *, {case_of(collab_rejected())} AS _rejected, {case_of(filtered)} AS _filtered FROM {COLLAB}
-    """)
-    con.execute(f"CREATE TEMP VIEW {COLLAB}_emitted AS SELECT * FROM {COLLAB}_classified "
-                "WHERE _rejected IS NULL AND _filtered IS NULL")
+    emitted = classify(con, COLLAB, collab_rejected(), filtered)
     # A gene2refseq protein no valid pair names leaves its rows out; they were candidates until now.
     con.execute(f"""
-        UPDATE gene2refseq_classified SET _filtered = '{NO_PARTNER}'
-        WHERE _rejected IS NULL AND _filtered IS NULL AND {unversioned(PROTEIN)} NOT IN
-              (SELECT {unversioned('NCBI_protein_accession')} FROM {COLLAB}_emitted)
+        CREATE TEMP TABLE gene2refseq_no_partner AS
+        SELECT _file, _line, NULL::VARCHAR AS _rejected, '{NO_PARTNER}' AS _filtered FROM gene2refseq_emitted
+        WHERE {unversioned(PROTEIN)} NOT IN
+              (SELECT {unversioned('NCBI_protein_accession')} FROM {emitted})
     """)
-    return source, Source(COLLAB, con, paths, source.scope, f"{COLLAB}_emitted", warnings=warnings)
+    con.execute("INSERT INTO gene2refseq_classified SELECT * FROM gene2refseq_no_partner")
+    return source, Source(COLLAB, con, paths, source.scope, emitted, warnings=warnings)
 
 
 @koza.transform()

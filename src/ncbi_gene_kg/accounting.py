@@ -85,10 +85,15 @@ def example_tallies(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, Tal
 
 
 def tallies(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, Tally]:
-    """Group ``query``'s rows (columns reason, _file, _line) by reason, with the first few places."""
+    """Group ``query``'s rows (columns reason, _file, _line) by reason, with the first few places.
+
+    Only the few places kept become ``file:line`` strings (not one string per row: out-of-scope rows
+    can be tens of millions).
+    """
     rows = con.execute(
         f"""
-        SELECT reason, count(*), min_by(_file || ':' || _line, (_file, _line), {EXAMPLES})
+        SELECT reason, count(*),
+               list_transform(min({{'f': _file, 'l': _line}}, {EXAMPLES}), x -> x.f || ':' || x.l)
         FROM ({query}) WHERE reason IS NOT NULL GROUP BY reason ORDER BY reason
         """
     ).fetchall()

@@ -131,13 +131,26 @@ def open_source(
                 for path, header in zip(paths, headers, strict=True) for column in header.columns
                 if expected and column not in expected]
     rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | dict(rejected)
+    return Source(name, con, paths, scope, classify(con, name, rejected, filtered or {}), warnings=warnings)
+
+
+def classify(con: duckdb.DuckDBPyConnection, name: str, rejected: Mapping[str, str],
+             filtered: Mapping[str, str]) -> str:
+    """Classify the rows of view ``name`` by the rules; returns the name of the view of emitted rows.
+
+    Table ``<name>_classified`` (``_file``, ``_line``, ``_rejected``, ``_filtered``) holds only the
+    rows that are not emitted (few, usually), not a copy of every row; view ``<name>_emitted`` is
+    ``name`` without them. A transform that leaves more rows out later inserts them there.
+    """
     con.execute(
         f"""
-        CREATE TEMP TABLE {name}_classified AS
-        SELECT *, {case_of(rejected)} AS _rejected, {case_of(filtered or {})} AS _filtered FROM {name}
+        CREATE OR REPLACE TEMP TABLE {name}_classified AS
+        SELECT * FROM (
+            SELECT _file, _line, {case_of(rejected)} AS _rejected, {case_of(filtered)} AS _filtered FROM {name}
+        ) WHERE _rejected IS NOT NULL OR _filtered IS NOT NULL
         """
     )
     emitted = f"{name}_emitted"
-    con.execute(f"CREATE TEMP VIEW {emitted} AS SELECT * FROM {name}_classified "
-                "WHERE _rejected IS NULL AND _filtered IS NULL")
-    return Source(name, con, paths, scope, emitted, warnings=warnings)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {emitted} AS SELECT * FROM {name} "
+                f"ANTI JOIN {name}_classified USING (_file, _line)")
+    return emitted

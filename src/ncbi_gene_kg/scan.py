@@ -1,10 +1,10 @@
 """Scanning NCBI Gene files with DuckDB: columns by header name, the taxon scope applied in the scan.
 
 Every file is read as whole lines (no quoting: NCBI files are plain tab-separated and a ``"`` is data)
-and numbered as it streams, so that each row keeps its line number for the row accounting. Rows
-outside the taxon scope are kept only as a line number (never split, never seen by Python); rows in
-scope are split on tabs into a list and exposed through a view with one column per header name,
-where NCBI's '-' is NULL.
+in one pass and numbered as it streams, so that each row keeps its line number for the row
+accounting. Rows outside the taxon scope are kept only as a line number (never split, never seen by
+Python); rows in scope are split on tabs, only the required fields kept (in a list) and exposed
+through a view with one column per header name, where NCBI's '-' is NULL.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+from isal import igzip, isal_zlib
 
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.sql import ident, quote
@@ -111,7 +112,7 @@ class Pump:
     """Feeds a file's text to DuckDB through a named pipe, checking what DuckDB cannot.
 
     DuckDB reads a truncated gzip file without complaint, so compressed files are decompressed here
-    (Python's gzip checks the length and CRC at the end) and a cut file becomes an error naming how
+    (python-isal's igzip, which checks the length and CRC at the end) and a cut file becomes an error naming how
     many lines it held. With ``repair`` set, lines that are not UTF-8 are decoded with U+FFFD
     replacement characters and their line numbers kept.
     """
@@ -138,11 +139,12 @@ class Pump:
                     while chunk := source.read(1 << 20):
                         self.lines += chunk.count(b"\n")
                         sink.write(chunk)
-        except (OSError, EOFError, zlib.error) as error:
+        except (OSError, EOFError, zlib.error, isal_zlib.error) as error:
             self.error = error
 
     def _open(self):
-        return gzip.open(self.path, "rb") if is_gzip(self.path) else self.path.open("rb")
+        # ISA-L's gzip reader: several times faster than zlib's, and it checks the length and CRC too.
+        return igzip.open(self.path, "rb") if is_gzip(self.path) else self.path.open("rb")
 
 
 def is_gzip(path: Path) -> bool:
@@ -171,32 +173,47 @@ def readable(path: Path, repair: bool = False) -> Iterator[tuple[str, Pump | Non
             thread.join()
 
 
-def _insert_lines(con: duckdb.DuckDBPyConnection, table: str, source: str, name: str, header: Header,
-                  in_scope: str) -> None:
-    con.execute(
-        f"""
-        INSERT INTO {table}_lines
-        SELECT {quote(name)}, _line, CASE WHEN {in_scope} THEN string_split(line, '\t') END
+def _load_sql(table: str, source: str, header: Header, keep: Sequence[int], in_scope: str) -> str:
+    """One pass over the file's lines: a row per data row with its line number.
+
+    ``row_number() OVER ()`` numbers the lines as they stream (a streaming window: it keeps the scan
+    in file order, it stores nothing). ``_n_fields`` is 0 for rows outside the taxon scope and the
+    field count for rows in scope; ``_fields`` holds the fields at the ``keep`` positions (1-based)
+    of rows in scope only, so a row out of scope costs a line number and a NULL.
+    """
+    kept = ", ".join(f"f[{i}]" for i in keep)
+    return f"""
+        CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT _line, coalesce(len(f), 0)::USMALLINT AS _n_fields,
+               CASE WHEN f IS NOT NULL THEN [{kept}] END AS _fields
         FROM (
-            SELECT row_number() OVER () AS _line, line
-            FROM read_csv({quote(source)}, columns = {{'line': 'VARCHAR'}}, delim = '\x01',
-                          quote = '', escape = '', header = false, auto_detect = false,
-                          strict_mode = false)
+            SELECT _line, CASE WHEN {in_scope} THEN string_split(line, '\t') END AS f
+            FROM (
+                SELECT row_number() OVER () AS _line, line
+                FROM read_csv({quote(source)}, columns = {{'line': 'VARCHAR'}}, delim = '\x01',
+                              quote = '', escape = '', header = false, auto_detect = false,
+                              strict_mode = false)
+            )
+            WHERE _line > {header.line_no} AND line IS NOT NULL AND NOT starts_with(line, '#')
         )
-        WHERE _line > {header.line_no} AND line IS NOT NULL AND NOT starts_with(line, '#')
         """
-    )
 
 
-def load_lines(con: duckdb.DuckDBPyConnection, table: str, path: Path, header: Header, in_scope: str) -> list[int]:
-    """Insert one file's rows into ``<table>_lines``; returns the lines whose invalid UTF-8 was replaced."""
+def load_lines(con: duckdb.DuckDBPyConnection, table: str, path: Path, header: Header, keep: Sequence[int],
+               in_scope: str) -> list[int]:
+    """Load one file's data rows into table ``table`` (see :func:`_load_sql`); returns the lines whose
+    invalid UTF-8 was replaced.
+
+    The line number is computed by DuckDB as the lines stream, not taken from the table's row order:
+    DuckDB's CREATE TABLE AS does not always keep the order of a piped CSV source (a 20 M-line
+    gene2go.gz came out with a block of rows moved to the end, even in one thread).
+    """
     for repair in (False, True):
         try:
             with readable(path, repair) as (source, pump):
-                _insert_lines(con, table, source, path.name, header, in_scope)
+                con.execute(_load_sql(table, source, header, keep, in_scope))
         except duckdb.Error as error:
             if not repair and "unicode" in str(error).lower():
-                con.execute(f"DELETE FROM {table}_lines WHERE _file = {quote(path.name)}")
                 continue
             raise UserError(f"{path}: cannot be read ({str(error).splitlines()[0]})") from error
         if pump and pump.error:
@@ -214,17 +231,19 @@ def scan(
     scope: TaxonScope,
     taxon_column: str | None = "tax_id",
 ) -> list[Header]:
-    """Scan ``paths`` into DuckDB: table ``<table>_lines`` (every data row) and view ``<table>``.
+    """Scan ``paths`` into DuckDB: view ``<table>_lines`` (every data row) and view ``<table>``.
 
-    ``<table>_lines`` has ``_file``, ``_line`` and ``_fields`` (the split row, NULL when the row is
-    outside the taxon scope). The view has ``_file``, ``_line``, ``_n_fields`` and one column per
-    required name, '-' read as NULL; only rows in scope. All files must share the same header.
+    ``<table>_lines`` has ``_file``, ``_line``, ``_n_fields`` and ``_fields`` (the required fields
+    in ``required`` order, NULL when the row is outside the taxon scope); it reads one table per
+    file, ``<table>_lines_<i>``. The view ``<table>`` has ``_file``, ``_line``, ``_n_fields``,
+    ``_n_columns`` and one column per required name, '-' read as NULL; only rows in scope. All files
+    must share the same header.
     Table ``<table>_repaired`` (_file, _line) lists lines whose invalid UTF-8 bytes were replaced.
     """
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_lines (_file VARCHAR, _line BIGINT, _fields VARCHAR[])")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_repaired (_file VARCHAR, _line BIGINT)")
     headers = []
-    for path in paths:
+    parts = []
+    for i, path in enumerate(paths):
         header = read_header(path)
         positions = column_index(header, path, required)
         if headers and header.columns != headers[0].columns:
@@ -234,19 +253,22 @@ def scan(
         if taxon_column and scope.tax_ids is not None:
             taxa = ", ".join(quote(t) for t in scope.tax_ids)
             in_scope = f"split_part(line, '\t', {positions[taxon_column]}) IN ({taxa})"
-        repaired = load_lines(con, table, path, header, in_scope)
+        part = f"{table}_lines_{i}"
+        repaired = load_lines(con, part, path, header, [positions[name] for name in required], in_scope)
         if repaired:
             con.executemany(f"INSERT INTO {table}_repaired VALUES (?, ?)", [(path.name, n) for n in repaired])
-        if not con.execute(f"SELECT count(*) FROM {table}_lines WHERE _file = {quote(path.name)}").fetchone()[0]:
+        lines = f"SELECT {quote(path.name)} AS _file, _line, _n_fields, _fields FROM {part}"
+        if not con.execute(f"SELECT count(*) FROM ({lines})").fetchone()[0]:
             raise UserError(f"{path}: no data rows (the file holds only its header)")
-    positions = column_index(headers[0], paths[0], required)
+        parts.append(lines)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_lines AS {' UNION ALL '.join(parts)}")
     columns = ",\n".join(
-        f"nullif(_fields[{positions[name]}], '{NULL}') AS {ident(name)}" for name in required
+        f"nullif(_fields[{i}], '{NULL}') AS {ident(name)}" for i, name in enumerate(required, 1)
     )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW {table} AS
-        SELECT _file, _line, len(_fields) AS _n_fields, {len(headers[0].columns)} AS _n_columns,
+        SELECT _file, _line, _n_fields, {len(headers[0].columns)} AS _n_columns,
                {columns}
         FROM {table}_lines WHERE _fields IS NOT NULL
         """

@@ -1,0 +1,68 @@
+"""The bundled sample's graph, pinned: every optimization of the data path must leave it byte-identical.
+
+`ncbi-gene-kg transform` runs on the bundled sample (SOURCE_DATE_EPOCH=0) and the sha256 of each
+output file, its lines sorted, is compared with the value recorded here; so is the row accounting
+(counts and file:line examples) of every input. When a change is *meant* to alter the graph, rerun
+with ``PIN_PRINT=1 pytest tests/test_sample_graph_pin.py -s`` and paste the new values with the reason
+in the commit message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PINNED = {
+    "ncbi_gene_nodes.tsv": "3166152f77415fc3",
+    "ncbi_gene_edges.tsv": "264f9fdf19128ad1",
+    "transforms/gene2ensembl_edges.tsv": "74ce6f6540597acc",
+    "transforms/gene2ensembl_nodes.tsv": "9ac066e26ebb43f0",
+    "transforms/gene2go_edges.tsv": "856cd34a1bccc82e",
+    "transforms/gene2go_nodes.tsv": "871a860008ef59a2",
+    "transforms/gene2pubmed_edges.tsv": "5e90b2c889884a81",
+    "transforms/gene2pubmed_nodes.tsv": "1b2a6a48c6578431",
+    "transforms/gene2refseq_edges.tsv": "ead944c585afd6d7",
+    "transforms/gene2refseq_nodes.tsv": "7682563e7ea3de73",
+    "transforms/gene_group_edges.tsv": "8d69e91b01dca6db",
+    "transforms/gene_history_discontinued.tsv": "229f8c18cdf65ab8",
+    "transforms/gene_info_nodes.tsv": "15deade56678e505",
+    "transforms/gene_orthologs_edges.tsv": "f3e585c0145f22d5",
+    "transforms/gene_orthologs_nodes.tsv": "6fdd402f384e86bd",
+    "transforms/gene_summary_nodes.tsv": "64441936966a53d8",
+    "transforms/mim2gene_medgen_edges.tsv": "7d8b9ff124bb23a4",
+    "transforms/mim2gene_medgen_nodes.tsv": "2963d4ecbc10922d",
+    "row_accounting": "22815babc2b3caea",
+}
+
+
+def sorted_sha256(path: Path) -> str:
+    """sha256 of the file's lines in byte order (the first 16 hex digits)."""
+    lines = sorted(path.read_bytes().splitlines(keepends=True))
+    return hashlib.sha256(b"".join(lines)).hexdigest()[:16]
+
+
+@pytest.fixture(scope="module")
+def sample_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("pin")  # no data/ here: the build reads the bundled sample
+    command = [str(Path(sys.executable).with_name("ncbi-gene-kg")), "transform", "--out", "out"]
+    done = subprocess.run(command, cwd=work, env={**os.environ, "SOURCE_DATE_EPOCH": "0"},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return work / "out"
+
+
+def test_sample_graph_is_pinned(sample_out: Path) -> None:
+    found = {str(p.relative_to(sample_out)): sorted_sha256(p) for p in
+             [sample_out / "ncbi_gene_nodes.tsv", sample_out / "ncbi_gene_edges.tsv",
+              *sorted((sample_out / "transforms").glob("*.tsv"))]}
+    accounting = json.loads((sample_out / "validation_report.json").read_text())["row_accounting"]
+    found["row_accounting"] = hashlib.sha256(json.dumps(accounting, sort_keys=True).encode()).hexdigest()[:16]
+    if os.environ.get("PIN_PRINT"):
+        print(json.dumps(found, indent=4))
+    assert found == PINNED
