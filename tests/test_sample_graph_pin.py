@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 PINNED = {
-    "ncbi_gene_nodes.tsv": "3166152f77415fc3",
-    "ncbi_gene_edges.tsv": "264f9fdf19128ad1",
+    "ncbi_gene_nodes.tsv": "04c63a4e835aea08",
+    "ncbi_gene_edges.tsv": "6f28f34788585049",
     "transforms/gene2ensembl_edges.tsv": "74ce6f6540597acc",
     "transforms/gene2ensembl_nodes.tsv": "9ac066e26ebb43f0",
     "transforms/gene2go_edges.tsv": "856cd34a1bccc82e",
@@ -31,13 +31,15 @@ PINNED = {
     "transforms/gene2refseq_nodes.tsv": "7682563e7ea3de73",
     "transforms/gene_group_edges.tsv": "8d69e91b01dca6db",
     "transforms/gene_history_discontinued.tsv": "229f8c18cdf65ab8",
-    "transforms/gene_info_nodes.tsv": "15deade56678e505",
+    "transforms/gene_info_nodes.tsv": "30a03a0c0f9259dc",
+    "transforms/gene_neighbors_edges.tsv": "3c41efecd7f0ed68",
+    "transforms/gene_neighbors_nodes.tsv": "fc49be9e907d8f38",
     "transforms/gene_orthologs_edges.tsv": "f3e585c0145f22d5",
     "transforms/gene_orthologs_nodes.tsv": "6fdd402f384e86bd",
     "transforms/gene_summary_nodes.tsv": "64441936966a53d8",
     "transforms/mim2gene_medgen_edges.tsv": "7d8b9ff124bb23a4",
     "transforms/mim2gene_medgen_nodes.tsv": "2963d4ecbc10922d",
-    "row_accounting": "22815babc2b3caea",
+    "row_accounting": "49c6c0c65f6aa528",
 }
 
 
