@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from ncbi_gene_kg.scan import connect, scan
+from ncbi_gene_kg.scan import connect, scan_files
 from ncbi_gene_kg.taxa import load_scope
 
 HUMAN = Path("gene_info") / "Homo_sapiens.2022-11.gene_info.gz"
@@ -21,7 +21,7 @@ def test_every_row_keeps_its_line_number(real_data: Path) -> None:
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         expected = {n: line.split("\t", 2)[1] for n, line in enumerate(fh, 1) if not line.startswith("#")}
     con = connect()
-    scan(con, "genes", [path], ["tax_id", "GeneID"], load_scope("all"))
+    scan_files(con, "genes", [path], ["tax_id", "GeneID"], load_scope("all"))
     found = dict(con.execute("SELECT _line, GeneID FROM genes").fetchall())
     assert found == expected
 
@@ -32,6 +32,6 @@ def test_rows_out_of_scope_keep_their_line_numbers(real_data: Path) -> None:
         expected = sorted(n for n, line in enumerate(fh, 1) if not line.startswith(("#", "9606\t")))
     assert expected  # the subspecies rows (tax_id 63221)
     con = connect()
-    scan(con, "genes", [path], ["tax_id", "GeneID"], load_scope("9606"))
+    scan_files(con, "genes", [path], ["tax_id", "GeneID"], load_scope("9606"))
     assert [n for (n,) in con.execute("SELECT _line FROM genes_lines WHERE _fields IS NULL ORDER BY _line")
             .fetchall()] == expected

@@ -16,7 +16,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.sql import quote, unversioned
 from ncbi_gene_kg.tables import register_table
 
@@ -63,13 +63,13 @@ def want_products(koza: KozaTransform) -> bool:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> Source:
+def scan(koza: KozaTransform, data) -> InputTables:
     rejected, filtered = row_rules()
     return open_source(koza, data, NAME, COLUMNS, rejected, filtered)
 
 
 @koza.transform()
-def transform(koza: KozaTransform, source: Source) -> None:
+def transform(koza: KozaTransform, source: InputTables) -> None:
     ensembl, _ = _pattern("Ensembl")
     register_table(source.con, "taxon_labels", tuple(
         {"tax_id": t, "label": label} for t, label in source.scope.labels().items()))
@@ -86,7 +86,7 @@ def transform(koza: KozaTransform, source: Source) -> None:
     source.finish(koza)
 
 
-def products(koza: KozaTransform, source: Source, ensembl: str) -> None:
+def products(koza: KozaTransform, source: InputTables, ensembl: str) -> None:
     """RNAProduct and Protein nodes for the matched Ensembl transcripts and proteins, has_gene_product edges."""
     _, ensembl_pattern = _pattern("Ensembl")
     refseq, refseq_pattern = _pattern("RefSeq")

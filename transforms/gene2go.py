@@ -13,7 +13,7 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.sql import one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 
@@ -61,12 +61,12 @@ FILTERED = {
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> Source:
+def scan(koza: KozaTransform, data) -> InputTables:
     return open_source(koza, data, "gene2go", COLUMNS, rejection_rules(), FILTERED)
 
 
 @koza.transform()
-def transform(koza: KozaTransform, source: Source) -> None:
+def transform(koza: KozaTransform, source: InputTables) -> None:
     for table in ("go_qualifier_to_predicate", "go_category", "go_evidence_to_eco",
                   "go_evidence_knowledge_level", "gene2go_go_annotation_taxa"):
         register_table(source.con, table)
@@ -109,7 +109,7 @@ def transform(koza: KozaTransform, source: Source) -> None:
     source.finish(koza)
 
 
-def annotations(source: Source) -> None:
+def annotations(source: InputTables) -> None:
     """Tables annotations (each emitted row with its mapped values) and taxon_sources."""
     source.sql(f"""
         CREATE TEMP TABLE annotations AS
@@ -143,7 +143,7 @@ def annotations(source: Source) -> None:
     """)
 
 
-def edge_groups(source: Source) -> None:
+def edge_groups(source: InputTables) -> None:
     """Table edge_groups: the annotations of one edge (gene, relation, GO term, negation, primary source).
 
     The qualifier fixes the relation and the Category (a row pairing them otherwise is rejected), so
@@ -160,7 +160,7 @@ def edge_groups(source: Source) -> None:
     """)
 
 
-def go_terms(source: Source) -> None:
+def go_terms(source: InputTables) -> None:
     """Table go_terms: one node per GO_ID used by an edge, its name and category chosen deterministically.
 
     The name is the GO_term most rows give (ties: the first in sort order); the category likewise from

@@ -12,7 +12,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 
 COLUMNS = ["tax_id", "GeneID", "PubMed_ID"]
 
@@ -51,7 +51,7 @@ def publications_requested(koza: KozaTransform) -> bool:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> Source:
+def scan(koza: KozaTransform, data) -> InputTables:
     if not publications_requested(koza):
         # Still scanned and counted, so that the accounting covers the file; only a row with the wrong
         # number of fields is rejected (a format change shows whether or not publications are wanted).
@@ -60,7 +60,7 @@ def scan(koza: KozaTransform, data) -> Source:
 
 
 @koza.transform()
-def transform(koza: KozaTransform, source: Source) -> None:
+def transform(koza: KozaTransform, source: InputTables) -> None:
     source.sql("""
         CREATE TEMP TABLE mentions AS
         SELECT _file, _line, CAST(PubMed_ID AS BIGINT) AS pmid, CAST(GeneID AS BIGINT) AS gene

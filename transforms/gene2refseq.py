@@ -22,9 +22,9 @@ from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.accounting import WRONG_COLUMN_COUNT
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import Source, classify, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, classify, not_a_number, open_source
 from ncbi_gene_kg.pipeline import find_inputs
-from ncbi_gene_kg.scan import scan as scan_files
+from ncbi_gene_kg.scan import scan_files
 from ncbi_gene_kg.sql import unversioned
 from ncbi_gene_kg.tables import load_table, register_table
 
@@ -69,7 +69,7 @@ def collab_rejected() -> dict[str, str]:
     }
 
 
-def collab_files(koza: KozaTransform, source: Source) -> list[Path]:
+def collab_files(koza: KozaTransform, source: InputTables) -> list[Path]:
     """The collab file(s): as the pipeline passes them (``also_read_files``), else beside gene2refseq."""
     given = (koza.extra_fields.get("also_read_files") or {}).get(COLLAB)
     paths = [Path(p) for p in given] if given is not None else find_inputs(source.paths[0].parent, COLLAB)
@@ -79,8 +79,8 @@ def collab_files(koza: KozaTransform, source: Source) -> list[Path]:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> tuple[Source, Source]:
-    """Scan and classify both files; returns the gene2refseq and the collab Source (same DuckDB)."""
+def scan(koza: KozaTransform, data) -> tuple[InputTables, InputTables]:
+    """Scan and classify both files; returns the gene2refseq and the collab InputTables (same DuckDB)."""
     source = open_source(koza, data, "gene2refseq", COLUMNS, REJECTED, FILTERED)
     con = source.con
     paths = collab_files(koza, source)
@@ -104,11 +104,11 @@ def scan(koza: KozaTransform, data) -> tuple[Source, Source]:
               (SELECT {unversioned('NCBI_protein_accession')} FROM {emitted})
     """)
     con.execute("INSERT INTO gene2refseq_classified SELECT * FROM gene2refseq_no_partner")
-    return source, Source(COLLAB, con, paths, source.scope, emitted, warnings=warnings)
+    return source, InputTables(COLLAB, con, paths, source.scope, emitted, warnings=warnings)
 
 
 @koza.transform()
-def transform(koza: KozaTransform, sources: tuple[Source, Source]) -> None:
+def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> None:
     source, collab = sources
     register_table(source.con, "refseq_uniprotkb_method")
     register_table(source.con, "taxon_labels", tuple(
@@ -151,7 +151,7 @@ def transform(koza: KozaTransform, sources: tuple[Source, Source]) -> None:
         logger.warning(warning)
 
 
-def pairs(source: Source, collab: Source) -> None:
+def pairs(source: InputTables, collab: InputTables) -> None:
     """Tables gene_refseq, refseq_pairs, protein_taxa and protein_xrefs, and the values they leave out."""
     source.sql(f"""
         CREATE TEMP TABLE gene_refseq AS

@@ -10,7 +10,7 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.sql import string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import load_scope
@@ -39,7 +39,7 @@ def rejected() -> dict[str, str]:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> Source:
+def scan(koza: KozaTransform, data) -> InputTables:
     filtered = {"Ortholog row (orthology comes from gene_orthologs)": f"relationship = '{ORTHOLOG}'"}
     tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
     if tax_ids is not None:  # the scan checks tax_id; the other gene's taxon is checked here
@@ -48,7 +48,7 @@ def scan(koza: KozaTransform, data) -> Source:
 
 
 @koza.transform()
-def transform(koza: KozaTransform, source: Source) -> None:
+def transform(koza: KozaTransform, source: InputTables) -> None:
     register_table(source.con, "gene_group_relationships")
     # Each row as the statement it makes, oriented by the mapping table: a row and its mirror agree.
     source.sql("""

@@ -13,7 +13,7 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg.history import HISTORY_COLUMNS, HISTORY_TABLE, side_output_dir
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.sql import quote
 
 NAME = "gene_history"
@@ -32,12 +32,12 @@ REJECTED = {
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> Source:
+def scan(koza: KozaTransform, data) -> InputTables:
     return open_source(koza, data, NAME, COLUMNS, REJECTED)
 
 
 @koza.transform()
-def transform(koza: KozaTransform, source: Source) -> None:
+def transform(koza: KozaTransform, source: InputTables) -> None:
     discontinued_rows(source)
     replacement_chains(source)
     path = side_output_dir(koza.writer) / HISTORY_TABLE
@@ -49,7 +49,7 @@ def transform(koza: KozaTransform, source: Source) -> None:
     source.finish(koza)
 
 
-def discontinued_rows(source: Source) -> None:
+def discontinued_rows(source: InputTables) -> None:
     """Table history0: one row per discontinued GeneID (its latest row, should NCBI list an id twice).
 
     Duplicates are rare: they are found by a grouping and only their rows are ranked (a window over every
@@ -77,7 +77,7 @@ def discontinued_rows(source: Source) -> None:
     """)
 
 
-def replacement_chains(source: Source) -> None:
+def replacement_chains(source: InputTables) -> None:
     """Table history: history0 with current_id (where the chain of replacements ends), via (the ids between)
     and chain_end ('current', 'discontinued' or 'loop').
 

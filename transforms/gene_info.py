@@ -5,7 +5,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import register_prefixes
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.sql import items
 from ncbi_gene_kg.tables import register_table
 
@@ -26,12 +26,12 @@ FILTERED = {
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> Source:
+def scan(koza: KozaTransform, data) -> InputTables:
     return open_source(koza, data, "gene_info", COLUMNS, REJECTED, FILTERED)
 
 
 @koza.transform()
-def transform(koza: KozaTransform, source: Source) -> None:
+def transform(koza: KozaTransform, source: InputTables) -> None:
     xrefs(source)
     register_table(source.con, "gene_type_to_so")
     register_table(source.con, "taxon_labels", tuple(
@@ -60,7 +60,7 @@ def transform(koza: KozaTransform, source: Source) -> None:
     source.finish(koza)
 
 
-def xrefs(source: Source) -> None:
+def xrefs(source: InputTables) -> None:
     """Table gene_xrefs (_file, _line, xref list): dbXrefs as registry CURIEs, in file order, deduplicated."""
     source.sql(f"""
         CREATE TEMP TABLE dbxrefs AS

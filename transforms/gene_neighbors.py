@@ -14,7 +14,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.sql import ident
 
 COLUMNS = ["tax_id", "GeneID", "genomic_accession.version", "start_position", "end_position", "orientation",
@@ -69,7 +69,7 @@ def setting(koza: KozaTransform, name: str, default: str, allowed: tuple[str, ..
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> Source:
+def scan(koza: KozaTransform, data) -> InputTables:
     # Neighbors lie on the row's own sequence, so they share its taxon: the scan's taxon scope puts both
     # ends in scope, and ortholog_scope both/either keep the same pairs.
     setting(koza, "ortholog_scope", "both", ORTHOLOG_SCOPES)
@@ -79,7 +79,7 @@ def scan(koza: KozaTransform, data) -> Source:
 
 
 @koza.transform()
-def transform(koza: KozaTransform, source: Source) -> None:
+def transform(koza: KozaTransform, source: InputTables) -> None:
     source.sql(f"""
         CREATE TEMP TABLE placements AS
         SELECT _file, _line, CAST(GeneID AS BIGINT) AS gene, tax_id, {ACCESSION} AS accession,
@@ -109,7 +109,7 @@ def locations(koza: KozaTransform) -> bool:
     return value in (True, "true")
 
 
-def write_locations(koza: KozaTransform, source: Source) -> None:
+def write_locations(koza: KozaTransform, source: InputTables) -> None:
     """One edge per gene and sequence: NCBI's 0-based inclusive [start, end] is interbase [start, end + 1)."""
     source.drop_values("""
         SELECT 'another placement of the gene on the same sequence (the first row kept)' AS reason, _file, _line
@@ -137,7 +137,7 @@ def write_locations(koza: KozaTransform, source: Source) -> None:
     """))
 
 
-def write_pairs(koza: KozaTransform, source: Source) -> None:
+def write_pairs(koza: KozaTransform, source: InputTables) -> None:
     """One edge per unordered pair and predicate, however many rows (both genes, every assembly) list it."""
     listed = " UNION ALL ".join(
         f"SELECT _file, _line, gene, '{predicate}' AS predicate, unnest(string_split({ident(column)}, '|')) AS other "
@@ -181,7 +181,7 @@ def write_pairs(koza: KozaTransform, source: Source) -> None:
     """))
 
 
-def write_sequences(koza: KozaTransform, source: Source) -> None:
+def write_sequences(koza: KozaTransform, source: InputTables) -> None:
     """A node per RefSeq sequence with a placement: its chromosome and assembly named (most rows' values)."""
     source.sql("""
         CREATE TEMP TABLE sequences AS

@@ -11,7 +11,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.sql import one, string_list
 from ncbi_gene_kg.taxa import load_scope
 
@@ -48,7 +48,7 @@ def ortholog_scope(koza: KozaTransform) -> str:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> Source:
+def scan(koza: KozaTransform, data) -> InputTables:
     tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
     if tax_ids is None:  # every taxon: both genes are always in scope
         return open_source(koza, data, "gene_orthologs", COLUMNS, REJECTED)
@@ -64,7 +64,7 @@ def scan(koza: KozaTransform, data) -> Source:
 
 
 @koza.transform()
-def transform(koza: KozaTransform, source: Source) -> None:
+def transform(koza: KozaTransform, source: InputTables) -> None:
     # A pair is ordered (smaller GeneID first): the predicate is symmetric, so a pair listed twice (in
     # either direction) makes one edge.
     pair = ("least(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_a, "

@@ -17,7 +17,7 @@ from koza.io.writer.tsv_writer import TSVWriter
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.tables import load_table, register_table
 
 NAME = "gene_summary"
@@ -35,12 +35,12 @@ FILTERED = {
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> Source:
+def scan(koza: KozaTransform, data) -> InputTables:
     return open_source(koza, data, NAME, COLUMNS, REJECTED, FILTERED)
 
 
 @koza.transform()
-def transform(koza: KozaTransform, source: Source) -> None:
+def transform(koza: KozaTransform, source: InputTables) -> None:
     register_table(source.con, "summary_sources", tuple(
         {**row, "rank": str(rank)} for rank, row in enumerate(load_table("gene_summary_sources"))))
     source.sql(f"""

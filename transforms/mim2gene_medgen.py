@@ -19,7 +19,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.sql import items, one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
@@ -72,13 +72,13 @@ def row_rules(scope: TaxonScope) -> tuple[dict[str, str], dict[str, str]]:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> Source:
+def scan(koza: KozaTransform, data) -> InputTables:
     rejected, filtered = row_rules(load_scope(str(koza.extra_fields.get("taxa", "default"))))
     return open_source(koza, data, NAME, COLUMNS, rejected, filtered, taxon_column=None)
 
 
 @koza.transform()
-def transform(koza: KozaTransform, source: Source) -> None:
+def transform(koza: KozaTransform, source: InputTables) -> None:
     omim = resolve("MIM").prefix
     assert omim is not None, "bioregistry knows OMIM"
     register_table(source.con, "mim2gene_sources")
@@ -120,7 +120,7 @@ def transform(koza: KozaTransform, source: Source) -> None:
     source.finish(koza)
 
 
-def both_gene_and_phenotype(source: Source) -> None:
+def both_gene_and_phenotype(source: InputTables) -> None:
     """Warn of MIM numbers listed as a gene and as a phenotype (one OMIM entry cannot be both)."""
     n, examples = one(source.sql(f"""
         SELECT count(*), list(example ORDER BY first_row)[1:5] FROM (
@@ -137,7 +137,7 @@ def both_gene_and_phenotype(source: Source) -> None:
                                "removes it from Gene xrefs")
 
 
-def phenotype_rows(source: Source) -> None:
+def phenotype_rows(source: InputTables) -> None:
     """Tables phenotype_rows and row_sources / row_comments (each row's distinct values, first one kept)."""
     source.sql(f"""
         CREATE TEMP TABLE phenotype_rows AS
@@ -160,7 +160,7 @@ def phenotype_rows(source: Source) -> None:
                        "WHERE value NOT IN (SELECT Comment FROM mim2gene_comments WHERE Comment <> '-')")
 
 
-def edge_rows(source: Source, omim: str) -> None:
+def edge_rows(source: InputTables, omim: str) -> None:
     """Tables edge_rows (one per phenotype row and known Source value) and edge_comments (per edge key)."""
     # What the Comment values of a row set; a row whose values set no predicate takes the '-' row's.
     source.sql("""
@@ -221,7 +221,7 @@ def edge_rows(source: Source, omim: str) -> None:
     """)
 
 
-def disease_nodes(source: Source, omim: str) -> duckdb.DuckDBPyRelation:
+def disease_nodes(source: InputTables, omim: str) -> duckdb.DuckDBPyRelation:
     """A biolink:Disease node per OMIM phenotype of an edge, its MedGen concept as a registry CURIE xref."""
     prefixes = []
     for rank, row in enumerate(load_table("medgen_cui_prefixes")):
@@ -251,7 +251,7 @@ def disease_nodes(source: Source, omim: str) -> duckdb.DuckDBPyRelation:
     """)
 
 
-def gene_nodes(source: Source, omim: str) -> duckdb.DuckDBPyRelation:
+def gene_nodes(source: InputTables, omim: str) -> duckdb.DuckDBPyRelation:
     """A Gene node row per gene, its own OMIM entries as xrefs; the merge folds it into gene_info's node."""
     return source.sql(f"""
         SELECT 'NCBIGene:' || GeneID AS id, '{GENE}' AS category,

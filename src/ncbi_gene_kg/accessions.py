@@ -46,7 +46,7 @@ def index_accessions(data_dir: Path, out_dir: Path, scope: TaxonScope) -> dict[s
     from ncbi_gene_kg.accounting import TAXON_OUT_OF_SCOPE, WRONG_COLUMN_COUNT, case_of, tallies
     from ncbi_gene_kg.ingest import not_a_number  # imports Koza: only when the table is built
     from ncbi_gene_kg.pipeline import find_inputs
-    from ncbi_gene_kg.scan import scan
+    from ncbi_gene_kg.scan import scan_files
 
     paths = find_inputs(data_dir, "gene2accession")
     if not paths:
@@ -54,7 +54,7 @@ def index_accessions(data_dir: Path, out_dir: Path, scope: TaxonScope) -> dict[s
                         "https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene2accession.gz into it; `make download` "
                         "leaves it out, it is 4 GB)")
     con = connect(preserve_order=False)
-    scan(con, "g2a", paths, GENE2ACCESSION_COLUMNS, scope)
+    scan_files(con, "g2a", paths, GENE2ACCESSION_COLUMNS, scope)
     rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | not_a_number("GeneID") | not_a_number("tax_id")
     con.execute(f"CREATE TEMP TABLE g2a_classified AS SELECT *, {case_of(rejected)} AS _rejected FROM g2a")
     emitted = "(SELECT * FROM g2a_classified WHERE _rejected IS NULL)"

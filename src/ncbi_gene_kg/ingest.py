@@ -3,7 +3,7 @@
 A transform's ``@koza.prepare_data`` hook calls :func:`open_source`, which scans the files of the
 Koza reader (taxon scope applied in the scan) and classifies each row by the transform's rules; its
 ``@koza.transform`` hook maps the emitted rows to KGX relations, writes them with
-:mod:`ncbi_gene_kg.kgx` and calls :meth:`Source.finish` to record the row accounting in Koza's
+:mod:`ncbi_gene_kg.kgx` and calls :meth:`InputTables.finish` to record the row accounting in Koza's
 transform metadata (``row_accounting``), where the pipeline reads it.
 """
 
@@ -25,8 +25,8 @@ from ncbi_gene_kg.accounting import (
     case_of,
     tallies,
 )
-from ncbi_gene_kg.scan import connect, scan
-from ncbi_gene_kg.sql import ident
+from ncbi_gene_kg.scan import connect, scan_files
+from ncbi_gene_kg.sql import ident, one, scalar
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
 
@@ -56,7 +56,7 @@ def not_a_number(column: str) -> dict[str, str]:
 
 
 @dataclass
-class Source:
+class InputTables:
     """One transform's view of its input in DuckDB; ``emitted`` names the view of emitted rows."""
 
     name: str
@@ -76,9 +76,8 @@ class Source:
             self.dropped_values[reason] = tally
 
     def account(self) -> RowAccount:
-        read, out_of_scope = self.con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM {self.name}_lines"
-        ).fetchone()
+        read, out_of_scope = one(self.con,
+                                 f"SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM {self.name}_lines")
         account = RowAccount(self.name, [p.name for p in self.paths], read=read)
         if out_of_scope:
             account.out_of_scope = tallies(
@@ -87,7 +86,7 @@ class Source:
         account.out_of_scope |= tallies(self.con, f"SELECT _filtered AS reason, _file, _line "
                                                   f"FROM {self.name}_classified WHERE _rejected IS NULL")
         account.rejected = tallies(self.con, f"SELECT _rejected AS reason, _file, _line FROM {self.name}_classified")
-        account.emitted = self.con.execute(f"SELECT count(*) FROM {self.emitted}").fetchone()[0]
+        account.emitted = scalar(self.con, f"SELECT count(*) FROM {self.emitted}")
         account.dropped_values = dict(sorted(self.dropped_values.items()))
         account.repaired = tallies(self.con, "SELECT 'invalid UTF-8 replaced with U+FFFD' AS reason, _file, _line "
                                              f"FROM {self.name}_repaired")
@@ -116,7 +115,7 @@ def open_source(
     rejected: Mapping[str, str],
     filtered: Mapping[str, str] | None = None,
     taxon_column: str | None = "tax_id",
-) -> Source:
+) -> InputTables:
     """Scan the reader's files into DuckDB and classify every row in scope.
 
     ``rejected`` and ``filtered`` map a reason to an SQL condition over ``columns`` (first match
@@ -126,12 +125,12 @@ def open_source(
     scope = load_scope(str(koza.extra_fields.get("taxa", "default")))
     paths, expected = koza_reader(data)
     con = connect()
-    headers = scan(con, name, paths, columns, scope, taxon_column)
+    headers = scan_files(con, name, paths, columns, scope, taxon_column)
     warnings = [f"{path.name}: unknown column {column!r} (not in config's reader columns), ignored"
                 for path, header in zip(paths, headers, strict=True) for column in header.columns
                 if expected and column not in expected]
     rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | dict(rejected)
-    return Source(name, con, paths, scope, classify(con, name, rejected, filtered or {}), warnings=warnings)
+    return InputTables(name, con, paths, scope, classify(con, name, rejected, filtered or {}), warnings=warnings)
 
 
 def classify(con: duckdb.DuckDBPyConnection, name: str, rejected: Mapping[str, str],

@@ -25,7 +25,7 @@ import duckdb
 from isal import igzip, isal_zlib
 
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.sql import ident, quote
+from ncbi_gene_kg.sql import ident, quote, scalar
 from ncbi_gene_kg.taxa import TaxonScope
 
 NULL = "-"
@@ -139,7 +139,7 @@ class Pump:
                     while chunk := source.read(1 << 20):
                         self.lines += chunk.count(b"\n")
                         sink.write(chunk)
-        except (OSError, EOFError, zlib.error, isal_zlib.error) as error:
+        except (OSError, EOFError, zlib.error, isal_zlib.error) as error:  # type: ignore[misc]  # isal's is untyped
             self.error = error
 
     def _open(self):
@@ -223,7 +223,7 @@ def load_lines(con: duckdb.DuckDBPyConnection, table: str, path: Path, header: H
     raise AssertionError("unreachable")
 
 
-def scan(
+def scan_files(
     con: duckdb.DuckDBPyConnection,
     table: str,
     paths: Sequence[Path],
@@ -241,7 +241,7 @@ def scan(
     Table ``<table>_repaired`` (_file, _line) lists lines whose invalid UTF-8 bytes were replaced.
     """
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_repaired (_file VARCHAR, _line BIGINT)")
-    headers = []
+    headers: list[Header] = []
     parts = []
     for i, path in enumerate(paths):
         header = read_header(path)
@@ -258,7 +258,7 @@ def scan(
         if repaired:
             con.executemany(f"INSERT INTO {table}_repaired VALUES (?, ?)", [(path.name, n) for n in repaired])
         lines = f"SELECT {quote(path.name)} AS _file, _line, _n_fields, _fields FROM {part}"
-        if not con.execute(f"SELECT count(*) FROM ({lines})").fetchone()[0]:
+        if not scalar(con, f"SELECT count(*) FROM ({lines})"):
             raise UserError(f"{path}: no data rows (the file holds only its header)")
         parts.append(lines)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_lines AS {' UNION ALL '.join(parts)}")
