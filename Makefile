@@ -28,8 +28,10 @@ install: $(BIN)/ncbi-gene-kg ## Create the virtualenv with the pinned dependenci
 transform: install ## Build the graph from DATA (default data/, else the bundled sample) into OUT (FORMATS=tsv,jsonl,parquet)
 	$(BIN)/ncbi-gene-kg transform $(if $(DATA),--data $(DATA)) --out $(OUT) --taxa $(TAXA) --format $(FORMATS) $(if $(PUBLICATIONS),--publications)
 
-test: install ## Run lint and the test suite (offline)
-	$(BIN)/ruff check src transforms tests bench scripts
+test: install ## Run lint, format and type checks and the test suite (offline)
+	$(BIN)/ruff check src transforms tests bench scripts docs/template
+	$(BIN)/ruff format --check src transforms tests bench scripts docs/template
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 download: install ## Fetch the NCBI files for the taxon scope into DATA

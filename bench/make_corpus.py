@@ -145,35 +145,80 @@ MODEL_TAXA: dict[int, tuple[str, int, str]] = {
 REAL_SPECIES = {"human": 9606, "mouse": 10090, "fly": 7227, "zebrafish": 7955}
 MODEL_VERTEBRATES = (10090, 10116, 9615, 9913, 9823, 9031, 7955, 8364, 8355)
 # Relative GO annotation density per protein-coding gene of a model organism (others 0.8).
-GO_DENSITY = {9606: 1.6, 10090: 1.4, 10116: 1.2, 559292: 1.5, 284812: 1.2, 7955: 1.0, 7227: 1.1,
-              6239: 1.0, 3702: 1.0}
+GO_DENSITY = {9606: 1.6, 10090: 1.4, 10116: 1.2, 559292: 1.5, 284812: 1.2, 7955: 1.0, 7227: 1.1, 6239: 1.0, 3702: 1.0}
 REAL_GO_GENES = (672, 7157, 55876, 94103)  # human genes whose real gene2go rows we have
 
-TYPES = ("protein-coding", "ncRNA", "pseudo", "biological-region", "tRNA", "rRNA", "snoRNA",
-         "snRNA", "scRNA", "miscRNA", "other", "unknown")
+TYPES = (
+    "protein-coding",
+    "ncRNA",
+    "pseudo",
+    "biological-region",
+    "tRNA",
+    "rRNA",
+    "snoRNA",
+    "snRNA",
+    "scRNA",
+    "miscRNA",
+    "other",
+    "unknown",
+)
 TYPE_CODE = {t: i for i, t in enumerate(TYPES)}
 PC, NCRNA, PSEUDO, BIOREG, OTHER = 0, 1, 2, 3, 10
 # Sampling weight of each type in the tail template pools (a RefSeq eukaryotic annotation has
 # ~57 % protein-coding, a third ncRNA, some pseudogenes); unlisted types get weight 0.01.
-TAIL_TYPE_WEIGHTS = {PC: 0.57, NCRNA: 0.25, PSEUDO: 0.1, TYPE_CODE["tRNA"]: 0.03,
-                     TYPE_CODE["snoRNA"]: 0.01, TYPE_CODE["snRNA"]: 0.01, OTHER: 0.01,
-                     TYPE_CODE["unknown"]: 0.02}
+TAIL_TYPE_WEIGHTS = {
+    PC: 0.57,
+    NCRNA: 0.25,
+    PSEUDO: 0.1,
+    TYPE_CODE["tRNA"]: 0.03,
+    TYPE_CODE["snoRNA"]: 0.01,
+    TYPE_CODE["snRNA"]: 0.01,
+    OTHER: 0.01,
+    TYPE_CODE["unknown"]: 0.02,
+}
 
 # gene2go vocabulary. Evidence weights: counts in the real four-gene excerpt, plus codes common
 # in other model organisms (ISO for rodents, HDA/HMP, IC, ND, RCA, IKR, ISM) at low rates.
-EVIDENCE_WEIGHTS = {"IDA": 108, "IEA": 82, "IMP": 67, "IPI": 26, "IBA": 20, "TAS": 16, "NAS": 15,
-                    "ISS": 15, "IGI": 6, "IEP": 4, "EXP": 3, "ISA": 2, "ISO": 40, "HDA": 3,
-                    "HMP": 1, "IC": 2, "ND": 2, "RCA": 1, "IKR": 1, "ISM": 2}
+EVIDENCE_WEIGHTS = {
+    "IDA": 108,
+    "IEA": 82,
+    "IMP": 67,
+    "IPI": 26,
+    "IBA": 20,
+    "TAS": 16,
+    "NAS": 15,
+    "ISS": 15,
+    "IGI": 6,
+    "IEP": 4,
+    "EXP": 3,
+    "ISA": 2,
+    "ISO": 40,
+    "HDA": 3,
+    "HMP": 1,
+    "IC": 2,
+    "ND": 2,
+    "RCA": 1,
+    "IKR": 1,
+    "ISM": 2,
+}
 NO_PUBMED_EVIDENCE = {"IBA", "IEA", "ISA", "ISM", "IKR", "ND"}
 SOMETIMES_PUBMED_EVIDENCE = {"TAS", "ISS", "IC", "RCA", "ISO"}
 QUALIFIERS = {  # by category; weights from the real excerpt (rounded up for the rare ones)
     "Function": {"enables": 97, "contributes_to": 3},
     "Component": {"located_in": 58, "part_of": 30, "is_active_in": 8, "colocalizes_with": 4},
-    "Process": {"involved_in": 210, "acts_upstream_of_or_within": 14, "acts_upstream_of": 3,
-                "acts_upstream_of_positive_effect": 1, "acts_upstream_of_negative_effect": 1},
+    "Process": {
+        "involved_in": 210,
+        "acts_upstream_of_or_within": 14,
+        "acts_upstream_of": 3,
+        "acts_upstream_of_positive_effect": 1,
+        "acts_upstream_of_negative_effect": 1,
+    },
 }
-IEA_QUALIFIERS = {"Function": {"enables": 1}, "Component": {"located_in": 7, "part_of": 3},
-                  "Process": {"involved_in": 1}}
+IEA_QUALIFIERS = {
+    "Function": {"enables": 1},
+    "Component": {"located_in": 7, "part_of": 3},
+    "Process": {"involved_in": 1},
+}
 NOT_RATE = 0.005  # share of non-IEA model annotations with a 'NOT ' qualifier
 IEA_PUBMED = {"-": 50, "30032202": 20, "22301074": 15, "22301074|30032202": 15}
 GO_VOCABULARY = 18_000
@@ -216,18 +261,28 @@ PROFILES = {
     "full": Profile("full", 20_000_000, 20_000_000, 5_000_000, 200_000, 640, 300, 1_200, 19_000),
     # The real release's compressed sizes (RELEASE_MB) in rows of this generator's shape at gzip -6, from
     # the bytes per row `full` measured: gene_info 29.6, gene2go 13.3, gene_orthologs 7.4, gene_group 8.
-    "release": Profile("release", 45_700_000, 92_300_000, 14_800_000, 37_500, 640, 300, 1_200, 19_000,
-                       every_file=True),
+    "release": Profile("release", 45_700_000, 92_300_000, 14_800_000, 37_500, 640, 300, 1_200, 19_000, every_file=True),
     # The release's shape at 1/1000 of its size, every file: to try the generator and the pipeline quickly.
     "release-mini": Profile("release-mini", 45_700, 92_300, 14_800, 200, 20, 5, 10, 150, every_file=True),
 }
 
 # Compressed sizes (MB) of the real release, from NCBI's product list (issue 17). gene2accession is not
 # in that list: its size here is an assumption (the same as gene2refseq's), not a measurement.
-RELEASE_MB = {"gene_info": 1354, "gene2go": 1224, "gene2refseq": 2028, "gene_refseq_uniprotkb_collab": 1182,
-              "gene_neighbors": 1764, "gene2ensembl": 283, "gene2pubmed": 230, "gene_history": 153,
-              "gene_orthologs": 109, "gene_summary": 21, "gene_group": 0.3, "mim2gene_medgen": 1,
-              "gene2accession": 2028}
+RELEASE_MB = {
+    "gene_info": 1354,
+    "gene2go": 1224,
+    "gene2refseq": 2028,
+    "gene_refseq_uniprotkb_collab": 1182,
+    "gene_neighbors": 1764,
+    "gene2ensembl": 283,
+    "gene2pubmed": 230,
+    "gene_history": 153,
+    "gene_orthologs": 109,
+    "gene_summary": 21,
+    "gene_group": 0.3,
+    "mim2gene_medgen": 1,
+    "gene2accession": 2028,
+}
 
 
 def _rng(seed: int, salt: str, *keys: int) -> np.random.Generator:
@@ -247,8 +302,9 @@ class Pool:
     \\x02 for the gene's ordinal in its taxon. ``type_weights`` reweights sampling by gene type.
     """
 
-    def __init__(self, lines: list[str], types: np.ndarray, mode: str,
-                 type_weights: dict[int, float] | None = None) -> None:
+    def __init__(
+        self, lines: list[str], types: np.ndarray, mode: str, type_weights: dict[int, float] | None = None
+    ) -> None:
         self.lines = lines
         self.types = types
         self.mode = mode
@@ -315,8 +371,7 @@ def _read_rows(path: Path) -> list[str]:
 
 def _gids_types(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
     parts = [ln.split("\t", 10) for ln in lines]
-    return (np.array([int(p[1]) for p in parts], np.int64),
-            np.array([_type_code(p[9]) for p in parts], np.int8))
+    return (np.array([int(p[1]) for p in parts], np.int64), np.array([_type_code(p[9]) for p in parts], np.int8))
 
 
 @dataclass(eq=False)
@@ -388,16 +443,29 @@ def _load_samples(root: Path) -> Samples:
     vert_tax = sorted({int(ln.split("\t")[3]) for ln in ortho_lines} - set(MODEL_TAXA))
 
     go_vocab, real_go, pmid_counts, pmids = _go_vocabulary(root)
-    return Samples(species, pools, small_lines, small_templates, newentry, vert_tax, go_vocab, real_go,
-                   pmid_counts, pmids, root / SAMPLE_FILES["mim2gene_medgen"], root)
+    return Samples(
+        species,
+        pools,
+        small_lines,
+        small_templates,
+        newentry,
+        vert_tax,
+        go_vocab,
+        real_go,
+        pmid_counts,
+        pmids,
+        root / SAMPLE_FILES["mim2gene_medgen"],
+        root,
+    )
 
 
 def _pick(lines: list[str], mask: np.ndarray) -> list[str]:
     return [lines[i] for i in np.flatnonzero(mask).tolist()]
 
 
-def _go_vocabulary(root: Path) -> tuple[list[tuple[str, str, str]], dict[int, list[str]],
-                                       list[tuple[int, float]], list[int]]:
+def _go_vocabulary(
+    root: Path,
+) -> tuple[list[tuple[str, str, str]], dict[int, list[str]], list[tuple[int, float]], list[int]]:
     """GO terms (real ones by frequency, then synthetic ids), real rows, PubMed count distribution."""
     rows = []
     for rel in SAMPLE_FILES["gene2go"]:
@@ -491,8 +559,7 @@ def make_plan(profile: Profile, seed: int, samples: Samples) -> Plan:
 
     small_rows = 0
     for t in real_small:
-        specs.append({"tax_id": t, "kind": "small-real", "size": len(samples.small_taxa[t]),
-                      "source": "real"})
+        specs.append({"tax_id": t, "kind": "small-real", "size": len(samples.small_taxa[t]), "source": "real"})
         small_rows += len(samples.small_taxa[t])
     n_templates = len(samples.small_templates)
     for _ in range(profile.n_small - len(real_small)):
@@ -507,10 +574,14 @@ def make_plan(profile: Profile, seed: int, samples: Samples) -> Plan:
 
     # raw sizes: log-normal per class (median genes, sigma), rescaled below to the row target
     big = [{"tax_id": t, "kind": "vert", "raw": rng.lognormal(np.log(18_000), 0.35)} for t in vert_ids]
-    big += [{"tax_id": next(synth_iter), "kind": "euk", "raw": rng.lognormal(np.log(10_000), 0.6)}
-            for _ in range(profile.n_euk)]
-    big += [{"tax_id": next(synth_iter), "kind": "prok", "raw": rng.lognormal(np.log(3_000), 0.5)}
-            for _ in range(profile.n_prok)]
+    big += [
+        {"tax_id": next(synth_iter), "kind": "euk", "raw": rng.lognormal(np.log(10_000), 0.6)}
+        for _ in range(profile.n_euk)
+    ]
+    big += [
+        {"tax_id": next(synth_iter), "kind": "prok", "raw": rng.lognormal(np.log(3_000), 0.5)}
+        for _ in range(profile.n_prok)
+    ]
     for spec in big:
         spec["source"] = spec["kind"]
     for spec in specs + big:  # NEWENTRY records on some non-model taxa (decided before sizing)
@@ -541,9 +612,21 @@ def make_plan(profile: Profile, seed: int, samples: Samples) -> Plan:
                 continue
         spec["base"] = cursor
         cursor += synthetic + int(rng.integers(0, 50))
-    taxa = sorted((Taxon(base=s.get("base", 0), template=s.get("template", -1), tax_id=s["tax_id"],
-                         kind=s["kind"], size=s["size"], source=s["source"], newentry=s["newentry"])
-                   for s in specs), key=lambda t: t.tax_id)
+    taxa = sorted(
+        (
+            Taxon(
+                base=s.get("base", 0),
+                template=s.get("template", -1),
+                tax_id=s["tax_id"],
+                kind=s["kind"],
+                size=s["size"],
+                source=s["source"],
+                newentry=s["newentry"],
+            )
+            for s in specs
+        ),
+        key=lambda t: t.tax_id,
+    )
     assert sum(t.size for t in taxa) == profile.gene_info, "gene_info sizes do not add up"
     return Plan(profile, seed, taxa, orphan_base=cursor + 10_000_000)
 
@@ -622,7 +705,7 @@ def taxon_genes(taxon: Taxon, plan: Plan, samples: Samples) -> TaxonGenes:
         types = np.concatenate([[OTHER], types]).astype(np.int8)
 
     def render_tail() -> list[str]:
-        lines = _render(tax, gids[taxon.newentry:], pool, idx)
+        lines = _render(tax, gids[taxon.newentry :], pool, idx)
         if taxon.newentry:
             lines.insert(0, f"{tax}\t{taxon.base}\t{samples.newentry}")
         return lines
@@ -728,7 +811,7 @@ def _go_pools(samples: Samples, seed: int) -> tuple[list[str], np.ndarray, list[
     info = {go: (term, cat) for go, term, cat in vocab}
     model_text = []
     for (go, ev, q), end, k in zip(keys, ends, ks.tolist(), strict=True):
-        pm = "|".join(map(str, np.unique(drawn[end - k:end]).tolist())) if k else "-"
+        pm = "|".join(map(str, np.unique(drawn[end - k : end]).tolist())) if k else "-"
         model_text.append(f"{go}\t{ev}\t{q}\t{info[go][0]}\t{pm}\t{info[go][1]}\n")
     model_w = np.cumsum([model[k] for k in keys], dtype=float)
 
@@ -759,8 +842,13 @@ def write_gene2go(plan: Plan, samples: Samples, out: GzipWriter) -> None:
     models = plan.by_kind("model")
     n_pc = [int((taxon_genes(t, plan, samples).types == PC).sum()) for t in models]
     model_weights = np.array([n * GO_DENSITY.get(t.tax_id, 0.8) for t, n in zip(models, n_pc, strict=True)])
-    budgets = dict(zip((t.tax_id for t in models),
-                       _budgets(rng, round(target * MODEL_GO_SHARE), model_weights).tolist(), strict=True))
+    budgets = dict(
+        zip(
+            (t.tax_id for t in models),
+            _budgets(rng, round(target * MODEL_GO_SHARE), model_weights).tolist(),
+            strict=True,
+        )
+    )
     tail = [t for t in plan.taxa if t.kind != "model"]
     share = {"vert": 0.95, "euk": 0.85, "prok": 0.6, "small": 0.25, "small-real": 0.25}
     tail_w = np.array([t.size * rng.lognormal(0, 0.5) * (rng.random() < share[t.kind]) for t in tail])
@@ -861,7 +949,7 @@ def write_orthologs(plan: Plan, samples: Samples, out: GzipWriter) -> None:
     rows = np.concatenate(parts, axis=1)
     rows = rows[:, np.lexsort((rows[3], rows[2], rows[1], rows[0]))]
     for s in range(0, rows.shape[1], 200_000):
-        block = rows[:, s:s + 200_000].tolist()
+        block = rows[:, s : s + 200_000].tolist()
         out.write_lines([f"{a}\t{b}\tOrtholog\t{c}\t{d}\n" for a, b, c, d in zip(*block, strict=True)])
 
 
@@ -931,12 +1019,21 @@ class Keyed:
 
 KEYED = {
     "gene2refseq": Keyed(("gene2refseq/four_human_genes.2025-02.gene2refseq",), 0.35, 8),
-    "gene2accession": Keyed(("gene2accession/four_human_genes.2025-02.gene2accession",
-                             "gene2accession/all_species_head.2026-08.gene2accession"), 0.3, 8),
+    "gene2accession": Keyed(
+        (
+            "gene2accession/four_human_genes.2025-02.gene2accession",
+            "gene2accession/all_species_head.2026-08.gene2accession",
+        ),
+        0.3,
+        8,
+    ),
     "gene_neighbors": Keyed(("gene_neighbors/eleven_taxa.2024.gene_neighbors",), 0.1, 1.5),
     "gene2ensembl": Keyed(("gene2ensembl/all_species_head.2026-08.gene2ensembl",), 0.6, 3),
-    "gene2pubmed": Keyed(("gene2pubmed/four_human_genes.2025-02.gene2pubmed",
-                          "gene2pubmed/all_species_head.2026-08.gene2pubmed"), 0.7, 10),
+    "gene2pubmed": Keyed(
+        ("gene2pubmed/four_human_genes.2025-02.gene2pubmed", "gene2pubmed/all_species_head.2026-08.gene2pubmed"),
+        0.7,
+        10,
+    ),
     # No real gene_summary rows are carried: the bundled sample's constructed ones are the templates.
     "gene_summary": Keyed((str(REPO / "sample" / "gene_summary.gz"),), 0.9, 1),
 }
@@ -1026,10 +1123,17 @@ def write_keyed(kind: str) -> Callable[[Plan, Samples, GzipWriter], None]:
         templates = _keyed_templates(samples, kind)
         header = next(ln for ln in _read_header_lines(samples.root / KEYED[kind].samples[0]))
         out.header(header)
-        per_row = _calibration(plan, samples, kind, lambda tax, gids, rng: _render_keyed(
-            kind, tax, gids, rng.integers(0, len(templates), len(gids)), templates))
+        per_row = _calibration(
+            plan,
+            samples,
+            kind,
+            lambda tax, gids, rng: _render_keyed(
+                kind, tax, gids, rng.integers(0, len(templates), len(gids)), templates
+            ),
+        )
         for taxon, genes, idx in _keyed_rows(plan, samples, kind, _rows_for(kind, plan, per_row)):
             out.write_lines(_render_keyed(kind, taxon.tax_id, genes, idx, templates))
+
     return write
 
 
@@ -1059,8 +1163,18 @@ def write_collab(plan: Plan, samples: Samples, out: GzipWriter) -> None:
     methods = [ln.rstrip("\n").split("\t")[4] for ln in _read_rows(sample)]
     out.header(_read_header_lines(sample)[0])
     templates = _keyed_templates(samples, "gene2refseq")
-    refseq_rows = _rows_for("gene2refseq", plan, _calibration(plan, samples, "gene2refseq", lambda tax, gids, rng: (
-        _render_keyed("gene2refseq", tax, gids, rng.integers(0, len(templates), len(gids)), templates))))
+    refseq_rows = _rows_for(
+        "gene2refseq",
+        plan,
+        _calibration(
+            plan,
+            samples,
+            "gene2refseq",
+            lambda tax, gids, rng: _render_keyed(
+                "gene2refseq", tax, gids, rng.integers(0, len(templates), len(gids)), templates
+            ),
+        ),
+    )
     proteins = []  # (tax, accession) of every distinct gene2refseq protein, in file order
     for taxon, genes, idx in _keyed_rows(plan, samples, "gene2refseq", refseq_rows):
         for line in _render_keyed("gene2refseq", taxon.tax_id, genes, idx, templates):
@@ -1068,8 +1182,9 @@ def write_collab(plan: Plan, samples: Samples, out: GzipWriter) -> None:
             if protein != "-":
                 proteins.append((taxon.tax_id, protein))
     proteins = list(dict.fromkeys(proteins))
-    sample_rows = [f"{p}\t{_uniprot(k)}\t{t}\t{t}\t{methods[k % len(methods)]}\n"
-                   for k, (t, p) in enumerate(proteins[:20_000])]
+    sample_rows = [
+        f"{p}\t{_uniprot(k)}\t{t}\t{t}\t{methods[k % len(methods)]}\n" for k, (t, p) in enumerate(proteins[:20_000])
+    ]
     rows = _rows_for(COLLAB, plan, _bytes_per_row(sample_rows))
     per_protein = rows / max(1, len(proteins))
     rng = _rng(plan.seed, COLLAB)
@@ -1095,11 +1210,16 @@ def write_gene_history(plan: Plan, samples: Samples, out: GzipWriter) -> None:
     def render(tax: int, gids: np.ndarray, rng: np.random.Generator, first: int = 0) -> list[str]:
         replaced = rng.random(len(gids)) < 0.2
         dates = rng.integers(0, len(real), len(gids)).tolist()
-        return [f"{tax}\t{g if r else '-'}\t{first + i}\tLOC{first + i}\t{real[d][4]}\n"
-                for i, (g, r, d) in enumerate(zip(gids.tolist(), replaced.tolist(), dates, strict=True))]
+        return [
+            f"{tax}\t{g if r else '-'}\t{first + i}\tLOC{first + i}\t{real[d][4]}\n"
+            for i, (g, r, d) in enumerate(zip(gids.tolist(), replaced.tolist(), dates, strict=True))
+        ]
 
-    rows = _rows_for("gene_history", plan, _calibration(plan, samples, "gene_history",
-                                                        lambda tax, gids, rng: render(tax, gids, rng, 300_000_000)))
+    rows = _rows_for(
+        "gene_history",
+        plan,
+        _calibration(plan, samples, "gene_history", lambda tax, gids, rng: render(tax, gids, rng, 300_000_000)),
+    )
     budgets = _budgets_by_taxon(plan, rows, 0.3, _rng(plan.seed, "gene_history"))
     first = plan.orphan_base + 50_000_000  # above every GeneID and orphan of the corpus
     for taxon, n in zip(plan.taxa, budgets, strict=True):
@@ -1116,8 +1236,11 @@ WRITERS = {
     "gene_orthologs": write_orthologs,
     "gene_group": write_gene_group,
 }
-RELEASE_WRITERS = {**{kind: write_keyed(kind) for kind in KEYED}, COLLAB: write_collab,
-                   "gene_history": write_gene_history}
+RELEASE_WRITERS = {
+    **{kind: write_keyed(kind) for kind in KEYED},
+    COLLAB: write_collab,
+    "gene_history": write_gene_history,
+}
 RELEASE_FILE_NAMES = {kind: f"{kind}.gz" for kind in RELEASE_WRITERS}
 
 
@@ -1125,8 +1248,7 @@ RELEASE_FILE_NAMES = {kind: f"{kind}.gz" for kind in RELEASE_WRITERS}
 # Driver
 
 
-def _generate_one(kind: str, profile_name: str, seed: int, out_dir: str, level: int,
-                  samples_root: str) -> dict:
+def _generate_one(kind: str, profile_name: str, seed: int, out_dir: str, level: int, samples_root: str) -> dict:
     t0 = time.perf_counter()
     samples = load_samples(Path(samples_root))
     plan = make_plan(PROFILES[profile_name], seed, samples)
@@ -1138,12 +1260,24 @@ def _generate_one(kind: str, profile_name: str, seed: int, out_dir: str, level: 
     finally:
         writer.close()
     tmp.replace(path)
-    return {"file": path.name, "rows": writer.rows, "bytes": path.stat().st_size,
-            "seconds": round(time.perf_counter() - t0, 1)}
+    return {
+        "file": path.name,
+        "rows": writer.rows,
+        "bytes": path.stat().st_size,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
 
 
-def generate(profile: str, seed: int, out: Path, *, jobs: int = 2, level: int = 6,
-             samples_root: Path = DEFAULT_SAMPLES, log: Callable[[str], None] | None = None) -> list[dict]:
+def generate(
+    profile: str,
+    seed: int,
+    out: Path,
+    *,
+    jobs: int = 2,
+    level: int = 6,
+    samples_root: Path = DEFAULT_SAMPLES,
+    log: Callable[[str], None] | None = None,
+) -> list[dict]:
     """Write the corpus files of `profile` into `out`; return one summary dict per file.
 
     >>> generate("tiny", 42, Path("/tmp/corpus-tiny"), jobs=1)[0]["file"]  # doctest: +SKIP
@@ -1174,15 +1308,21 @@ def generate(profile: str, seed: int, out: Path, *, jobs: int = 2, level: int = 
     shutil.copyfile(samples.mim2gene, mim)
     with open(mim, encoding="utf-8") as fh:
         mim_rows = sum(1 for ln in fh if not ln.startswith("#"))
-    results.append({"file": mim.name, "rows": mim_rows, "bytes": mim.stat().st_size,
-                    "seconds": round(time.perf_counter() - t0, 1)})
+    results.append(
+        {"file": mim.name, "rows": mim_rows, "bytes": mim.stat().st_size, "seconds": round(time.perf_counter() - t0, 1)}
+    )
     if log:
         log(_fmt(results[-1]))
     manifest = {
-        "profile": profile, "seed": seed, "gzip_level": level, "taxa": len(plan.taxa),
+        "profile": profile,
+        "seed": seed,
+        "gzip_level": level,
+        "taxa": len(plan.taxa),
         "model_organism_rows": sum(t.size for t in plan.by_kind("model")),
         "files": {r["file"]: {"rows": r["rows"], "bytes": r["bytes"]} for r in results},
-        "generator": "bench/make_corpus.py", "zlib": zlib.ZLIB_RUNTIME_VERSION, "numpy": np.__version__,
+        "generator": "bench/make_corpus.py",
+        "zlib": zlib.ZLIB_RUNTIME_VERSION,
+        "numpy": np.__version__,
     }
     (out / "corpus.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return results
@@ -1197,24 +1337,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=sorted(PROFILES), default="small")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, help="output folder (default bench/corpus/<profile>)")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="files written in parallel (default: up to 2)")
-    parser.add_argument("--level", type=int, default=6, choices=range(1, 10), metavar="1-9",
-                        help="gzip level (NCBI uses 6)")
+    parser.add_argument(
+        "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="files written in parallel (default: up to 2)"
+    )
+    parser.add_argument(
+        "--level", type=int, default=6, choices=range(1, 10), metavar="1-9", help="gzip level (NCBI uses 6)"
+    )
     parser.add_argument("--samples", type=Path, default=DEFAULT_SAMPLES, help="real NCBI samples folder")
     args = parser.parse_args(argv)
     out = args.out or REPO / "bench" / "corpus" / args.profile
     p = PROFILES[args.profile]
-    print(f"corpus {args.profile} (seed {args.seed}) -> {out}: {p.n_taxa:,} taxa, "
-          f"gene_info {p.gene_info:,} / gene2go {p.gene2go:,} / gene_orthologs {p.orthologs:,} / "
-          f"gene_group {p.gene_group:,} rows", flush=True)
+    print(
+        f"corpus {args.profile} (seed {args.seed}) -> {out}: {p.n_taxa:,} taxa, "
+        f"gene_info {p.gene_info:,} / gene2go {p.gene2go:,} / gene_orthologs {p.orthologs:,} / "
+        f"gene_group {p.gene_group:,} rows",
+        flush=True,
+    )
     t0 = time.perf_counter()
-    results = generate(args.profile, args.seed, out, jobs=args.jobs, level=args.level,
-                       samples_root=args.samples, log=lambda s: print(s, flush=True))
+    results = generate(
+        args.profile,
+        args.seed,
+        out,
+        jobs=args.jobs,
+        level=args.level,
+        samples_root=args.samples,
+        log=lambda s: print(s, flush=True),
+    )
     total_rows = sum(r["rows"] for r in results)
     total_bytes = sum(r["bytes"] for r in results)
-    print(f"  {'total':<20} {total_rows:>12,} rows {total_bytes / 1e6:>10.1f} MB "
-          f"{time.perf_counter() - t0:>8.1f} s wall")
+    print(
+        f"  {'total':<20} {total_rows:>12,} rows {total_bytes / 1e6:>10.1f} MB {time.perf_counter() - t0:>8.1f} s wall"
+    )
     return 0
 
 

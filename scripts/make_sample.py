@@ -29,8 +29,12 @@ EXTRA_GENES = {
     "912",  # CD1D: IMGT/GENE-DB xref, a prefix no registry knows
     "406881",  # MIRLET7A1: miRBase xref
 }
-SPECIES_FILES = ["Homo_sapiens.2022-11.gene_info.gz", "Mus_musculus.2023-03.gene_info.gz",
-                 "Danio_rerio.2021-07.gene_info.gz", "Drosophila_melanogaster.2021-07.gene_info.gz"]
+SPECIES_FILES = [
+    "Homo_sapiens.2022-11.gene_info.gz",
+    "Mus_musculus.2023-03.gene_info.gz",
+    "Danio_rerio.2021-07.gene_info.gz",
+    "Drosophila_melanogaster.2021-07.gene_info.gz",
+]
 SMALL_TAXA_ROWS = 20  # the first rows of small_taxa: out of the default scope
 
 
@@ -45,8 +49,13 @@ def referenced_genes() -> set[str]:
             columns = [i for i, name in enumerate(header) if name in GENE_COLUMNS]
             for line in fh:
                 fields = line.rstrip("\n").split("\t")
-                genes.update(gene for i in columns if i < len(fields) for gene in fields[i].split("|")
-                             if re.fullmatch(r"\d+", gene))
+                genes.update(
+                    gene
+                    for i in columns
+                    if i < len(fields)
+                    for gene in fields[i].split("|")
+                    if re.fullmatch(r"\d+", gene)
+                )
     return genes
 
 
@@ -68,8 +77,10 @@ def main() -> None:
     data = (header + "".join(lines)).encode()
     (SAMPLE / "gene_info.gz").write_bytes(gzip.compress(data, mtime=0))
     missing = sorted(genes - found, key=int)
-    print(f"sample/gene_info.gz: {len(lines)} rows, {len(data):,} bytes; "
-          f"{len(missing)} referenced genes have no row in tests/data/ncbi (other taxa): {' '.join(missing[:20])}")
+    print(
+        f"sample/gene_info.gz: {len(lines)} rows, {len(data):,} bytes; "
+        f"{len(missing)} referenced genes have no row in tests/data/ncbi (other taxa): {' '.join(missing[:20])}"
+    )
 
 
 if __name__ == "__main__":

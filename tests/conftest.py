@@ -44,11 +44,18 @@ class TransformOutput:
 def run_koza(source: str, inputs: list[Path], out_dir: Path, **extra_fields: str) -> TransformOutput:
     """Run config/<source>.yaml through Koza on ``inputs`` with transform fields (e.g. taxa='all')."""
     overrides = {"transform": {"extra_fields": extra_fields}} if extra_fields else None
-    _, runner = KozaRunner.from_config_file(str(CONFIG_DIR / f"{source}.yaml"), output_dir=str(out_dir),
-                                            input_files=[str(p) for p in inputs], overrides=overrides)
+    _, runner = KozaRunner.from_config_file(
+        str(CONFIG_DIR / f"{source}.yaml"),
+        output_dir=str(out_dir),
+        input_files=[str(p) for p in inputs],
+        overrides=overrides,
+    )
     runner.run()
-    return TransformOutput(read_kgx(out_dir / f"{source}_nodes.tsv"), read_kgx(out_dir / f"{source}_edges.tsv"),
-                           RowAccount.from_dict(runner.transform_metadata["row_accounting"]))
+    return TransformOutput(
+        read_kgx(out_dir / f"{source}_nodes.tsv"),
+        read_kgx(out_dir / f"{source}_edges.tsv"),
+        RowAccount.from_dict(runner.transform_metadata["row_accounting"]),
+    )
 
 
 def write_rows(path: Path, header: str, rows: list[str]) -> Path:

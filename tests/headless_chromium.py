@@ -25,9 +25,20 @@ from typing import Any
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 INSTALL_HINT = "apt-get update && apt-get install -y chromium"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-default-browser-check",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
-    "--disable-default-apps", "--mute-audio", "--hide-scrollbars", "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--hide-scrollbars",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
     "--remote-debugging-pipe",
 ]
 
@@ -76,8 +87,9 @@ class _Pipe:
         message, self.buffer = self.buffer.split(b"\0", 1)
         return json.loads(message)
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float = 30) -> dict[str, Any]:
+    def send(
+        self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 30
+    ) -> dict[str, Any]:
         self.next_id += 1
         message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params or {}}
         if session:
@@ -113,8 +125,15 @@ def _high_pipe() -> tuple[int, int]:
     return high[0], high[1]
 
 
-def load_page(path: Path, width: int = 1280, height: int = 900, full_page: bool = False,
-              selectors: tuple[str, ...] = (), chromium: str | None = None, timeout: float = 60) -> PageResult:
+def load_page(
+    path: Path,
+    width: int = 1280,
+    height: int = 900,
+    full_page: bool = False,
+    selectors: tuple[str, ...] = (),
+    chromium: str | None = None,
+    timeout: float = 60,
+) -> PageResult:
     """Open ``path`` (a local HTML file) in headless Chromium and collect what it shows.
 
     Args:
@@ -130,17 +149,28 @@ def load_page(path: Path, width: int = 1280, height: int = 900, full_page: bool 
         raise ChromiumError(f"chromium is not installed ({INSTALL_HINT})")
     url = path.resolve().as_uri()
     result = PageResult(url)
-    with tempfile.TemporaryDirectory(prefix="ncbi-gene-kg-chromium-") as profile, \
-            tempfile.TemporaryFile() as log:
+    with tempfile.TemporaryDirectory(prefix="ncbi-gene-kg-chromium-") as profile, tempfile.TemporaryFile() as log:
         to_browser_r, to_browser_w = _high_pipe()
         from_browser_r, from_browser_w = _high_pipe()
 
         # the browser reads commands on fd 3 and writes replies to fd 4: bash moves our pipe ends there
         wire = f'exec "$0" "$@" 3<&{to_browser_r} 4>&{from_browser_w} {to_browser_r}<&- {from_browser_w}>&-'
-        process = subprocess.Popen(["/bin/bash", "-c", wire, executable, *FLAGS, f"--user-data-dir={profile}",
-                                    f"--window-size={width},{height}", "about:blank"],
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-                                   pass_fds=(to_browser_r, from_browser_w))
+        process = subprocess.Popen(
+            [
+                "/bin/bash",
+                "-c",
+                wire,
+                executable,
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            pass_fds=(to_browser_r, from_browser_w),
+        )
         os.close(to_browser_r)
         os.close(from_browser_w)
         pipe = _Pipe(process, to_browser_w, from_browser_r)
@@ -163,41 +193,61 @@ def load_page(path: Path, width: int = 1280, height: int = 900, full_page: bool 
     return result
 
 
-def _drive(pipe: _Pipe, url: str, result: PageResult, width: int, height: int, full_page: bool,
-           selectors: tuple[str, ...], timeout: float) -> None:
+def _drive(
+    pipe: _Pipe,
+    url: str,
+    result: PageResult,
+    width: int,
+    height: int,
+    full_page: bool,
+    selectors: tuple[str, ...],
+    timeout: float,
+) -> None:
     target = pipe.send("Target.createTarget", {"url": "about:blank"}, timeout=timeout)["targetId"]
     session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     for domain in ("Page", "Runtime", "Log", "Network"):
         pipe.send(f"{domain}.enable", session=session)
-    pipe.send("Emulation.setDeviceMetricsOverride",
-              {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=session)
+    pipe.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        session=session,
+    )
     pipe.events.clear()
     pipe.send("Page.navigate", {"url": url}, session=session, timeout=timeout)
     pipe.wait_for("Page.loadEventFired", timeout=timeout)
 
     def evaluate(expression: str) -> Any:
-        reply = pipe.send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
-                                               "awaitPromise": True}, session=session, timeout=timeout)
+        reply = pipe.send(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+            session=session,
+            timeout=timeout,
+        )
         if "exceptionDetails" in reply:
             raise ChromiumError(f"{expression}: {reply['exceptionDetails']}")
         return reply["result"].get("value")
 
     # every image decoded (the plots are data URIs: a broken one has no natural width)
     evaluate("Promise.all([...document.images].map(i => i.decode().catch(() => null)))")
-    result.broken_images = evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
-                                    ".map(i => i.alt || i.src.slice(0, 60))")
+    result.broken_images = evaluate(
+        "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt || i.src.slice(0, 60))"
+    )
     result.title = evaluate("document.title")
     result.text = evaluate("document.body.innerText")
     for selector in selectors:
         result.element_texts[selector] = evaluate(
-            f"(document.querySelector({json.dumps(selector)}) || {{}}).innerText ?? null")
+            f"(document.querySelector({json.dumps(selector)}) || {{}}).innerText ?? null"
+        )
     params: dict[str, Any] = {"format": "png"}
     if full_page:
         metrics = pipe.send("Page.getLayoutMetrics", session=session)["cssContentSize"]
-        params |= {"captureBeyondViewport": True,
-                   "clip": {"x": 0, "y": 0, "width": metrics["width"], "height": metrics["height"], "scale": 1}}
-    result.screenshot = base64.b64decode(pipe.send("Page.captureScreenshot", params, session=session,
-                                                   timeout=timeout)["data"])
+        params |= {
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": metrics["width"], "height": metrics["height"], "scale": 1},
+        }
+    result.screenshot = base64.b64decode(
+        pipe.send("Page.captureScreenshot", params, session=session, timeout=timeout)["data"]
+    )
     for event in pipe.events:
         method, params = event.get("method"), event.get("params", {})
         if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):

@@ -71,8 +71,10 @@ def require_java_maven() -> None:
     missing = missing_tools()
     if not missing:
         return
-    reason = (f"Neo4j server tests need Java 17 or 21 and Maven (to fetch Neo4j from Maven Central); "
-              f"not found: {', '.join(missing)}")
+    reason = (
+        f"Neo4j server tests need Java 17 or 21 and Maven (to fetch Neo4j from Maven Central); "
+        f"not found: {', '.join(missing)}"
+    )
     if os.environ.get("NEO4J_TESTS_REQUIRED") == "1":
         pytest.fail(reason + " (NEO4J_TESTS_REQUIRED=1)", pytrace=False)
     pytest.skip(reason)
@@ -81,15 +83,22 @@ def require_java_maven() -> None:
 def _run(*args: str | Path, timeout: float, env: dict[str, str] | None = None) -> str:
     """Run the script; return its stdout, or fail the test with its output."""
     try:
-        result = subprocess.run(["bash", str(SCRIPT), *map(str, args)], capture_output=True, text=True,
-                                timeout=timeout, env=env, check=False)
+        result = subprocess.run(
+            ["bash", str(SCRIPT), *map(str, args)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"neo4j-test-server.sh {args[0]} timed out after {timeout:.0f}s: {exc.stderr!r}",
-                    pytrace=False)
+        pytest.fail(f"neo4j-test-server.sh {args[0]} timed out after {timeout:.0f}s: {exc.stderr!r}", pytrace=False)
     if result.returncode != 0:
-        pytest.fail(f"neo4j-test-server.sh {' '.join(map(str, args))} exited {result.returncode}\n"
-                    f"--- stdout (tail)\n{result.stdout[-3000:]}\n--- stderr (tail)\n{result.stderr[-3000:]}",
-                    pytrace=False)
+        pytest.fail(
+            f"neo4j-test-server.sh {' '.join(map(str, args))} exited {result.returncode}\n"
+            f"--- stdout (tail)\n{result.stdout[-3000:]}\n--- stderr (tail)\n{result.stderr[-3000:]}",
+            pytrace=False,
+        )
     return result.stdout
 
 

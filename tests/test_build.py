@@ -37,8 +37,17 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_output_file_is_written(graph: Path) -> None:
     names = {p.name for p in graph.iterdir()}
-    assert {"ncbi_gene_nodes.tsv", "ncbi_gene_edges.tsv", "ncbi_gene.tar.gz", "graph_metadata.json",
-            "validation_report.json", "validation_report.md", "report.html", "report.json", "transforms"} <= names
+    assert {
+        "ncbi_gene_nodes.tsv",
+        "ncbi_gene_edges.tsv",
+        "ncbi_gene.tar.gz",
+        "graph_metadata.json",
+        "validation_report.json",
+        "validation_report.md",
+        "report.html",
+        "report.json",
+        "transforms",
+    } <= names
 
 
 def test_merged_counts_match_the_metadata_and_the_files(graph: Path) -> None:
@@ -69,8 +78,12 @@ def test_the_release_bundle_holds_the_graph(graph: Path) -> None:
     import tarfile
 
     with tarfile.open(graph / "ncbi_gene.tar.gz") as tar:
-        assert tar.getnames() == ["ncbi_gene_nodes.tsv", "ncbi_gene_edges.tsv", "graph_metadata.json",
-                                  "ncbi_gene_history.sssom.tsv"]
+        assert tar.getnames() == [
+            "ncbi_gene_nodes.tsv",
+            "ncbi_gene_edges.tsv",
+            "graph_metadata.json",
+            "ncbi_gene_history.sssom.tsv",
+        ]
         assert tar.extractfile("ncbi_gene_nodes.tsv").read() == (graph / "ncbi_gene_nodes.tsv").read_bytes()
 
 
@@ -95,10 +108,12 @@ def test_negated_and_positive_go_edges_stay_two_edges(tmp_path: Path) -> None:
     (data / "gene2go.gz").write_bytes(gzip.compress(("\n".join([*rows, positive]) + "\n").encode(), mtime=0))
     quiet_build(data, tmp_path / "out")
     gene, term = negated.split("\t")[1], negated.split("\t")[2]
-    edges = [e for e in read_kgx(tmp_path / "out/ncbi_gene_edges.tsv")
-             if e["subject"] == f"NCBIGene:{gene}" and e["object"] == term]
-    assert sorted(e["negated"] for e in edges) == ["", "True"] or sorted(e["negated"] for e in edges) == [
-        "", "true"]
+    edges = [
+        e
+        for e in read_kgx(tmp_path / "out/ncbi_gene_edges.tsv")
+        if e["subject"] == f"NCBIGene:{gene}" and e["object"] == term
+    ]
+    assert sorted(e["negated"] for e in edges) == ["", "True"] or sorted(e["negated"] for e in edges) == ["", "true"]
     assert len({e["id"] for e in edges}) == 2
 
 
@@ -113,10 +128,16 @@ def test_an_invalid_edge_fails_the_build_and_keeps_the_old_graph(tmp_path: Path,
     def inject_then_merge(con, transforms: Path, *args, **kwargs):
         edges = transforms / "gene_orthologs_edges.tsv"
         header = edges.read_text().splitlines()[0].split("\t")
-        row = {c: "" for c in header} | {"id": "x", "subject": "NCBIGene:7157", "predicate": "biolink:is_friends_with",
-                                         "object": "NCBIGene:22059", "category": "biolink:Association",
-                                         "knowledge_level": "knowledge_assertion", "agent_type": "manual_agent",
-                                         "primary_knowledge_source": "infores:ncbi-gene"}
+        row = {c: "" for c in header} | {
+            "id": "x",
+            "subject": "NCBIGene:7157",
+            "predicate": "biolink:is_friends_with",
+            "object": "NCBIGene:22059",
+            "category": "biolink:Association",
+            "knowledge_level": "knowledge_assertion",
+            "agent_type": "manual_agent",
+            "primary_knowledge_source": "infores:ncbi-gene",
+        }
         with edges.open("a") as fh:
             fh.write("\t".join(row[c] for c in header) + "\n")
         return real_merge(con, transforms, *args, **kwargs)
@@ -132,8 +153,16 @@ def test_transforms_side_by_side_give_the_same_graph(tmp_path: Path, monkeypatch
     """Two worker processes (the default on two cores) write what one process writes, byte for byte."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     for jobs, out in ((1, "one"), (2, "two")):
-        run_build(SAMPLE_DIR, tmp_path / out, "default", "both", 0.01, Console(file=io.StringIO(), width=200),
-                  time.perf_counter(), jobs=jobs)
+        run_build(
+            SAMPLE_DIR,
+            tmp_path / out,
+            "default",
+            "both",
+            0.01,
+            Console(file=io.StringIO(), width=200),
+            time.perf_counter(),
+            jobs=jobs,
+        )
     files = published(tmp_path / "one")
     assert "transforms/gene_info_nodes.tsv" in files and files.keys() == published(tmp_path / "two").keys()
     for name, content in files.items():

@@ -82,9 +82,9 @@ def test_tp53(built: Path, graph: tuple[list[dict], list[dict]]) -> None:
         "symbol": "TP53",
         "full name": "tumor protein p53",
         # gene_summary's text (sample/gene_summary.gz, constructed) wins over gene_info's description
-        "description": 'Constructed test summary (not NCBI text) for TP53: encodes the tumor suppressor p53, called '
-                       'the "guardian of the genome"; it binds DNA as a tetramer and stops the cell cycle after DNA '
-                       'damage. [constructed for ncbi-gene-kg]',
+        "description": "Constructed test summary (not NCBI text) for TP53: encodes the tumor suppressor p53, called "
+        'the "guardian of the genome"; it binds DNA as a tetramer and stops the cell cycle after DNA '
+        "damage. [constructed for ncbi-gene-kg]",
         "synonyms": "BCC7, BMFS5, LFS1, P53, TRP53",
         "type": "protein_coding_gene (SO:0001217)",
         "taxon": "Homo sapiens (NCBITaxon:9606)",
@@ -101,7 +101,8 @@ def test_tp53(built: Path, graph: tuple[list[dict], list[dict]]) -> None:
     assert "  OMIM:151623\n    associated with  (infores:omim; association basis qualifier: genetic)" in diseases
     assert "  OMIM:114500\n    contributes to  (infores:omim; mim2gene_medgen Comment: susceptibility)" in diseases
     assert sum(1 for line in s["diseases"] if line.startswith("  OMIM:")) == len(
-        {e["object"] for e in graph[1] if e["subject"] == "NCBIGene:7157" and e["object"].startswith("OMIM:")})
+        {e["object"] for e in graph[1] if e["subject"] == "NCBIGene:7157" and e["object"].startswith("OMIM:")}
+    )
     assert s["history: replaced ids"] == ["  none"]
     products = expected_products(graph, "NCBIGene:7157")
     assert {line.split()[0] for line in s["proteins"] if line != "  none"} == products
@@ -117,8 +118,8 @@ def test_brca1(built: Path, graph: tuple[list[dict], list[dict]]) -> None:
         "symbol": "BRCA1",
         "full name": "BRCA1 DNA repair associated",
         "description": "Constructed test summary (not NCBI text) for BRCA1: encodes a nuclear phosphoprotein that "
-                       "keeps the genome stable; it's part of the \"BRCA1-associated genome surveillance complex\" "
-                       "(BASC). [constructed for ncbi-gene-kg]",
+        'keeps the genome stable; it\'s part of the "BRCA1-associated genome surveillance complex" '
+        "(BASC). [constructed for ncbi-gene-kg]",
         "synonyms": "BRCAI, BRCC1, BROVCA1, FANCS, IRIS, PNCA4, PPP1R53, PSCP, RNF53",
         "type": "protein_coding_gene (SO:0001217)",
         "taxon": "Homo sapiens (NCBITaxon:9606)",
@@ -128,12 +129,15 @@ def test_brca1(built: Path, graph: tuple[list[dict], list[dict]]) -> None:
     assert go_counts(s["GO annotations"]) == expected_go(graph, "NCBIGene:672")
     assert "    part of     GO:0070531  BRCA1-A complex  [IBA, IDA, NAS; 6 publications]" in s["GO annotations"]
     assert fields(s["orthologs"]) == {"Mus musculus": "Brca1 (NCBIGene:12189)"}
-    assert s["related genes"] == ["  homologous to  BRCA1P1 (NCBIGene:394269, Homo sapiens) "
-                                  "[NCBI: BRCA1 is a Related functional gene of BRCA1P1]"]
+    assert s["related genes"] == [
+        "  homologous to  BRCA1P1 (NCBIGene:394269, Homo sapiens) [NCBI: BRCA1 is a Related functional gene of BRCA1P1]"
+    ]
     diseases = "\n".join(s["diseases"])
     # one disease, two sources: each association is shown with its own source
-    assert ("  OMIM:604370\n    contributes to  (infores:genereviews; mim2gene_medgen Comment: susceptibility)\n"
-            "    contributes to  (infores:omim; mim2gene_medgen Comment: susceptibility)") in diseases
+    assert (
+        "  OMIM:604370\n    contributes to  (infores:genereviews; mim2gene_medgen Comment: susceptibility)\n"
+        "    contributes to  (infores:omim; mim2gene_medgen Comment: susceptibility)"
+    ) in diseases
     assert s["history: replaced ids"] == ["  none"]
     assert {line.split()[0] for line in s["proteins"] if line != "  none"} == expected_products(graph, "NCBIGene:672")
 
@@ -144,18 +148,22 @@ def test_negated_annotations_are_shown(built: Path) -> None:
     negated = [a for a in process if a.negated]
     assert [(a.term, a.evidence) for a in negated] == [("GO:0070269", ["IDA"])]
     assert any(a.term == "GO:0070269" and not a.negated for a in process)
-    assert re.search(r"\n    NOT actively involved in  GO:0070269  pyroptotic inflammatory response  \[IDA; ",
-                     render_text(card))
+    assert re.search(
+        r"\n    NOT actively involved in  GO:0070269  pyroptotic inflammatory response  \[IDA; ", render_text(card)
+    )
 
 
-@pytest.mark.parametrize(("query", "taxon", "gene", "matched"), [
-    ("TP53", None, "NCBIGene:7157", "symbol"),
-    ("7157", None, "NCBIGene:7157", "GeneID"),
-    ("NCBIGene:7157", None, "NCBIGene:7157", "GeneID"),
-    ("LFS1", None, "NCBIGene:7157", "synonym"),
-    ("brca1", "10090", "NCBIGene:12189", "symbol"),
-    ("BRCA1", "Homo sapiens", "NCBIGene:672", "symbol"),
-])
+@pytest.mark.parametrize(
+    ("query", "taxon", "gene", "matched"),
+    [
+        ("TP53", None, "NCBIGene:7157", "symbol"),
+        ("7157", None, "NCBIGene:7157", "GeneID"),
+        ("NCBIGene:7157", None, "NCBIGene:7157", "GeneID"),
+        ("LFS1", None, "NCBIGene:7157", "synonym"),
+        ("brca1", "10090", "NCBIGene:12189", "symbol"),
+        ("BRCA1", "Homo sapiens", "NCBIGene:672", "symbol"),
+    ],
+)
 def test_finding_the_gene(built: Path, query: str, taxon: str | None, gene: str, matched: str) -> None:
     card = gene_card(built, query, taxon)
     assert (card.id, card.matched) == (gene, matched)
@@ -187,23 +195,42 @@ def test_an_unknown_taxon_or_graph_is_a_clear_error(built: Path, tmp_path: Path)
 def test_json_has_every_field(built: Path) -> None:
     data = json.loads(json.dumps(gene_card(built, "TP53").to_dict()))
     assert data["id"] == "NCBIGene:7157" and data["taxon"] == "NCBITaxon:9606"
-    assert set(data) >= {"symbol", "full_name", "synonyms", "type", "location", "xrefs", "go", "orthologs",
-                         "diseases", "history", "proteins"}
+    assert set(data) >= {
+        "symbol",
+        "full_name",
+        "synonyms",
+        "type",
+        "location",
+        "xrefs",
+        "go",
+        "orthologs",
+        "diseases",
+        "history",
+        "proteins",
+    }
 
 
 def test_history_from_the_sssom_mapping_set(tmp_path: Path) -> None:
     """The discontinued GeneIDs a gene replaced; a replaced GeneID opens its current gene's card."""
-    write_rows(tmp_path / "ncbi_gene_nodes.tsv", "id\tcategory\tname\tsymbol\tin_taxon\tin_taxon_label",
-               ["NCBIGene:616662\tbiolink:Gene\tC13H10orf68\tC13H10orf68\tNCBITaxon:9913\tBos taurus"])
+    write_rows(
+        tmp_path / "ncbi_gene_nodes.tsv",
+        "id\tcategory\tname\tsymbol\tin_taxon\tin_taxon_label",
+        ["NCBIGene:616662\tbiolink:Gene\tC13H10orf68\tC13H10orf68\tNCBITaxon:9913\tBos taurus"],
+    )
     write_rows(tmp_path / "ncbi_gene_edges.tsv", "id\tsubject\tpredicate\tobject\tcategory", [])
-    write_rows(tmp_path / SSSOM_FILE, "# mapping_set_id: https://example.org/test\n" + "\t".join(SSSOM_COLUMNS), [
-        "NCBIGene:786891\tC13H10orf68\tIAO:0100001\tNCBIGene:616662\tC13H10orf68\tsemapv:UnspecifiedMatching\t"
-        "1:1\t2019-03-24\t\tin_taxon=NCBITaxon:9913",
-    ])
+    write_rows(
+        tmp_path / SSSOM_FILE,
+        "# mapping_set_id: https://example.org/test\n" + "\t".join(SSSOM_COLUMNS),
+        [
+            "NCBIGene:786891\tC13H10orf68\tIAO:0100001\tNCBIGene:616662\tC13H10orf68\tsemapv:UnspecifiedMatching\t"
+            "1:1\t2019-03-24\t\tin_taxon=NCBITaxon:9913",
+        ],
+    )
     card = gene_card(tmp_path, "616662")
     assert [(r.id, r.symbol, r.date) for r in card.history] == [("NCBIGene:786891", "C13H10orf68", "2019-03-24")]
-    assert sections(render_text(card))["history: replaced ids"] == ["  NCBIGene:786891 C13H10orf68 (discontinued "
-                                                                    "2019-03-24)"]
+    assert sections(render_text(card))["history: replaced ids"] == [
+        "  NCBIGene:786891 C13H10orf68 (discontinued 2019-03-24)"
+    ]
     replaced = gene_card(tmp_path, "786891")
     assert replaced.id == "NCBIGene:616662"
     assert "replaced by NCBIGene:616662" in render_text(replaced)
@@ -216,8 +243,9 @@ def test_the_card_command(built: Path, tmp_path: Path) -> None:
     from ncbi_gene_kg.cli import app
 
     runner = CliRunner()
-    done = runner.invoke(app, ["card", "TP53", "--taxon", "9606", "--graph", str(built),
-                               "--html", str(tmp_path / "tp53.html")])
+    done = runner.invoke(
+        app, ["card", "TP53", "--taxon", "9606", "--graph", str(built), "--html", str(tmp_path / "tp53.html")]
+    )
     assert done.exit_code == 0, done.output
     assert done.stdout.startswith("TP53 (NCBIGene:7157), Homo sapiens\n")
     assert (tmp_path / "tp53.html").read_text().count("GO:0003677") == 1
@@ -231,8 +259,12 @@ def test_the_card_page_renders_in_chromium(built: Path, tmp_path: Path) -> None:
     card: GeneCard = gene_card(built, "TP53")
     page_path = tmp_path / "TP53.html"
     page_path.write_text(render_html(card, built))
-    page = load_page(page_path, full_page=True, chromium=chromium,
-                     selectors=("#gene-symbol", "#go-total", "#ortholog-total", "#disease-total", "#synonyms"))
+    page = load_page(
+        page_path,
+        full_page=True,
+        chromium=chromium,
+        selectors=("#gene-symbol", "#go-total", "#ortholog-total", "#disease-total", "#synonyms"),
+    )
     assert page.console_errors == [] and page.outside_requests == [] and page.failed_requests == []
     assert page.title == "TP53 (NCBIGene:7157) gene card"
     assert page.element_texts["#gene-symbol"] == "TP53 tumor protein p53"

@@ -63,8 +63,11 @@ def test_config_loads_as_a_koza_config(config_path: Path) -> None:
     assert config.name == config_path.stem, "one name everywhere: config/<name>.yaml has name: <name>"
     assert config.reader is not None and config.reader.files
     assert config.metadata is not None and config.metadata.ingest_url, "metadata.ingest_url: the file's URL"
-    assert config.writer.node_properties or config.writer.edge_properties or (
-        config.writer.max_node_count == 0 and config.writer.max_edge_count == 0)
+    assert (
+        config.writer.node_properties
+        or config.writer.edge_properties
+        or (config.writer.max_node_count == 0 and config.writer.max_edge_count == 0)
+    )
 
 
 def test_transform_module_has_the_hooks(config_path: Path) -> None:
@@ -121,7 +124,9 @@ def test_template_config_and_hooks_load() -> None:
 def test_template_runs_on_real_rows(tmp_path: Path) -> None:
     """The template as CONTRIBUTING.md hands it out, on the bundled gene_orthologs rows (its column shape)."""
     _, runner = KozaRunner.from_config_file(
-        str(TEMPLATE / "source.yaml"), output_dir=str(tmp_path), input_files=[str(SAMPLE_DIR / "gene_orthologs.gz")],
+        str(TEMPLATE / "source.yaml"),
+        output_dir=str(tmp_path),
+        input_files=[str(SAMPLE_DIR / "gene_orthologs.gz")],
         overrides={"transform": {"code": str(TEMPLATE / "source.py")}},
     )
     runner.run()

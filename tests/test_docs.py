@@ -31,7 +31,10 @@ def markdown_files() -> list[Path]:
     try:
         listed = subprocess.run(
             ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", "*.md"],
-            cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split("\n")
     except (OSError, subprocess.CalledProcessError):  # not a git checkout (an unpacked sdist)
         skip = {".venv", "output", "data", "bench"}
@@ -124,8 +127,11 @@ def test_the_link_check_finds_dead_links(tmp_path: Path) -> None:
         "[ref]: gone/\n"
     )
     found = [entry.split(": ", 1)[1] for entry in dead_links(page, tmp_path)]
-    assert found == ["missing.md (no such file)", "there.md#no-such-heading (no heading #no-such-heading in there.md)",
-                     "gone/ (no such file)"]
+    assert found == [
+        "missing.md (no such file)",
+        "there.md#no-such-heading (no heading #no-such-heading in there.md)",
+        "gone/ (no such file)",
+    ]
 
 
 def test_readme_is_short() -> None:
@@ -147,6 +153,10 @@ def test_readme_names_every_command_and_option() -> None:
     for name, command in group.commands.items():
         if f"ncbi-gene-kg {name}" not in readme:
             missing.append(name)
-        missing += [f"{name} {o}" for p in command.params for o in p.opts
-                    if o.startswith("-") and o != "--help" and o not in readme]
+        missing += [
+            f"{name} {o}"
+            for p in command.params
+            for o in p.opts
+            if o.startswith("-") and o != "--help" and o not in readme
+        ]
     assert missing == []

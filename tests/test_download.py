@@ -83,9 +83,7 @@ class Handler(BaseHTTPRequestHandler):
         mirror = self.server.mirror
         path = self.path.lstrip("/")
         sent = {
-            k: v
-            for k, v in self.headers.items()
-            if k in ("Range", "If-Range", "If-None-Match", "If-Modified-Since")
+            k: v for k, v in self.headers.items() if k in ("Range", "If-Range", "If-None-Match", "If-Modified-Since")
         }
         mirror.requests.append((path, sent))
         fault = mirror.faults.get(path, []).pop(0) if mirror.faults.get(path) else None
@@ -239,9 +237,7 @@ def test_unchanged_file_is_not_fetched_again(
 def test_progress_bar_on_a_terminal_shows_the_size(mirror: Mirror, tmp_path: Path) -> None:
     screen = io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=100)
-    download(
-        tmp_path / "data", base_url=mirror.url, files=["mim2gene_medgen"], transfer=FAST, console=terminal
-    )
+    download(tmp_path / "data", base_url=mirror.url, files=["mim2gene_medgen"], transfer=FAST, console=terminal)
     assert "mim2gene_medgen" in screen.getvalue()
     assert "8.8/8.8 KiB" in screen.getvalue()  # the rate column shows '?' for so short a transfer
 
@@ -249,9 +245,7 @@ def test_progress_bar_on_a_terminal_shows_the_size(mirror: Mirror, tmp_path: Pat
 def test_force_fetches_again_without_validators(mirror: Mirror, tmp_path: Path) -> None:
     data = tmp_path / "data"
     download(data, taxa="all", base_url=mirror.url, files=["mim2gene_medgen"], transfer=FAST)
-    fetched = download(
-        data, taxa="all", base_url=mirror.url, files=["mim2gene_medgen"], force=True, transfer=FAST
-    )
+    fetched = download(data, taxa="all", base_url=mirror.url, files=["mim2gene_medgen"], force=True, transfer=FAST)
     assert fetched == [Fetched("mim2gene_medgen", "downloaded")]
     assert mirror.headers_of("mim2gene_medgen")[-1] == {}
 
@@ -415,16 +409,12 @@ def test_unreachable_network_says_the_sample_still_works(tmp_path: Path) -> None
     )
 
 
-def test_base_url_from_the_environment(
-    mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_base_url_from_the_environment(mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NCBI_GENE_BASE_URL", mirror.url.rstrip("/"))
     assert download(tmp_path / "data", taxa="all", files=["mim2gene_medgen"], transfer=FAST) == [
         Fetched("mim2gene_medgen", "downloaded")
     ]
-    assert (
-        read_manifest(tmp_path / "data")["files"]["mim2gene_medgen"]["url"] == mirror.url + "mim2gene_medgen"
-    )
+    assert read_manifest(tmp_path / "data")["files"]["mim2gene_medgen"]["url"] == mirror.url + "mim2gene_medgen"
 
 
 def test_not_an_http_base_url(tmp_path: Path) -> None:

@@ -22,14 +22,33 @@ import pytest
 from ncbi_gene_kg.paths import SAMPLE_DIR
 from ncbi_gene_kg.pipeline import find_inputs
 
-GRAPH_FILES = ["ncbi_gene_nodes.tsv", "ncbi_gene_edges.tsv", "graph_metadata.json", "validation_report.json",
-               "report.json", "ncbi_gene.tar.gz", "transforms/gene_info_nodes.tsv"]
+GRAPH_FILES = [
+    "ncbi_gene_nodes.tsv",
+    "ncbi_gene_edges.tsv",
+    "graph_metadata.json",
+    "validation_report.json",
+    "report.json",
+    "ncbi_gene.tar.gz",
+    "transforms/gene_info_nodes.tsv",
+]
 
 
 def command(out: Path, taxa: str) -> list[str]:
     # One transform at a time: the build process itself reaches (and stops at) each transform's stage.
-    return [sys.executable, "-m", "ncbi_gene_kg", "transform", "--data", "data", "--out", str(out), "--taxa", taxa,
-            "--jobs", "1"]
+    return [
+        sys.executable,
+        "-m",
+        "ncbi_gene_kg",
+        "transform",
+        "--data",
+        "data",
+        "--out",
+        str(out),
+        "--taxa",
+        taxa,
+        "--jobs",
+        "1",
+    ]
 
 
 def environment(pause_at: str | None = None) -> dict[str, str]:
@@ -46,8 +65,9 @@ def build(out: Path, taxa: str, cwd: Path) -> None:
 
 def paused_build(out: Path, taxa: str, cwd: Path, stage: str) -> subprocess.Popen:
     """A build stopped (SIGSTOP) as it reaches ``stage``."""
-    process = subprocess.Popen(command(out, taxa), cwd=cwd, env=environment(stage),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command(out, taxa), cwd=cwd, env=environment(stage), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -79,12 +99,15 @@ def graphs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, by
     return work, old, new
 
 
-@pytest.mark.parametrize(("stage", "expected"), [
-    ("transform gene_info", "old"),   # gene_history's files are written, gene_info's and mim2gene's not yet
-    ("validate", "old"),              # the merged graph is written, not yet validated
-    ("publish:switch", "old"),        # the links are in place, the switch not yet made
-    ("publish:cleanup", "new"),       # switched; the old build's folder not yet removed
-])
+@pytest.mark.parametrize(
+    ("stage", "expected"),
+    [
+        ("transform gene_info", "old"),  # gene_history's files are written, gene_info's and mim2gene's not yet
+        ("validate", "old"),  # the merged graph is written, not yet validated
+        ("publish:switch", "old"),  # the links are in place, the switch not yet made
+        ("publish:cleanup", "new"),  # switched; the old build's folder not yet removed
+    ],
+)
 def test_a_killed_build_leaves_one_whole_graph(graphs, tmp_path: Path, stage: str, expected: str) -> None:
     work, old, new = graphs
     out = tmp_path / "out"

@@ -24,19 +24,32 @@ from ncbi_gene_kg.paths import SAMPLE_DIR
 from ncbi_gene_kg.scan import connect
 
 HEAD = "gene2ensembl/all_species_head.2026-08.gene2ensembl"
-HEADER = ("#tax_id\tGeneID\tEnsembl_gene_identifier\tRNA_nucleotide_accession.version\tEnsembl_rna_identifier\t"
-          "protein_accession.version\tEnsembl_protein_identifier")
+HEADER = (
+    "#tax_id\tGeneID\tEnsembl_gene_identifier\tRNA_nucleotide_accession.version\tEnsembl_rna_identifier\t"
+    "protein_accession.version\tEnsembl_protein_identifier"
+)
 IN_GENE_INFO_ONLY = "Ensembl gene in gene_info dbXrefs, not in the gene's gene2ensembl rows"
 IN_GENE2ENSEMBL_ONLY = "Ensembl gene in gene2ensembl, not in the gene's gene_info dbXrefs"
 
 
 def gene(gene_id: str, ensembl: str) -> dict[str, str]:
-    return {"id": f"NCBIGene:{gene_id}", "category": "biolink:Gene", "xref": f"ENSEMBL:{ensembl}",
-            "in_taxon": "NCBITaxon:9606", "in_taxon_label": "Homo sapiens", "provided_by": "infores:ncbi-gene"}
+    return {
+        "id": f"NCBIGene:{gene_id}",
+        "category": "biolink:Gene",
+        "xref": f"ENSEMBL:{ensembl}",
+        "in_taxon": "NCBITaxon:9606",
+        "in_taxon_label": "Homo sapiens",
+        "provided_by": "infores:ncbi-gene",
+    }
 
 
-SAMPLE_GENES = [gene("7157", "ENSG00000141510"), gene("672", "ENSG00000012048"), gene("55876", "ENSG00000073605"),
-                gene("94103", "ENSG00000172057"), gene("883", "ENSG00000171097")]
+SAMPLE_GENES = [
+    gene("7157", "ENSG00000141510"),
+    gene("672", "ENSG00000012048"),
+    gene("55876", "ENSG00000073605"),
+    gene("94103", "ENSG00000172057"),
+    gene("883", "ENSG00000171097"),
+]
 
 
 def test_real_rows_outside_the_scope_and_the_pattern(real_data: Path, tmp_path: Path) -> None:
@@ -84,7 +97,11 @@ def test_transcripts_and_proteins_as_an_option(tmp_path: Path) -> None:
     ]
     first = out.edges[0]
     assert (first["category"], first["knowledge_level"], first["agent_type"], first["primary_knowledge_source"]) == (
-        "biolink:GeneToGeneProductRelationship", "knowledge_assertion", "automated_agent", "infores:ncbi-gene")
+        "biolink:GeneToGeneProductRelationship",
+        "knowledge_assertion",
+        "automated_agent",
+        "infores:ncbi-gene",
+    )
     assert first["id"].startswith("urn:md5:") and len({e["id"] for e in out.edges}) == 4
     assert all(is_category(c) for c in {n["category"] for n in out.nodes} | {e["category"] for e in out.edges})
     assert all(is_predicate(e["predicate"]) for e in out.edges)
@@ -106,20 +123,22 @@ def load(transforms: Path):
 
 
 def test_disagreements_with_gene_info_are_counted(transforms: Path) -> None:
-    assert disagreements(load(transforms)) == {
-        IN_GENE_INFO_ONLY: Tally(1, ["NCBIGene:883 ENSEMBL:ENSG00000286112"])}
+    assert disagreements(load(transforms)) == {IN_GENE_INFO_ONLY: Tally(1, ["NCBIGene:883 ENSEMBL:ENSG00000286112"])}
 
 
 def test_disagreements_both_ways(transforms: Path) -> None:
-    rows = ["9606\t7157\tENSG00000141510\t-\t-\t-\t-",
-            "9606\t7157\tENSG00000999999\t-\t-\t-\t-",  # CONSTRUCTED (invented Ensembl id)
-            "9606\t94103\tENSG00000999998\t-\t-\t-\t-"]  # CONSTRUCTED (invented Ensembl id): none of gene_info's
+    rows = [
+        "9606\t7157\tENSG00000141510\t-\t-\t-\t-",
+        "9606\t7157\tENSG00000999999\t-\t-\t-\t-",  # CONSTRUCTED (invented Ensembl id)
+        "9606\t94103\tENSG00000999998\t-\t-\t-\t-",
+    ]  # CONSTRUCTED (invented Ensembl id): none of gene_info's
     with gzip.open(transforms.parent / "gene2ensembl.gz", "wt") as fh:
         fh.write(HEADER + "\n" + "\n".join(rows) + "\n")
     run_koza("gene2ensembl", [transforms.parent / "gene2ensembl.gz"], transforms)
     assert disagreements(load(transforms)) == {
-        IN_GENE2ENSEMBL_ONLY: Tally(2, ["NCBIGene:7157 ENSEMBL:ENSG00000999999",
-                                        "NCBIGene:94103 ENSEMBL:ENSG00000999998"]),
+        IN_GENE2ENSEMBL_ONLY: Tally(
+            2, ["NCBIGene:7157 ENSEMBL:ENSG00000999999", "NCBIGene:94103 ENSEMBL:ENSG00000999998"]
+        ),
         IN_GENE_INFO_ONLY: Tally(1, ["NCBIGene:94103 ENSEMBL:ENSG00000172057"]),
     }
 
@@ -134,5 +153,7 @@ def test_merged_xrefs_have_no_duplicates(transforms: Path, tmp_path: Path) -> No
     con = connect()
     merge.merge(con, transforms, tmp_path)
     xrefs = dict(con.execute("SELECT id, xref FROM nodes WHERE id IN ('NCBIGene:7157', 'NCBIGene:883')").fetchall())
-    assert xrefs == {"NCBIGene:7157": "ENSEMBL:ENSG00000141510|HGNC:11998|OMIM:191170",
-                     "NCBIGene:883": "ENSEMBL:ENSG00000171097|ENSEMBL:ENSG00000286112|HGNC:1564|OMIM:600547"}
+    assert xrefs == {
+        "NCBIGene:7157": "ENSEMBL:ENSG00000141510|HGNC:11998|OMIM:191170",
+        "NCBIGene:883": "ENSEMBL:ENSG00000171097|ENSEMBL:ENSG00000286112|HGNC:1564|OMIM:600547",
+    }

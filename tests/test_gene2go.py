@@ -43,8 +43,22 @@ GO_QUALIFIERS = {
     "is_active_in": "biolink:active_in",
     "colocalizes_with": "biolink:colocalizes_with",
 }
-EXPERIMENTAL_AND_CURATED = ["EXP", "IDA", "IPI", "IMP", "IGI", "IEP", "HTP", "HDA", "HMP", "HGI", "HEP",
-                            "TAS", "NAS", "IC"]
+EXPERIMENTAL_AND_CURATED = [
+    "EXP",
+    "IDA",
+    "IPI",
+    "IMP",
+    "IGI",
+    "IEP",
+    "HTP",
+    "HDA",
+    "HMP",
+    "HGI",
+    "HEP",
+    "TAS",
+    "NAS",
+    "IC",
+]
 COMPUTATIONAL = ["ISS", "ISO", "ISA", "ISM", "IGC", "IBA", "IBD", "IKR", "IRD", "RCA"]
 
 
@@ -62,15 +76,34 @@ def edge_id(subject, predicate, object_, negated, source) -> str:
     return "urn:md5:" + hashlib.md5(chr(31).join(key).encode()).hexdigest()
 
 
-def edge(subject, predicate, object_, category, relation, evidence, pmids, level, agent, negated=False,
-         source="infores:go", aggregator="infores:ncbi-gene") -> dict[str, str]:
+def edge(
+    subject,
+    predicate,
+    object_,
+    category,
+    relation,
+    evidence,
+    pmids,
+    level,
+    agent,
+    negated=False,
+    source="infores:go",
+    aggregator="infores:ncbi-gene",
+) -> dict[str, str]:
     return {
         "id": edge_id(subject, predicate, object_, negated, source),
-        "subject": subject, "predicate": predicate, "object": object_, "category": category,
-        "negated": "true" if negated else "", "original_predicate": relation,
-        "has_evidence": "|".join(evidence), "publications": "|".join(f"PMID:{p}" for p in pmids),
-        "knowledge_level": level, "agent_type": agent,
-        "primary_knowledge_source": source, "aggregator_knowledge_source": aggregator,
+        "subject": subject,
+        "predicate": predicate,
+        "object": object_,
+        "category": category,
+        "negated": "true" if negated else "",
+        "original_predicate": relation,
+        "has_evidence": "|".join(evidence),
+        "publications": "|".join(f"PMID:{p}" for p in pmids),
+        "knowledge_level": level,
+        "agent_type": agent,
+        "primary_knowledge_source": source,
+        "aggregator_knowledge_source": aggregator,
     }
 
 
@@ -90,6 +123,7 @@ def sample_rows() -> list[list[str]]:
 
 
 # --- mapping tables against the pinned Biolink model --------------------------------------------
+
 
 def test_qualifier_table_maps_every_go_qualifier_to_a_biolink_predicate():
     table = {row["qualifier"]: row for row in load_table("go_qualifier_to_predicate")}
@@ -111,15 +145,24 @@ def test_category_table_uses_biolink_classes_that_allow_the_edge_slots():
         assert is_category(row["association_category"]) and is_category(row["node_category"])
         # biolink:MacromolecularMachineToMolecularActivityAssociation -> "macromolecular machine to ..."
         name = re.sub(r"(?<!^)([A-Z])", r" \1", row["association_category"].removeprefix("biolink:")).lower()
-        assert {"negated", "has evidence", "publications", "original predicate", "knowledge level",
-                "agent type", "primary knowledge source", "aggregator knowledge source"} <= set(
-            schema_view().class_slots(name))
+        assert {
+            "negated",
+            "has evidence",
+            "publications",
+            "original predicate",
+            "knowledge level",
+            "agent type",
+            "primary knowledge source",
+            "aggregator knowledge source",
+        } <= set(schema_view().class_slots(name))
 
 
 def test_evidence_tables_cover_every_go_evidence_code():
     eco = {row["evidence_code"]: row["eco_id"] for row in load_table("go_evidence_to_eco")}
-    levels = {row["evidence_code"]: (row["knowledge_level"], row["agent_type"])
-              for row in load_table("go_evidence_knowledge_level")}
+    levels = {
+        row["evidence_code"]: (row["knowledge_level"], row["agent_type"])
+        for row in load_table("go_evidence_knowledge_level")
+    }
     assert set(eco) == set(levels) | {"ND"}
     assert all(re.fullmatch(r"ECO:[0-9]{7}", e) for e in eco.values())
     assert eco["IEA"] == "ECO:0007669" and eco["IDA"] == "ECO:0000314" and eco["ND"] == "ECO:0000307"
@@ -129,11 +172,15 @@ def test_evidence_tables_cover_every_go_evidence_code():
         | {c: ("knowledge_assertion", "manual_agent") for c in EXPERIMENTAL_AND_CURATED}
     )
     # precedence: 1 manual, 2 reviewed computational, 3 electronic; one (knowledge_level, agent_type) each
-    precedence = {(row["knowledge_level"], row["agent_type"]): row["precedence"]
-                  for row in load_table("go_evidence_knowledge_level")}
-    assert precedence == {("knowledge_assertion", "manual_agent"): "1",
-                          ("prediction", "manual_validation_of_automated_agent"): "2",
-                          ("prediction", "automated_agent"): "3"}
+    precedence = {
+        (row["knowledge_level"], row["agent_type"]): row["precedence"]
+        for row in load_table("go_evidence_knowledge_level")
+    }
+    assert precedence == {
+        ("knowledge_assertion", "manual_agent"): "1",
+        ("prediction", "manual_validation_of_automated_agent"): "2",
+        ("prediction", "automated_agent"): "3",
+    }
     enums = schema_view().all_enums()
     assert {lv for lv, _ in levels.values()} <= set(enums["KnowledgeLevelEnum"].permissible_values)
     assert {ag for _, ag in levels.values()} <= set(enums["AgentTypeEnum"].permissible_values)
@@ -141,11 +188,15 @@ def test_evidence_tables_cover_every_go_evidence_code():
 
 # --- the bundled sample ------------------------------------------------------------------------
 
+
 def test_sample_row_accounting(sample):
     _, _, account = sample
     assert (account.read, account.emitted, account.balanced) == (376, 364, True)
-    assert account.out_of_scope == {"taxon not in scope": Tally(12, [
-        "gene2go.gz:366", "gene2go.gz:367", "gene2go.gz:368", "gene2go.gz:369", "gene2go.gz:370"])}
+    assert account.out_of_scope == {
+        "taxon not in scope": Tally(
+            12, ["gene2go.gz:366", "gene2go.gz:367", "gene2go.gz:368", "gene2go.gz:369", "gene2go.gz:370"]
+        )
+    }
     assert account.rejected == {} and account.dropped_values == {}
 
 
@@ -162,8 +213,11 @@ def test_every_qualifier_and_evidence_code_in_the_sample_is_mapped(sample, sampl
     edges, _, _ = sample
     human = [r for r in sample_rows if r[0] == "9606"]
     qualifiers = {r[4].removeprefix("NOT ") for r in human}
-    assert qualifiers == set(GO_QUALIFIERS) - {"contributes_to", "acts_upstream_of_or_within_positive_effect",
-                                               "acts_upstream_of_or_within_negative_effect"}
+    assert qualifiers == set(GO_QUALIFIERS) - {
+        "contributes_to",
+        "acts_upstream_of_or_within_positive_effect",
+        "acts_upstream_of_or_within_negative_effect",
+    }
     assert {e["predicate"] for e in edges} == {GO_QUALIFIERS[q] for q in qualifiers}
     eco = {row["evidence_code"]: row["eco_id"] for row in load_table("go_evidence_to_eco")}
     codes = {r[3] for r in human}
@@ -177,9 +231,17 @@ def test_tp53_chromatin_evidence_merged_into_one_edge(sample):
     # 9606 7157 GO:0000785 ISA located_in chromatin - Component
     edges, _, _ = sample
     assert find(edges, "NCBIGene:7157", "biolink:located_in", "GO:0000785") == [
-        edge("NCBIGene:7157", "biolink:located_in", "GO:0000785", CC, "RO:0001025",
-             ["ECO:0000247", "ECO:0000314", "ECO:0000315"],
-             [15710329, 17805299, 22521434, 23629966, 24289924, 30089260], "knowledge_assertion", "manual_agent"),
+        edge(
+            "NCBIGene:7157",
+            "biolink:located_in",
+            "GO:0000785",
+            CC,
+            "RO:0001025",
+            ["ECO:0000247", "ECO:0000314", "ECO:0000315"],
+            [15710329, 17805299, 22521434, 23629966, 24289924, 30089260],
+            "knowledge_assertion",
+            "manual_agent",
+        ),
     ]
 
 
@@ -189,9 +251,17 @@ def test_brca1_ubiquitin_transferase_activity(sample):
     # 9606 672 GO:0004842 TAS enables ubiquitin-protein transferase activity - Function
     edges, _, _ = sample
     assert find(edges, "NCBIGene:672", "biolink:enables", "GO:0004842") == [
-        edge("NCBIGene:672", "biolink:enables", "GO:0004842", MF, "RO:0002327",
-             ["ECO:0000304", "ECO:0000314", "ECO:0000318"], [12890688, 17349954, 19117993, 20351172],
-             "knowledge_assertion", "manual_agent"),
+        edge(
+            "NCBIGene:672",
+            "biolink:enables",
+            "GO:0004842",
+            MF,
+            "RO:0002327",
+            ["ECO:0000304", "ECO:0000314", "ECO:0000318"],
+            [12890688, 17349954, 19117993, 20351172],
+            "knowledge_assertion",
+            "manual_agent",
+        ),
     ]
 
 
@@ -201,12 +271,30 @@ def test_brca1_iea_rows(sample):
     # 9606 55876 GO:0005886 IEA located_in plasma membrane - Component (the only located_in row for it)
     edges, _, _ = sample
     assert find(edges, "NCBIGene:672", "biolink:enables", "GO:0001216") == [
-        edge("NCBIGene:672", "biolink:enables", "GO:0001216", MF, "RO:0002327",
-             ["ECO:0007669"], [], "prediction", "automated_agent"),
+        edge(
+            "NCBIGene:672",
+            "biolink:enables",
+            "GO:0001216",
+            MF,
+            "RO:0002327",
+            ["ECO:0007669"],
+            [],
+            "prediction",
+            "automated_agent",
+        ),
     ]
     assert find(edges, "NCBIGene:55876", "biolink:located_in", "GO:0005886") == [
-        edge("NCBIGene:55876", "biolink:located_in", "GO:0005886", CC, "RO:0001025",
-             ["ECO:0007669"], [], "prediction", "automated_agent"),
+        edge(
+            "NCBIGene:55876",
+            "biolink:located_in",
+            "GO:0005886",
+            CC,
+            "RO:0001025",
+            ["ECO:0007669"],
+            [],
+            "prediction",
+            "automated_agent",
+        ),
     ]
 
 
@@ -217,8 +305,19 @@ def test_strongest_evidence_sets_the_knowledge_level(tmp_path):
         "9606\t7157\tGO:0000785\tIEA\tlocated_in\tchromatin\t-\tComponent",
     ]
     edges, _, _ = run(tmp_path, rows)
-    assert edges == [edge("NCBIGene:7157", "biolink:located_in", "GO:0000785", CC, "RO:0001025",
-                          ["ECO:0000247", "ECO:0007669"], [], "prediction", "manual_validation_of_automated_agent")]
+    assert edges == [
+        edge(
+            "NCBIGene:7157",
+            "biolink:located_in",
+            "GO:0000785",
+            CC,
+            "RO:0001025",
+            ["ECO:0000247", "ECO:0007669"],
+            [],
+            "prediction",
+            "manual_validation_of_automated_agent",
+        )
+    ]
 
 
 def test_negated_row_is_never_merged_with_the_positive_edge(sample):
@@ -227,12 +326,29 @@ def test_negated_row_is_never_merged_with_the_positive_edge(sample):
     # 9606 55876 GO:0070269 IDA involved_in pyroptotic inflammatory response 32299851|36157507|36899106|...
     edges, _, _ = sample
     assert find(edges, "NCBIGene:55876", "biolink:actively_involved_in", "GO:0070269") == [
-        edge("NCBIGene:55876", "biolink:actively_involved_in", "GO:0070269", BP, "RO:0002331",
-             ["ECO:0000314", "ECO:0000318"], [32299851, 36157507, 36899106, 36991122, 36991125],
-             "knowledge_assertion", "manual_agent"),
-        edge("NCBIGene:55876", "biolink:actively_involved_in", "GO:0070269", BP, "RO:0002331",
-             ["ECO:0000314"], [36899106, 36991122, 36991125], "knowledge_assertion", "manual_agent",
-             negated=True),
+        edge(
+            "NCBIGene:55876",
+            "biolink:actively_involved_in",
+            "GO:0070269",
+            BP,
+            "RO:0002331",
+            ["ECO:0000314", "ECO:0000318"],
+            [32299851, 36157507, 36899106, 36991122, 36991125],
+            "knowledge_assertion",
+            "manual_agent",
+        ),
+        edge(
+            "NCBIGene:55876",
+            "biolink:actively_involved_in",
+            "GO:0070269",
+            BP,
+            "RO:0002331",
+            ["ECO:0000314"],
+            [36899106, 36991122, 36991125],
+            "knowledge_assertion",
+            "manual_agent",
+            negated=True,
+        ),
     ]
 
 
@@ -241,11 +357,31 @@ def test_is_active_in_and_colocalizes_with(sample):
     # 9606 7157 GO:0016604 IDA colocalizes_with nuclear body 10360174 Component
     edges, _, _ = sample
     assert find(edges, "NCBIGene:55876", "biolink:active_in", "GO:0005886") == [
-        edge("NCBIGene:55876", "biolink:active_in", "GO:0005886", CC, "RO:0002432", ["ECO:0000314"],
-             [28154144, 32299851, 36157507, 36899106], "knowledge_assertion", "manual_agent")]
+        edge(
+            "NCBIGene:55876",
+            "biolink:active_in",
+            "GO:0005886",
+            CC,
+            "RO:0002432",
+            ["ECO:0000314"],
+            [28154144, 32299851, 36157507, 36899106],
+            "knowledge_assertion",
+            "manual_agent",
+        )
+    ]
     assert find(edges, "NCBIGene:7157", "biolink:colocalizes_with", "GO:0016604") == [
-        edge("NCBIGene:7157", "biolink:colocalizes_with", "GO:0016604", CC, "RO:0002325", ["ECO:0000314"],
-             [10360174], "knowledge_assertion", "manual_agent")]
+        edge(
+            "NCBIGene:7157",
+            "biolink:colocalizes_with",
+            "GO:0016604",
+            CC,
+            "RO:0002325",
+            ["ECO:0000314"],
+            [10360174],
+            "knowledge_assertion",
+            "manual_agent",
+        )
+    ]
 
 
 def test_acts_upstream_of_forms(sample):
@@ -255,17 +391,57 @@ def test_acts_upstream_of_forms(sample):
     # 9606 94103 GO:0010508 IDA / IMP acts_upstream_of_or_within positive regulation of autophagy 28747345
     edges, _, _ = sample
     assert find(edges, "NCBIGene:672", "biolink:acts_upstream_of_positive_effect", "GO:0044027") == [
-        edge("NCBIGene:672", "biolink:acts_upstream_of_positive_effect", "GO:0044027", BP, "RO:0004034",
-             ["ECO:0000315"], [20820192], "knowledge_assertion", "manual_agent")]
+        edge(
+            "NCBIGene:672",
+            "biolink:acts_upstream_of_positive_effect",
+            "GO:0044027",
+            BP,
+            "RO:0004034",
+            ["ECO:0000315"],
+            [20820192],
+            "knowledge_assertion",
+            "manual_agent",
+        )
+    ]
     assert find(edges, "NCBIGene:7157", "biolink:acts_upstream_of_negative_effect", "GO:1902749") == [
-        edge("NCBIGene:7157", "biolink:acts_upstream_of_negative_effect", "GO:1902749", BP, "RO:0004035",
-             ["ECO:0000315"], [10962037], "knowledge_assertion", "manual_agent")]
+        edge(
+            "NCBIGene:7157",
+            "biolink:acts_upstream_of_negative_effect",
+            "GO:1902749",
+            BP,
+            "RO:0004035",
+            ["ECO:0000315"],
+            [10962037],
+            "knowledge_assertion",
+            "manual_agent",
+        )
+    ]
     assert find(edges, "NCBIGene:7157", "biolink:acts_upstream_of", "GO:0051726") == [
-        edge("NCBIGene:7157", "biolink:acts_upstream_of", "GO:0051726", BP, "RO:0002263",
-             ["ECO:0000250"], [30514107], "prediction", "manual_validation_of_automated_agent")]
+        edge(
+            "NCBIGene:7157",
+            "biolink:acts_upstream_of",
+            "GO:0051726",
+            BP,
+            "RO:0002263",
+            ["ECO:0000250"],
+            [30514107],
+            "prediction",
+            "manual_validation_of_automated_agent",
+        )
+    ]
     assert find(edges, "NCBIGene:94103", "biolink:acts_upstream_of_or_within", "GO:0010508") == [
-        edge("NCBIGene:94103", "biolink:acts_upstream_of_or_within", "GO:0010508", BP, "RO:0002264",
-             ["ECO:0000314", "ECO:0000315"], [28747345], "knowledge_assertion", "manual_agent")]
+        edge(
+            "NCBIGene:94103",
+            "biolink:acts_upstream_of_or_within",
+            "GO:0010508",
+            BP,
+            "RO:0002264",
+            ["ECO:0000314", "ECO:0000315"],
+            [28747345],
+            "knowledge_assertion",
+            "manual_agent",
+        )
+    ]
 
 
 def test_no_evidence_code_or_pmid_is_lost(sample, sample_rows):
@@ -274,9 +450,13 @@ def test_no_evidence_code_or_pmid_is_lost(sample, sample_rows):
     relation = {row["qualifier"]: row["relation"] for row in load_table("go_qualifier_to_predicate")}
     for _tax, gene, go, code, qualifier, _name, pubmed, _aspect in (r for r in sample_rows if r[0] == "9606"):
         negated = "true" if qualifier.startswith("NOT ") else ""
-        matches = [e for e in edges if (e["subject"], e["object"], e["original_predicate"], e["negated"])
-                   == (f"NCBIGene:{gene}", go, relation[qualifier.removeprefix("NOT ")], negated)
-                   and eco[code] in e["has_evidence"].split("|")]
+        matches = [
+            e
+            for e in edges
+            if (e["subject"], e["object"], e["original_predicate"], e["negated"])
+            == (f"NCBIGene:{gene}", go, relation[qualifier.removeprefix("NOT ")], negated)
+            and eco[code] in e["has_evidence"].split("|")
+        ]
         assert len(matches) == 1, (gene, go, code, qualifier)
         pmids = set() if pubmed == "-" else {f"PMID:{p}" for p in pubmed.split("|")}
         assert pmids <= set(filter(None, matches[0]["publications"].split("|")))
@@ -285,11 +465,19 @@ def test_no_evidence_code_or_pmid_is_lost(sample, sample_rows):
 def test_go_nodes(sample):
     _, nodes, _ = sample
     by_id = {n["id"]: n for n in nodes}
-    assert by_id["GO:0070269"] == {"id": "GO:0070269", "category": "biolink:BiologicalProcess",
-                                   "name": "pyroptotic inflammatory response", "provided_by": "infores:ncbi-gene"}
+    assert by_id["GO:0070269"] == {
+        "id": "GO:0070269",
+        "category": "biolink:BiologicalProcess",
+        "name": "pyroptotic inflammatory response",
+        "provided_by": "infores:ncbi-gene",
+    }
     assert by_id["GO:0004842"]["category"] == "biolink:MolecularActivity"
-    assert by_id["GO:0005886"] == {"id": "GO:0005886", "category": "biolink:CellularComponent",
-                                   "name": "plasma membrane", "provided_by": "infores:ncbi-gene"}
+    assert by_id["GO:0005886"] == {
+        "id": "GO:0005886",
+        "category": "biolink:CellularComponent",
+        "name": "plasma membrane",
+        "provided_by": "infores:ncbi-gene",
+    }
     # GO terms of rows outside the taxon scope only (Citrus sinensis, 2711) get no node.
     assert "GO:0004449" not in by_id
     assert [n["id"] for n in nodes] == sorted(by_id)
@@ -317,23 +505,40 @@ def test_sample_validates_with_kgx_offline(tmp_path):
 
 # --- provenance by taxon -----------------------------------------------------------------------
 
+
 def test_all_taxa_provenance(tmp_path):
     edges, nodes, account = run(tmp_path, taxa="all")
     assert account.emitted == 376 and account.out_of_scope == {}
     # 2711 102577933 GO:0006099 IEA involved_in tricarboxylic acid cycle 22301074|30032202 Process
     # Citrus sinensis is not a GO Consortium species: NCBI computed this annotation (InterProScan).
     assert find(edges, "NCBIGene:102577933", "biolink:actively_involved_in", "GO:0006099") == [
-        edge("NCBIGene:102577933", "biolink:actively_involved_in", "GO:0006099", BP, "RO:0002331",
-             ["ECO:0007669"], [22301074, 30032202], "prediction", "automated_agent",
-             source="infores:ncbi-gene", aggregator="")]
+        edge(
+            "NCBIGene:102577933",
+            "biolink:actively_involved_in",
+            "GO:0006099",
+            BP,
+            "RO:0002331",
+            ["ECO:0007669"],
+            [22301074, 30032202],
+            "prediction",
+            "automated_agent",
+            source="infores:ncbi-gene",
+            aggregator="",
+        )
+    ]
     # 3483 115694674 / 115694675 GO:0005524 IEA enables ATP binding: one node for both rows.
     assert [n for n in nodes if n["id"] == "GO:0005524"] == [
-        {"id": "GO:0005524", "category": "biolink:MolecularActivity", "name": "ATP binding",
-         "provided_by": "infores:ncbi-gene"}]
-    human = [e for e in edges if e["subject"] in {"NCBIGene:672", "NCBIGene:7157", "NCBIGene:55876",
-                                                  "NCBIGene:94103"}]
+        {
+            "id": "GO:0005524",
+            "category": "biolink:MolecularActivity",
+            "name": "ATP binding",
+            "provided_by": "infores:ncbi-gene",
+        }
+    ]
+    human = [e for e in edges if e["subject"] in {"NCBIGene:672", "NCBIGene:7157", "NCBIGene:55876", "NCBIGene:94103"}]
     assert {(e["primary_knowledge_source"], e["aggregator_knowledge_source"]) for e in human} == {
-        ("infores:go", "infores:ncbi-gene")}
+        ("infores:go", "infores:ncbi-gene")
+    }
 
 
 def test_unlisted_taxon_with_curated_evidence_is_go_consortium(tmp_path):
@@ -345,10 +550,13 @@ def test_unlisted_taxon_with_curated_evidence_is_go_consortium(tmp_path):
     ]
     edges, _, _ = run(tmp_path, rows, taxa="all")
     assert {(e["object"], e["primary_knowledge_source"], e["aggregator_knowledge_source"]) for e in edges} == {
-        ("GO:0016117", "infores:go", "infores:ncbi-gene"), ("GO:0005739", "infores:go", "infores:ncbi-gene")}
+        ("GO:0016117", "infores:go", "infores:ncbi-gene"),
+        ("GO:0005739", "infores:go", "infores:ncbi-gene"),
+    }
 
 
 # --- constructed rows: qualifiers the samples lack, bad input -----------------------------------
+
 
 def test_constructed_rows_for_qualifiers_the_samples_lack(tmp_path):
     rows = [  # CONSTRUCTED (real genes and GO terms, made-up annotations)
@@ -396,9 +604,9 @@ def test_bad_input_is_counted_never_guessed(tmp_path):
         "wrong column count": ["gene2go:10"],
     }
     assert account.out_of_scope == {
-        "evidence code ND (no biological data available): not an assertion": Tally(1, ["gene2go:11"])}
-    assert account.dropped_values == {"PubMed id is not a number": Tally(3, [
-        "gene2go:12", "gene2go:12", "gene2go:12"])}
+        "evidence code ND (no biological data available): not an assertion": Tally(1, ["gene2go:11"])
+    }
+    assert account.dropped_values == {"PubMed id is not a number": Tally(3, ["gene2go:12", "gene2go:12", "gene2go:12"])}
     assert [(e["predicate"], e["object"], e["publications"]) for e in edges] == [
         ("biolink:colocalizes_with", "GO:0016604", "PMID:10360174"),
         ("biolink:located_in", "GO:0005634", "PMID:7720704"),
@@ -417,5 +625,6 @@ def test_go_term_name_conflict_is_resolved_deterministically_and_counted(tmp_pat
     _, nodes, account = run(tmp_path, rows)
     # Most rows win; a tie goes to the name first in sort order.
     assert {n["id"]: n["name"] for n in nodes} == {"GO:0005634": "nucleus", "GO:0016604": "nuclear bodies"}
-    assert account.dropped_values == {"GO_term differs from the name chosen for its GO_ID": Tally(
-        2, ["gene2go:4", "gene2go:5"])}
+    assert account.dropped_values == {
+        "GO_term differs from the name chosen for its GO_ID": Tally(2, ["gene2go:4", "gene2go:5"])
+    }

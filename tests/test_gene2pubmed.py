@@ -49,13 +49,18 @@ def test_off_by_default_every_row_is_counted(real_data: Path, tmp_path: Path):
     assert (account.read, account.emitted, account.n_rejected) == (15_253, 0, 0)
     assert account.out_of_scope[NOT_REQUESTED].count == 15_253
     assert account.out_of_scope[NOT_REQUESTED].examples == [
-        f"four_human_genes.2025-02.gene2pubmed:{n}" for n in range(2, 7)]
+        f"four_human_genes.2025-02.gene2pubmed:{n}" for n in range(2, 7)
+    ]
     assert account.balanced
 
 
 def test_on_one_edge_per_row(on):
     assert (on.account.read, on.account.emitted, on.account.n_out_of_scope, on.account.n_rejected) == (
-        15_253, 15_253, 0, 0)
+        15_253,
+        15_253,
+        0,
+        0,
+    )
     assert len(on.edges) == 15_253 and len({e["id"] for e in on.edges}) == 15_253
     assert on.account.dropped_values == {}
 
@@ -73,8 +78,12 @@ def test_tp53_first_publication(on):
         "primary_knowledge_source": "infores:ncbi-gene",
         "aggregator_knowledge_source": "",
     }
-    assert on.node("PMID:1088347") == {"id": "PMID:1088347", "category": "biolink:Publication",
-                                       "publication_type": "dctypes:Text", "provided_by": "infores:ncbi-gene"}
+    assert on.node("PMID:1088347") == {
+        "id": "PMID:1088347",
+        "category": "biolink:Publication",
+        "publication_type": "dctypes:Text",
+        "provided_by": "infores:ncbi-gene",
+    }
 
 
 def test_one_node_per_publication(on, real_data: Path):
@@ -98,19 +107,24 @@ def test_taxon_scope(real_data: Path, tmp_path: Path):
 
 def test_bad_and_repeated_rows(real_data: Path, tmp_path: Path):
     header, data = rows(real_data / FOUR_GENES)
-    constructed = ["9606\t7157\tPMC12345",  # CONSTRUCTED: not a PubMed id
-                   "9606\t7157",  # CONSTRUCTED: truncated
-                   data[0]]  # CONSTRUCTED: a real row repeated
+    constructed = [
+        "9606\t7157\tPMC12345",  # CONSTRUCTED: not a PubMed id
+        "9606\t7157",  # CONSTRUCTED: truncated
+        data[0],
+    ]  # CONSTRUCTED: a real row repeated
     path = write_rows(tmp_path / "gene2pubmed", header, data[:3] + constructed)
     out = run_koza("gene2pubmed", [path], tmp_path / "out", publications="true")
-    assert {r: t.count for r, t in out.account.rejected.items()} == {"PubMed_ID is not a number": 1,
-                                                                     "wrong column count": 1}
+    assert {r: t.count for r, t in out.account.rejected.items()} == {
+        "PubMed_ID is not a number": 1,
+        "wrong column count": 1,
+    }
     assert out.account.dropped_values["pair already given by an earlier row"].examples == ["gene2pubmed:7"]
     assert len(out.edges) == 3 and out.account.emitted == 4 and out.account.balanced
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (True, 3), ("true", 3), ("yes", 3), ("1", 3), (False, 0), ("false", 0), ("off", 0)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(True, 3), ("true", 3), ("yes", 3), ("1", 3), (False, 0), ("false", 0), ("off", 0)]
+)
 def test_flag_values(real_data: Path, tmp_path: Path, value: bool | str, expected: int):
     header, data = rows(real_data / FOUR_GENES)
     path = write_rows(tmp_path / "gene2pubmed", header, data[:3])
@@ -125,7 +139,6 @@ def test_bad_flag_value_is_a_clear_error(real_data: Path, tmp_path: Path):
 def test_bundled_sample(tmp_path: Path):
     off = run_koza("gene2pubmed", [SAMPLE_DIR / "gene2pubmed.gz"], tmp_path / "off")
     assert off.account.read == 337 and off.edges == []
-    assert {r: t.count for r, t in off.account.out_of_scope.items()} == {NOT_REQUESTED: 317,
-                                                                         "taxon not in scope": 20}
+    assert {r: t.count for r, t in off.account.out_of_scope.items()} == {NOT_REQUESTED: 317, "taxon not in scope": 20}
     on = run_koza("gene2pubmed", [SAMPLE_DIR / "gene2pubmed.gz"], tmp_path / "on", publications="true")
     assert (len(on.edges), len(on.nodes), on.account.emitted) == (317, 292, 317)

@@ -57,8 +57,9 @@ def run(tmp_path: Path, refseq: Path, collab: Path | None, pass_collab: bool = T
     if fields.get("taxa") not in (None, "default", "all", "9606"):
         overrides["writer"] = {"min_node_count": 0, "min_edge_count": 0}
     out = tmp_path / "out"
-    _, runner = KozaRunner.from_config_file(str(CONFIG_DIR / "gene2refseq.yaml"), output_dir=str(out),
-                                            input_files=[str(refseq)], overrides=overrides)
+    _, runner = KozaRunner.from_config_file(
+        str(CONFIG_DIR / "gene2refseq.yaml"), output_dir=str(out), input_files=[str(refseq)], overrides=overrides
+    )
     runner.run()
     return Output(out, runner)
 
@@ -89,15 +90,20 @@ def rows_for(rows: list[str], column: int, values: set[str]) -> list[str]:
 
 
 def write_pair(tmp_path: Path, refseq: tuple[str, list[str]], collab: tuple[str, list[str]]) -> tuple[Path, Path]:
-    return (write_rows(tmp_path / "gene2refseq", refseq[0], refseq[1]),
-            write_rows(tmp_path / "gene_refseq_uniprotkb_collab", collab[0], collab[1]))
+    return (
+        write_rows(tmp_path / "gene2refseq", refseq[0], refseq[1]),
+        write_rows(tmp_path / "gene_refseq_uniprotkb_collab", collab[0], collab[1]),
+    )
 
 
 # --- mapping table and Biolink terms ------------------------------------------------------------
 
+
 def test_method_table_and_biolink_terms():
-    table = {row["method"]: (int(row["rank"]), row["knowledge_level"], row["agent_type"])
-             for row in load_table("refseq_uniprotkb_method")}
+    table = {
+        row["method"]: (int(row["rank"]), row["knowledge_level"], row["agent_type"])
+        for row in load_table("refseq_uniprotkb_method")
+    }
     assert table == {
         "identical": (1, "knowledge_assertion", "automated_agent"),
         "uniprot": (2, "knowledge_assertion", "not_provided"),
@@ -117,6 +123,7 @@ def test_method_table_and_biolink_terms():
 
 
 # --- TP53 -> P04637 -----------------------------------------------------------------------------
+
 
 def test_tp53_has_gene_product_p04637(excerpt: Output):
     key = "\x1f".join(["NCBIGene:7157", "biolink:has_gene_product", "UniProtKB:P04637", "infores:ncbi-gene"])
@@ -154,8 +161,11 @@ def test_every_pair_the_rows_support_is_one_edge(excerpt: Output, refseq_rows, c
         fields = row.split("\t")
         if fields[5] != "-":
             gene_of.setdefault(fields[5], set()).add(fields[1])
-    expected = {(f"NCBIGene:{g}", f"UniProtKB:{f[1]}") for f in (r.split("\t") for r in collab_rows[1])
-                for g in gene_of.get(f[0], ())}
+    expected = {
+        (f"NCBIGene:{g}", f"UniProtKB:{f[1]}")
+        for f in (r.split("\t") for r in collab_rows[1])
+        for g in gene_of.get(f[0], ())
+    }
     assert {(e["subject"], e["object"]) for e in excerpt.edges} == expected
     assert len(excerpt.edges) == len(expected) == 108
     assert len(excerpt.objects("NCBIGene:7157")) == 51
@@ -170,12 +180,14 @@ def test_excerpt_row_accounting(excerpt: Output):
     assert (account.read, account.emitted, account.n_out_of_scope, account.n_rejected) == (844, 821, 23, 0)
     assert account.balanced
     # 15 genomic/RNA-only rows (NG_, NR_), 8 rows of 4 proteins with no UniProtKB partner
-    assert {reason: tally.count for reason, tally in account.out_of_scope.items()} == {
-        NO_PROTEIN: 15, NO_PARTNER: 8}
+    assert {reason: tally.count for reason, tally in account.out_of_scope.items()} == {NO_PROTEIN: 15, NO_PARTNER: 8}
     assert account.out_of_scope[NO_PARTNER].examples == [
-        "four_human_genes.2025-02.gene2refseq:459", "four_human_genes.2025-02.gene2refseq:460",
-        "four_human_genes.2025-02.gene2refseq:461", "four_human_genes.2025-02.gene2refseq:462",
-        "four_human_genes.2025-02.gene2refseq:727"]
+        "four_human_genes.2025-02.gene2refseq:459",
+        "four_human_genes.2025-02.gene2refseq:460",
+        "four_human_genes.2025-02.gene2refseq:461",
+        "four_human_genes.2025-02.gene2refseq:462",
+        "four_human_genes.2025-02.gene2refseq:727",
+    ]
     collab = excerpt.collab
     assert collab.source == "gene_refseq_uniprotkb_collab"
     assert collab.files == ["four_human_genes.2025-02.gene_refseq_uniprotkb_collab"]
@@ -186,15 +198,18 @@ def test_excerpt_row_accounting(excerpt: Output):
 # --- the method column --------------------------------------------------------------------------
 
 
-
-@pytest.mark.parametrize(("method", "uniprot", "constructed", "knowledge_level", "agent_type"), [
-    ("identical", "Q6UY83", False, "knowledge_assertion", "automated_agent"),
-    ("similar", "J3QRM9", False, "prediction", "computational_model"),
-    # CONSTRUCTED: the real NP_644809.1 / Q6UY83 row with method `uniprot` (no real row has it)
-    ("uniprot", "Q6UY83", True, "knowledge_assertion", "not_provided"),
-])
-def test_every_method_value(tmp_path, refseq_rows, collab_rows, method, uniprot, constructed, knowledge_level,
-                            agent_type):
+@pytest.mark.parametrize(
+    ("method", "uniprot", "constructed", "knowledge_level", "agent_type"),
+    [
+        ("identical", "Q6UY83", False, "knowledge_assertion", "automated_agent"),
+        ("similar", "J3QRM9", False, "prediction", "computational_model"),
+        # CONSTRUCTED: the real NP_644809.1 / Q6UY83 row with method `uniprot` (no real row has it)
+        ("uniprot", "Q6UY83", True, "knowledge_assertion", "not_provided"),
+    ],
+)
+def test_every_method_value(
+    tmp_path, refseq_rows, collab_rows, method, uniprot, constructed, knowledge_level, agent_type
+):
     refseq = rows_for(refseq_rows[1], 5, {"NP_644809.1"})
     real = f"NP_644809.1\t{uniprot}\t9606\t9606\t{'identical' if constructed else method}"
     assert real in collab_rows[1]
@@ -211,20 +226,28 @@ def test_strongest_method_wins(tmp_path, refseq_rows, collab_rows):
     # ORMDL3's 8 RefSeq proteins all pair with J3QRM9 as `similar`; CONSTRUCTED: NP_644809.1's pair made
     # `identical`. The one ORMDL3 -> J3QRM9 edge takes the identical pairing's level.
     refseq = rows_for(refseq_rows[1], 1, {"94103"})
-    collab = [row.replace("NP_644809.1\tJ3QRM9\t9606\t9606\tsimilar", "NP_644809.1\tJ3QRM9\t9606\t9606\tidentical")
-              for row in collab_rows[1]]
+    collab = [
+        row.replace("NP_644809.1\tJ3QRM9\t9606\t9606\tsimilar", "NP_644809.1\tJ3QRM9\t9606\t9606\tidentical")
+        for row in collab_rows[1]
+    ]
     assert collab != collab_rows[1]
     out = run(tmp_path, *write_pair(tmp_path, (refseq_rows[0], refseq), (collab_rows[0], collab)))
     edge = out.edge("NCBIGene:94103", "UniProtKB:J3QRM9")
     assert (edge["knowledge_level"], edge["agent_type"]) == ("knowledge_assertion", "automated_agent")
-    assert out.objects("NCBIGene:94103") == {"UniProtKB:B3KS83", "UniProtKB:J3QRM9", "UniProtKB:Q6UY83",
-                                             "UniProtKB:Q8N138"}
+    assert out.objects("NCBIGene:94103") == {
+        "UniProtKB:B3KS83",
+        "UniProtKB:J3QRM9",
+        "UniProtKB:Q6UY83",
+        "UniProtKB:Q8N138",
+    }
     assert out.node("UniProtKB:J3QRM9")["xref"] == (
         "refseq:NP_001307730|refseq:NP_001307731|refseq:NP_001307732|refseq:NP_644809|"
-        "refseq:XP_047293049|refseq:XP_047293050|refseq:XP_047293051|refseq:XP_054173807|refseq:XP_054173808")
+        "refseq:XP_047293049|refseq:XP_047293050|refseq:XP_047293051|refseq:XP_054173807|refseq:XP_054173808"
+    )
 
 
 # --- rows that make no edge ---------------------------------------------------------------------
+
 
 def test_refseq_protein_with_no_uniprot_partner(tmp_path, refseq_rows, collab_rows):
     # GSDMB's NP_001375353.1 (lines 819-820) has no row in the collab file; NP_001375349.1 has.
@@ -252,15 +275,20 @@ def test_collab_rows_of_proteins_no_gene_has_are_counted(tmp_path, refseq_rows, 
 def test_bad_rows_are_rejected_and_counted(tmp_path, refseq_rows, collab_rows):
     refseq = rows_for(refseq_rows[1], 5, {"NP_644809.1"})
     good = "NP_644809.1\tQ6UY83\t9606\t9606\tidentical"
-    collab = [good,
-              "NP_644809.1\tQ6UY83-2\t9606\t9606\tidentical",  # CONSTRUCTED: isoform suffix
-              "NP_644809.1\tQ8N138\t9606\t9606\tblast",  # CONSTRUCTED: unknown method
-              "NP_644809\tB3KS83\t9606\t-\tidentical",  # CONSTRUCTED: no UniProtKB_tax_id
-              "NP_644809.1\tB3KS83\t9606"]  # CONSTRUCTED: truncated
+    collab = [
+        good,
+        "NP_644809.1\tQ6UY83-2\t9606\t9606\tidentical",  # CONSTRUCTED: isoform suffix
+        "NP_644809.1\tQ8N138\t9606\t9606\tblast",  # CONSTRUCTED: unknown method
+        "NP_644809\tB3KS83\t9606\t-\tidentical",  # CONSTRUCTED: no UniProtKB_tax_id
+        "NP_644809.1\tB3KS83\t9606",
+    ]  # CONSTRUCTED: truncated
     out = run(tmp_path, *write_pair(tmp_path, (refseq_rows[0], refseq), (collab_rows[0], collab)))
     assert {r: t.count for r, t in out.collab.rejected.items()} == {
-        "malformed UniProtKB_protein_accession": 1, "unknown method": 1, "UniProtKB_tax_id is not a number": 1,
-        "wrong column count": 1}
+        "malformed UniProtKB_protein_accession": 1,
+        "unknown method": 1,
+        "UniProtKB_tax_id is not a number": 1,
+        "wrong column count": 1,
+    }
     assert out.collab.emitted == 1 and out.collab.balanced
     assert out.objects("NCBIGene:94103") == {"UniProtKB:Q6UY83"}
 
@@ -272,11 +300,13 @@ def test_unknown_collab_column_is_warned_about(tmp_path, refseq_rows, collab_row
     out = run(tmp_path, *write_pair(tmp_path, (refseq_rows[0], refseq), (collab_rows[0] + "\tsource", collab)))
     assert out.collab.warnings == [
         "gene_refseq_uniprotkb_collab: unknown column 'source' (not in gene_refseq_uniprotkb_collab's expected "
-        "header), ignored"]
+        "header), ignored"
+    ]
     assert out.collab.emitted == 4 and len(out.edges) == 4
 
 
 # --- taxa and versions --------------------------------------------------------------------------
+
 
 def test_taxon_mismatch_protein_takes_uniprot_taxon(tmp_path, refseq_rows, collab_rows):
     # CONSTRUCTED: UniProtKB_tax_id changed to 9598 (UniProt and RefSeq can place a sequence at different
@@ -314,13 +344,18 @@ def test_taxon_scope_applies_to_both_files(tmp_path, real_data):
 
 # --- where the collab file comes from -----------------------------------------------------------
 
+
 def test_collab_file_beside_gene2refseq_when_not_passed(tmp_path, refseq_rows, collab_rows):
     refseq = rows_for(refseq_rows[1], 1, {"94103"})
     collab = rows_for(collab_rows[1], 0, {"NP_644809.1"})
     refseq_path, _ = write_pair(tmp_path, (refseq_rows[0], refseq), (collab_rows[0], collab))
     out = run(tmp_path, refseq_path, None)
-    assert out.objects("NCBIGene:94103") == {"UniProtKB:B3KS83", "UniProtKB:J3QRM9", "UniProtKB:Q6UY83",
-                                             "UniProtKB:Q8N138"}
+    assert out.objects("NCBIGene:94103") == {
+        "UniProtKB:B3KS83",
+        "UniProtKB:J3QRM9",
+        "UniProtKB:Q6UY83",
+        "UniProtKB:Q8N138",
+    }
     assert out.collab.files == ["gene_refseq_uniprotkb_collab"]
 
 
@@ -331,6 +366,7 @@ def test_missing_collab_file_is_a_clear_error(tmp_path, refseq_rows):
 
 
 # --- the bundled sample -------------------------------------------------------------------------
+
 
 def test_bundled_sample(tmp_path):
     out = run(tmp_path, SAMPLE_DIR / "gene2refseq.gz", SAMPLE_DIR / "gene_refseq_uniprotkb_collab.gz")

@@ -23,36 +23,50 @@ from ncbi_gene_kg.tables import load_table
 CONFIG = str(CONFIG_DIR / "gene_group.yaml")
 HEADER = "#tax_id\tGeneID\trelationship\tOther_tax_id\tOther_GeneID"
 NCBI_RELATIONSHIPS = {  # NCBI Gene README, section gene_group
-    "Potential readthrough sibling", "Readthrough child", "Readthrough parent", "Readthrough sibling",
-    "Region member", "Region parent", "Related functional gene", "Related pseudogene",
+    "Potential readthrough sibling",
+    "Readthrough child",
+    "Readthrough parent",
+    "Readthrough sibling",
+    "Region member",
+    "Region parent",
+    "Related functional gene",
+    "Related pseudogene",
 }
 ROWS = [  # constructed (see the module docstring); line numbers in comments
-    "9606\t672\tRelated pseudogene\t9606\t394269",                   # 2  BRCA1 -> BRCA1P1 (one side only)
-    "9606\t3481\tReadthrough child\t9606\t723961",                   # 3  IGF2 -> INS-IGF2
-    "9606\t3492\tRegion member\t9606\t28474",                        # 4  IGH -> IGHV1-2
-    "9606\t3630\tReadthrough child\t9606\t723961",                   # 5  INS -> INS-IGF2
-    "9606\t5728\tRelated pseudogene\t9606\t11191",                   # 6  PTEN -> PTENP1
-    "9606\t11191\tRelated functional gene\t9606\t5728",              # 7  PTENP1 -> PTEN
-    "9606\t28474\tRegion parent\t9606\t3492",                        # 8  IGHV1-2 -> IGH
-    "9606\t57653\tReadthrough sibling\t9606\t100499484",             # 9  SUGT1P4-STRA6LP-CCDC180 -> SUGT1P4-STRA6LP
-    "9606\t723961\tReadthrough parent\t9606\t3481",                  # 10 INS-IGF2 -> IGF2
-    "9606\t723961\tReadthrough parent\t9606\t3630",                  # 11 INS-IGF2 -> INS
-    "9606\t100499484\tReadthrough sibling\t9606\t57653",             # 12
+    "9606\t672\tRelated pseudogene\t9606\t394269",  # 2  BRCA1 -> BRCA1P1 (one side only)
+    "9606\t3481\tReadthrough child\t9606\t723961",  # 3  IGF2 -> INS-IGF2
+    "9606\t3492\tRegion member\t9606\t28474",  # 4  IGH -> IGHV1-2
+    "9606\t3630\tReadthrough child\t9606\t723961",  # 5  INS -> INS-IGF2
+    "9606\t5728\tRelated pseudogene\t9606\t11191",  # 6  PTEN -> PTENP1
+    "9606\t11191\tRelated functional gene\t9606\t5728",  # 7  PTENP1 -> PTEN
+    "9606\t28474\tRegion parent\t9606\t3492",  # 8  IGHV1-2 -> IGH
+    "9606\t57653\tReadthrough sibling\t9606\t100499484",  # 9  SUGT1P4-STRA6LP-CCDC180 -> SUGT1P4-STRA6LP
+    "9606\t723961\tReadthrough parent\t9606\t3481",  # 10 INS-IGF2 -> IGF2
+    "9606\t723961\tReadthrough parent\t9606\t3630",  # 11 INS-IGF2 -> INS
+    "9606\t100499484\tReadthrough sibling\t9606\t57653",  # 12
     "9606\t100533464\tPotential readthrough sibling\t9606\t106707243",  # 13 PRH1-PRR4 -> PRH1-TAS2R14
     "9606\t106707243\tPotential readthrough sibling\t9606\t100533464",  # 14
 ]
 EXPECTED = [  # (subject, predicate, object, original_predicate, category)
     ("3492", "biolink:has_part", "28474", "Region member", "biolink:GeneToGeneAssociation"),
-    ("11191", "biolink:homologous_to", "5728", "Related functional gene",
-     "biolink:GeneToGeneHomologyAssociation"),
-    ("57653", "biolink:related_to_at_instance_level", "100499484", "Readthrough sibling",
-     "biolink:GeneToGeneAssociation"),
-    ("394269", "biolink:homologous_to", "672", "Related functional gene",
-     "biolink:GeneToGeneHomologyAssociation"),
+    ("11191", "biolink:homologous_to", "5728", "Related functional gene", "biolink:GeneToGeneHomologyAssociation"),
+    (
+        "57653",
+        "biolink:related_to_at_instance_level",
+        "100499484",
+        "Readthrough sibling",
+        "biolink:GeneToGeneAssociation",
+    ),
+    ("394269", "biolink:homologous_to", "672", "Related functional gene", "biolink:GeneToGeneHomologyAssociation"),
     ("723961", "biolink:overlaps", "3481", "Readthrough parent", "biolink:GeneToGeneAssociation"),
     ("723961", "biolink:overlaps", "3630", "Readthrough parent", "biolink:GeneToGeneAssociation"),
-    ("100533464", "biolink:related_to_at_instance_level", "106707243", "Potential readthrough sibling",
-     "biolink:GeneToGeneAssociation"),
+    (
+        "100533464",
+        "biolink:related_to_at_instance_level",
+        "106707243",
+        "Potential readthrough sibling",
+        "biolink:GeneToGeneAssociation",
+    ),
 ]
 
 
@@ -64,8 +78,9 @@ def run(tmp_path: Path, rows: list[str] | None = None, **extra_fields: str):
         (tmp_path / "gene_group").write_text("\n".join([HEADER, *rows]) + "\n")
         files = [str(tmp_path / "gene_group")]
     out = tmp_path / "out"
-    _, runner = KozaRunner.from_config_file(CONFIG, output_dir=str(out), input_files=files,
-                                            overrides={"transform": {"extra_fields": extra_fields}})
+    _, runner = KozaRunner.from_config_file(
+        CONFIG, output_dir=str(out), input_files=files, overrides={"transform": {"extra_fields": extra_fields}}
+    )
     runner.run()
     with (out / "gene_group_edges.tsv").open() as fh:
         edges = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -78,7 +93,10 @@ def edge(subject: str, predicate: str, obj: str, original: str, category: str) -
     key = chr(31).join([s, predicate, o, "infores:ncbi-gene", original])
     return {
         "id": "urn:md5:" + hashlib.md5(key.encode()).hexdigest(),
-        "subject": s, "predicate": predicate, "object": o, "category": category,
+        "subject": s,
+        "predicate": predicate,
+        "object": o,
+        "category": category,
         "original_predicate": original,
         "knowledge_level": "knowledge_assertion",
         "agent_type": "not_provided",
@@ -94,7 +112,10 @@ def test_every_relationship_one_edge_per_pair(tmp_path):
     # 13 rows, 7 edges: the 6 mirrored rows are counted, not lost.
     assert account["dropped_values"] == {
         "relationship already given by an earlier row (NCBI reports both genes' rows)": {
-            "count": 6, "examples": [f"gene_group:{n}" for n in (7, 8, 10, 11, 12)]}}
+            "count": 6,
+            "examples": [f"gene_group:{n}" for n in (7, 8, 10, 11, 12)],
+        }
+    }
 
 
 def test_a_row_and_its_mirror_give_the_same_edge(tmp_path):
@@ -107,11 +128,13 @@ def test_a_row_and_its_mirror_give_the_same_edge(tmp_path):
 
 
 def test_unknown_relationship_and_ortholog_rows(tmp_path):
-    rows = [ROWS[2],
-            "9606\t3492\tRelated gene\t9606\t28474",   # constructed: not an NCBI relationship value
-            "9606\t7157\tOrtholog\t10090\t22059",      # real row of gene_orthologs (pre-2018 gene_group had them)
-            "9606\t3492\t-\t9606\t28474",
-            "9606\t3492\tRegion member\t9606\t3492"]
+    rows = [
+        ROWS[2],
+        "9606\t3492\tRelated gene\t9606\t28474",  # constructed: not an NCBI relationship value
+        "9606\t7157\tOrtholog\t10090\t22059",  # real row of gene_orthologs (pre-2018 gene_group had them)
+        "9606\t3492\t-\t9606\t28474",
+        "9606\t3492\tRegion member\t9606\t3492",
+    ]
     edges, account = run(tmp_path, rows)
     assert edges == [edge(*EXPECTED[0])]
     assert account["rejected"] == {
@@ -120,7 +143,8 @@ def test_unknown_relationship_and_ortholog_rows(tmp_path):
         "unknown relationship (not in gene_group_relationships.tsv)": {"count": 1, "examples": ["gene_group:3"]},
     }
     assert account["out_of_scope"] == {
-        "Ortholog row (orthology comes from gene_orthologs)": {"count": 1, "examples": ["gene_group:4"]}}
+        "Ortholog row (orthology comes from gene_orthologs)": {"count": 1, "examples": ["gene_group:4"]}
+    }
     assert account["read"] == account["emitted"] + account["rejected_total"] + account["out_of_scope_total"]
 
 

@@ -115,10 +115,10 @@ def test_chains_of_replacements_and_loops(real_data: Path, tmp_path: Path) -> No
     ]
     out = run_koza("gene_history", [write_rows(tmp_path / "gene_history", HEADER, rows)], tmp_path, taxa="all")
     table = {r["discontinued_id"]: r for r in history(tmp_path)}
-    assert table["786891"] == row("9913", "786891", "C13H10orf68", "2019-03-24", "616662", "", "616662",
-                                  "discontinued")
-    assert table["445765"] == row("7719", "445765", "sp2", "2019-03-26", "100182205", "100183001",
-                                  "100182205|100182999")
+    assert table["786891"] == row("9913", "786891", "C13H10orf68", "2019-03-24", "616662", "", "616662", "discontinued")
+    assert table["445765"] == row(
+        "7719", "445765", "sp2", "2019-03-26", "100182205", "100183001", "100182205|100182999"
+    )
     assert table["445770"]["current_id"] == "100182507" and table["445770"]["via"] == ""
     assert table["900000001"]["chain_end"] == table["900000002"]["chain_end"] == "loop"
     assert table["900000001"]["current_id"] == ""
@@ -145,7 +145,8 @@ def test_malformed_and_repeated_rows(tmp_path: Path) -> None:
         "wrong column count": 1,
     }
     assert out.account.dropped_values["discontinued GeneID listed again (its latest row kept)"].examples == [
-        "gene_history:2"]
+        "gene_history:2"
+    ]
     assert out.account.balanced
 
 
@@ -169,26 +170,42 @@ def edge(subject: str, predicate: str, obj: str) -> str:
 def test_remap_discontinued(history_table: Path, tmp_path: Path) -> None:
     # CONSTRUCTED KGX rows, as transforms of a later release than gene_history would write them.
     kgx = tmp_path / "transforms"
-    write(kgx / "gene_info_nodes.tsv", NODE_HEADER, [
-        "NCBIGene:616662\tbiolink:Gene\t\tinfores:ncbi-gene",
-        "NCBIGene:7157\tbiolink:Gene\tHGNC:11998\tinfores:ncbi-gene",
-        "NCBIGene:113523637\tbiolink:Gene\t\tinfores:ncbi-gene",  # an older gene_info: kept, counted
-    ])
-    write(kgx / "gene2ensembl_nodes.tsv", NODE_HEADER, [
-        "NCBIGene:616662\tbiolink:Gene\tENSEMBL:ENSBTAG00000000001\tinfores:ncbi-gene",
-        "NCBIGene:786891\tbiolink:Gene\tENSEMBL:ENSBTAG00000000002\tinfores:ncbi-gene",  # 616662 has its own
-    ])
-    write(kgx / "mim2gene_medgen_nodes.tsv", NODE_HEADER, [
-        "NCBIGene:786891\tbiolink:Gene\tOMIM:100001\tinfores:ncbi-gene",  # remapped to 616662
-        "NCBIGene:113523637\tbiolink:Gene\tOMIM:100002\tinfores:ncbi-gene",  # no current id: dropped
-        "OMIM:100003\tbiolink:Disease\tNCBIGene:786891|MEDGEN:1|NCBIGene:113523637\tinfores:ncbi-gene",
-    ])
-    write(kgx / "gene_orthologs_edges.tsv", EDGE_HEADER, [
-        edge("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:786891"),
-        edge("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:113523637"),
-        edge("NCBIGene:786891", "biolink:related_to", "NCBIGene:616662"),
-        edge("NCBIGene:7157", "biolink:related_to", "NCBIGene:22059"),
-    ])
+    write(
+        kgx / "gene_info_nodes.tsv",
+        NODE_HEADER,
+        [
+            "NCBIGene:616662\tbiolink:Gene\t\tinfores:ncbi-gene",
+            "NCBIGene:7157\tbiolink:Gene\tHGNC:11998\tinfores:ncbi-gene",
+            "NCBIGene:113523637\tbiolink:Gene\t\tinfores:ncbi-gene",  # an older gene_info: kept, counted
+        ],
+    )
+    write(
+        kgx / "gene2ensembl_nodes.tsv",
+        NODE_HEADER,
+        [
+            "NCBIGene:616662\tbiolink:Gene\tENSEMBL:ENSBTAG00000000001\tinfores:ncbi-gene",
+            "NCBIGene:786891\tbiolink:Gene\tENSEMBL:ENSBTAG00000000002\tinfores:ncbi-gene",  # 616662 has its own
+        ],
+    )
+    write(
+        kgx / "mim2gene_medgen_nodes.tsv",
+        NODE_HEADER,
+        [
+            "NCBIGene:786891\tbiolink:Gene\tOMIM:100001\tinfores:ncbi-gene",  # remapped to 616662
+            "NCBIGene:113523637\tbiolink:Gene\tOMIM:100002\tinfores:ncbi-gene",  # no current id: dropped
+            "OMIM:100003\tbiolink:Disease\tNCBIGene:786891|MEDGEN:1|NCBIGene:113523637\tinfores:ncbi-gene",
+        ],
+    )
+    write(
+        kgx / "gene_orthologs_edges.tsv",
+        EDGE_HEADER,
+        [
+            edge("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:786891"),
+            edge("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:113523637"),
+            edge("NCBIGene:786891", "biolink:related_to", "NCBIGene:616662"),
+            edge("NCBIGene:7157", "biolink:related_to", "NCBIGene:22059"),
+        ],
+    )
     con = connect()
     merge._load(con, "node_rows", sorted(kgx.glob("*_nodes.tsv")), merge.NODE_CORE)
     merge._load(con, "edge_rows", sorted(kgx.glob("*_edges.tsv")), merge.EDGE_CORE)
@@ -201,19 +218,26 @@ def test_remap_discontinued(history_table: Path, tmp_path: Path) -> None:
         "gene_info has a node for a discontinued GeneID (kept; gene_info and gene_history are from different "
         "dates)": Tally(1, ["NCBIGene:113523637 -> -"]),
         "gene_orthologs edge naming a discontinued GeneID without a current id (dropped)": Tally(
-            1, ["NCBIGene:7157 -> NCBIGene:113523637"]),
+            1, ["NCBIGene:7157 -> NCBIGene:113523637"]
+        ),
         "gene_orthologs edge naming a discontinued GeneID, remapped to the current id": Tally(
-            1, ["NCBIGene:7157 -> NCBIGene:786891 as NCBIGene:7157 -> NCBIGene:616662"]),
+            1, ["NCBIGene:7157 -> NCBIGene:786891 as NCBIGene:7157 -> NCBIGene:616662"]
+        ),
         "gene_orthologs edge whose two ends are the same gene once remapped (dropped)": Tally(
-            1, ["NCBIGene:786891 -> NCBIGene:616662"]),
+            1, ["NCBIGene:786891 -> NCBIGene:616662"]
+        ),
         "mim2gene_medgen node row for a discontinued GeneID without a current id (dropped)": Tally(
-            1, ["NCBIGene:113523637 -> -"]),
+            1, ["NCBIGene:113523637 -> -"]
+        ),
         "mim2gene_medgen node row for a discontinued GeneID, remapped to the current id": Tally(
-            1, ["NCBIGene:786891 -> NCBIGene:616662"]),
+            1, ["NCBIGene:786891 -> NCBIGene:616662"]
+        ),
         "mim2gene_medgen xref naming a discontinued GeneID without a current id (left out)": Tally(
-            1, ["OMIM:100003: NCBIGene:113523637 -> -"]),
+            1, ["OMIM:100003: NCBIGene:113523637 -> -"]
+        ),
         "mim2gene_medgen xref naming a discontinued GeneID, remapped to the current id": Tally(
-            1, ["OMIM:100003: NCBIGene:786891 -> NCBIGene:616662"]),
+            1, ["OMIM:100003: NCBIGene:786891 -> NCBIGene:616662"]
+        ),
     }
     nodes = con.execute("SELECT _source, id, xref FROM node_rows ORDER BY _source, id").fetchall()
     assert nodes == [
@@ -225,8 +249,10 @@ def test_remap_discontinued(history_table: Path, tmp_path: Path) -> None:
         ("mim2gene_medgen", "OMIM:100003", "NCBIGene:616662|MEDGEN:1"),
     ]
     edges = con.execute("SELECT subject, predicate, object FROM edge_rows ORDER BY ALL").fetchall()
-    assert edges == [("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:616662"),
-                     ("NCBIGene:7157", "biolink:related_to", "NCBIGene:22059")]
+    assert edges == [
+        ("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:616662"),
+        ("NCBIGene:7157", "biolink:related_to", "NCBIGene:22059"),
+    ]
 
 
 def test_remap_without_gene_history_changes_nothing(tmp_path: Path) -> None:
@@ -252,8 +278,11 @@ def parse_sssom(path: Path, caplog: pytest.LogCaptureFixture):
     with caplog.at_level(logging.WARNING):
         msdf = parse_sssom_table(path)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
-    checks = [SchemaValidationType.JsonSchema, SchemaValidationType.PrefixMapCompleteness,
-              SchemaValidationType.StrictCurieFormat]
+    checks = [
+        SchemaValidationType.JsonSchema,
+        SchemaValidationType.PrefixMapCompleteness,
+        SchemaValidationType.StrictCurieFormat,
+    ]
     reports = validate(msdf, checks, fail_on_error=False)
     assert {kind.value: report.results for kind, report in reports.items()} == {k.value: [] for k in checks}
     return msdf
@@ -283,20 +312,34 @@ def test_sssom_output(history_table: Path, tmp_path: Path, caplog: pytest.LogCap
     rows = {r["subject_id"]: r for r in msdf.df.fillna("").to_dict("records")}
     cow, human = rows["NCBIGene:786891"], rows["NCBIGene:113523637"]
     assert (cow["subject_label"], cow["predicate_id"], cow["object_id"], cow["object_label"]) == (
-        "C13H10orf68", "IAO:0100001", "NCBIGene:616662", "C13H10orf68")
+        "C13H10orf68",
+        "IAO:0100001",
+        "NCBIGene:616662",
+        "C13H10orf68",
+    )
     assert (cow["mapping_justification"], cow["mapping_cardinality"], cow["mapping_date"], cow["other"]) == (
-        "semapv:UnspecifiedMatching", "1:1", "2019-03-24", "in_taxon=NCBITaxon:9913")
+        "semapv:UnspecifiedMatching",
+        "1:1",
+        "2019-03-24",
+        "in_taxon=NCBITaxon:9913",
+    )
     # discontinued without replacement: not a mapping to '-'
     assert (human["object_id"], human["mapping_cardinality"], human["comment"]) == (
-        "sssom:NoTermFound", "1:0", "discontinued without replacement")
+        "sssom:NoTermFound",
+        "1:0",
+        "discontinued without replacement",
+    )
     assert "-" not in {r["object_id"] for r in rows.values()}
 
 
-def test_sssom_many_to_one_chains_and_quoting(real_data: Path, tmp_path: Path,
-                                              caplog: pytest.LogCaptureFixture) -> None:
-    rows = [*real_lines(real_data / FIVE_TAXA, "7719", "9755"),
-            "7719\t100182999\t100182205\tsp2\t20200101",  # CONSTRUCTED (invented id 100182999): a chain
-            '9755\t-\t900000003\tA"B|C\t20200101']  # CONSTRUCTED (invented id): a symbol with a quote and a bar
+def test_sssom_many_to_one_chains_and_quoting(
+    real_data: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    rows = [
+        *real_lines(real_data / FIVE_TAXA, "7719", "9755"),
+        "7719\t100182999\t100182205\tsp2\t20200101",  # CONSTRUCTED (invented id 100182999): a chain
+        '9755\t-\t900000003\tA"B|C\t20200101',
+    ]  # CONSTRUCTED (invented id): a symbol with a quote and a bar
     run_koza("gene_history", [write_rows(tmp_path / "gene_history", HEADER, rows)], tmp_path, taxa="all")
     con = connect()
     nodes_table(con, [])
@@ -307,7 +350,10 @@ def test_sssom_many_to_one_chains_and_quoting(real_data: Path, tmp_path: Path,
     by_subject = df.set_index("subject_id")
     chained = by_subject.loc["NCBIGene:445765"]
     assert (chained["object_id"], chained["mapping_justification"], chained["comment"]) == (
-        "NCBIGene:100182999", "semapv:MappingChaining", "replaced by NCBIGene:100182205, then NCBIGene:100182999")
+        "NCBIGene:100182999",
+        "semapv:MappingChaining",
+        "replaced by NCBIGene:100182205, then NCBIGene:100182999",
+    )
     assert by_subject.loc["NCBIGene:900000003"]["subject_label"] == 'A"B|C'
     merged = df[df["object_id"] == "NCBIGene:112067425"]
     assert len(merged) == 14 and set(merged["mapping_cardinality"]) == {"n:1"}
@@ -333,8 +379,10 @@ def built(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     rows = [COW, HUMAN, "9606\t7157\t900000004\tTP53OLD\t20200101"]  # CONSTRUCTED (invented id): merged into TP53
     run_koza("gene_history", [write_rows(work / "gene_history", HEADER, rows)], work, taxa="all")
     con = connect()
-    con.execute(f"CREATE TEMP TABLE nodes AS SELECT * FROM read_csv('{out / NODES_FILE}', delim = '\t', "
-                "quote = '', header = true, all_varchar = true)")
+    con.execute(
+        f"CREATE TEMP TABLE nodes AS SELECT * FROM read_csv('{out / NODES_FILE}', delim = '\t', "
+        "quote = '', header = true, all_varchar = true)"
+    )
     write_sssom(con, work / HISTORY_TABLE, out / SSSOM_FILE, "2026-01-02")
     return out
 
@@ -355,12 +403,15 @@ def test_resolve_replaced_id(built: Path) -> None:
     answer = resolve("NCBIGene:900000004", out_dir=built)
     assert (answer.status, answer.exit_code) == ("replaced", 0)
     assert answer.answer.discontinued.current.id == "NCBIGene:7157"
-    assert answer.text() == ("NCBIGene:900000004 TP53OLD (Homo sapiens): discontinued on 2020-01-01, replaced by "
-                             "NCBIGene:7157 TP53 (Homo sapiens)")
+    assert answer.text() == (
+        "NCBIGene:900000004 TP53OLD (Homo sapiens): discontinued on 2020-01-01, replaced by "
+        "NCBIGene:7157 TP53 (Homo sapiens)"
+    )
     # the cow gene that replaced 786891 is no node of this (sample) graph: said so
     assert resolve("786891", out_dir=built).text() == (
         "NCBIGene:786891 C13H10orf68 (Bos taurus): discontinued on 2019-03-24, replaced by NCBIGene:616662 "
-        "[not a node of this graph]")
+        "[not a node of this graph]"
+    )
 
 
 def test_resolve_discontinued_id_and_symbol(built: Path) -> None:
@@ -382,7 +433,10 @@ def test_resolve_ambiguous_symbol(built: Path) -> None:
     assert (answer.status, answer.exit_code) == ("ambiguous", 3)
     # a fly symbol, a mouse and a zebrafish synonym: reported, not chosen
     assert [(m.matched_by, m.gene.id) for m in answer.candidates] == [
-        ("symbol", "NCBIGene:2768677"), ("synonym", "NCBIGene:22059"), ("synonym", "NCBIGene:30590")]
+        ("symbol", "NCBIGene:2768677"),
+        ("synonym", "NCBIGene:22059"),
+        ("synonym", "NCBIGene:30590"),
+    ]
     assert answer.text().splitlines()[0] == "p53: ambiguous, names 3 genes:"
     assert json.loads(answer.to_json())["status"] == "ambiguous"
 

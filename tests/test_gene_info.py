@@ -17,8 +17,9 @@ GENE_INFO_HEADER = (
 
 @pytest.fixture(scope="module")
 def human(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> TransformOutput:
-    return run_koza("gene_info", [real_data / "gene_info/Homo_sapiens.2022-11.gene_info.gz"],
-                    tmp_path_factory.mktemp("human"))
+    return run_koza(
+        "gene_info", [real_data / "gene_info/Homo_sapiens.2022-11.gene_info.gz"], tmp_path_factory.mktemp("human")
+    )
 
 
 def real_row(path: Path, gene_id: str) -> str:
@@ -89,8 +90,11 @@ def test_mirbase_xref(human: TransformOutput) -> None:
 
 
 def test_mouse_gene_with_mgi_xrefs(real_data: Path, tmp_path: Path) -> None:
-    path = write_rows(tmp_path / "gene_info", GENE_INFO_HEADER,
-                      [real_row(real_data / "gene_info/Mus_musculus.2023-03.gene_info.gz", "22059")])
+    path = write_rows(
+        tmp_path / "gene_info",
+        GENE_INFO_HEADER,
+        [real_row(real_data / "gene_info/Mus_musculus.2023-03.gene_info.gz", "22059")],
+    )
     trp53 = run_koza("gene_info", [path], tmp_path).node("NCBIGene:22059")
     assert trp53["xref"] == "MGI:98834|ENSEMBL:ENSMUSG00000059552"
     assert trp53["in_taxon"] == "NCBITaxon:10090"
@@ -99,10 +103,14 @@ def test_mouse_gene_with_mgi_xrefs(real_data: Path, tmp_path: Path) -> None:
 
 
 def test_fly_and_fish_genes(real_data: Path, tmp_path: Path) -> None:
-    path = write_rows(tmp_path / "gene_info", GENE_INFO_HEADER, [
-        real_row(real_data / "gene_info/Drosophila_melanogaster.2021-07.gene_info.gz", "2768677"),
-        real_row(real_data / "gene_info/Danio_rerio.2021-07.gene_info.gz", "30590"),
-    ])
+    path = write_rows(
+        tmp_path / "gene_info",
+        GENE_INFO_HEADER,
+        [
+            real_row(real_data / "gene_info/Drosophila_melanogaster.2021-07.gene_info.gz", "2768677"),
+            real_row(real_data / "gene_info/Danio_rerio.2021-07.gene_info.gz", "30590"),
+        ],
+    )
     out = run_koza("gene_info", [path], tmp_path)
     p53 = out.node("NCBIGene:2768677")
     assert p53["xref"] == "FB:FBgn0039044"
@@ -120,24 +128,30 @@ def test_every_dbxref_prefix_in_the_shared_samples(real_data: Path, tmp_path: Pa
 
 
 def test_vega_xref(real_data: Path, tmp_path: Path) -> None:
-    row = next(line.rstrip("\n") for line in (real_data / "gene_info/human_mito_excerpt.gene_info").open()
-               if line.startswith("9606\t57514\t"))
+    row = next(
+        line.rstrip("\n")
+        for line in (real_data / "gene_info/human_mito_excerpt.gene_info").open()
+        if line.startswith("9606\t57514\t")
+    )
     out = run_koza("gene_info", [write_rows(tmp_path / "gene_info", GENE_INFO_HEADER, [row])], tmp_path)
     assert out.node("NCBIGene:57514")["xref"] == (
-        "OMIM:610911|HGNC:29216|ENSEMBL:ENSG00000031081|vega:OTTHUMG00000159362")
+        "OMIM:610911|HGNC:29216|ENSEMBL:ENSG00000031081|vega:OTTHUMG00000159362"
+    )
 
 
 def test_newentry_placeholders_are_counted(real_data: Path, tmp_path: Path) -> None:
     out = run_koza("gene_info", [real_data / "gene_info/all_species_head.2026-08.gene_info"], tmp_path, taxa="all")
     assert out.account.read == 7
     assert out.account.out_of_scope["placeholder NEWENTRY record"].examples == [
-        "all_species_head.2026-08.gene_info:2", "all_species_head.2026-08.gene_info:3"]
+        "all_species_head.2026-08.gene_info:2",
+        "all_species_head.2026-08.gene_info:3",
+    ]
     assert len(out.nodes) == 5 and not any(n["name"] == "NEWENTRY" for n in out.nodes)
 
 
 def test_taxon_scope_is_an_exact_match(real_data: Path, tmp_path: Path) -> None:
     tp53 = real_row(real_data / "gene_info/Homo_sapiens.2022-11.gene_info.gz", "7157")
-    constructed = "96060" + tp53[len("9606"):].replace("\t7157\t", "\t999999999\t", 1)  # constructed: taxon 96060
+    constructed = "96060" + tp53[len("9606") :].replace("\t7157\t", "\t999999999\t", 1)  # constructed: taxon 96060
     path = write_rows(tmp_path / "gene_info", GENE_INFO_HEADER, [tp53, constructed])
     out = run_koza("gene_info", [path], tmp_path, taxa="9606")
     assert [n["id"] for n in out.nodes] == ["NCBIGene:7157"]
@@ -148,8 +162,11 @@ def test_wrong_column_count_is_rejected_with_line_numbers(real_data: Path, tmp_p
     # human_mito_excerpt.gene_info has real rows with 15 and 17 fields under a 16-column header
     out = run_koza("gene_info", [real_data / "gene_info/human_mito_excerpt.gene_info"], tmp_path)
     assert out.account.rejected["wrong column count"].examples == [
-        "human_mito_excerpt.gene_info:2", "human_mito_excerpt.gene_info:11", "human_mito_excerpt.gene_info:31",
-        "human_mito_excerpt.gene_info:33"]
+        "human_mito_excerpt.gene_info:2",
+        "human_mito_excerpt.gene_info:11",
+        "human_mito_excerpt.gene_info:31",
+        "human_mito_excerpt.gene_info:33",
+    ]
     assert out.account.out_of_scope["taxon not in scope"].count == 2  # two rows of taxon 9598
     assert out.account.read == 37 - 1
     assert out.account.balanced

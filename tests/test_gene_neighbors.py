@@ -28,11 +28,41 @@ MX1_GRCH38, MX1_T2T = LINES[27], LINES[175]  # file lines 28 and 176
 WDR45, PRAF2 = LINES[21], LINES[22]  # file lines 22 and 23: neighbors of each other on NC_000023.11
 
 # MX1's row on NC_000021.9 (Reference GRCh38.p14 Primary Assembly), split on '|'.
-MX1_LEFT = ["4600", "54097", "127894710", "127894711", "127894712", "127894713", "127894714", "127894715",
-            "128772427", "128849172", "130066691", "130066692", "130066693", "130066694", "130066695",
-            "130066696", "130066697"]
-MX1_RIGHT = ["7113", "111099027", "117134604", "117134605", "117134606", "117134607", "117134608", "117134611",
-             "117135104", "124905021", "127894717", "127894718", "130066701", "130066702"]
+MX1_LEFT = [
+    "4600",
+    "54097",
+    "127894710",
+    "127894711",
+    "127894712",
+    "127894713",
+    "127894714",
+    "127894715",
+    "128772427",
+    "128849172",
+    "130066691",
+    "130066692",
+    "130066693",
+    "130066694",
+    "130066695",
+    "130066696",
+    "130066697",
+]
+MX1_RIGHT = [
+    "7113",
+    "111099027",
+    "117134604",
+    "117134605",
+    "117134606",
+    "117134607",
+    "117134608",
+    "117134611",
+    "117135104",
+    "124905021",
+    "127894717",
+    "127894718",
+    "130066701",
+    "130066702",
+]
 MX1_OVERLAPPING = ["126653381", "127894716", "130066698", "130066699", "130066700"]
 
 
@@ -51,17 +81,30 @@ def edge_id(subject: str, predicate: str, obj: str) -> str:
 
 def pair_edge(a: str, predicate: str, b: str) -> dict[str, str]:
     subject, obj = f"NCBIGene:{a}", f"NCBIGene:{b}"
-    return {"id": edge_id(subject, predicate, obj), "subject": subject, "predicate": predicate, "object": obj,
-            "category": "biolink:GeneToGeneAssociation", "start_interbase_coordinate": "",
-            "end_interbase_coordinate": "", "strand": "", "genome_build": "",
-            "knowledge_level": "knowledge_assertion", "agent_type": "automated_agent",
-            "primary_knowledge_source": "infores:ncbi-gene", "aggregator_knowledge_source": ""}
+    return {
+        "id": edge_id(subject, predicate, obj),
+        "subject": subject,
+        "predicate": predicate,
+        "object": obj,
+        "category": "biolink:GeneToGeneAssociation",
+        "start_interbase_coordinate": "",
+        "end_interbase_coordinate": "",
+        "strand": "",
+        "genome_build": "",
+        "knowledge_level": "knowledge_assertion",
+        "agent_type": "automated_agent",
+        "primary_knowledge_source": "infores:ncbi-gene",
+        "aggregator_knowledge_source": "",
+    }
 
 
 def at(edges: list[dict[str, str]], gene: str, predicate: str) -> list[str]:
     """The GeneIDs paired with ``gene`` by ``predicate`` edges, in numeric order."""
-    ends = [e["object"] if e["subject"] == f"NCBIGene:{gene}" else e["subject"] for e in edges
-            if e["predicate"] == predicate and f"NCBIGene:{gene}" in (e["subject"], e["object"])]
+    ends = [
+        e["object"] if e["subject"] == f"NCBIGene:{gene}" else e["subject"]
+        for e in edges
+        if e["predicate"] == predicate and f"NCBIGene:{gene}" in (e["subject"], e["object"])
+    ]
     return sorted((end.removeprefix("NCBIGene:") for end in ends), key=int)
 
 
@@ -81,13 +124,18 @@ def test_all_assemblies_add_the_t2t_placement(tmp_path):
     # left to overlapping: the pair keeps its GRCh38 edge and gains an overlaps edge.
     out = run(tmp_path, [MX1_GRCH38, MX1_T2T], assemblies="all")
     assert at(out.edges, "4599", "biolink:genetic_neighborhood_of") == sorted(
-        MX1_LEFT + MX1_RIGHT + ["117135105", "124900472"], key=int)
+        MX1_LEFT + MX1_RIGHT + ["117135105", "124900472"], key=int
+    )
     assert at(out.edges, "4599", "biolink:overlaps") == sorted(MX1_OVERLAPPING + ["130066697"], key=int)
     assert out.account.emitted == 2
     # The 34 partners the T2T row repeats with the same predicate (16 left, 13 right, 5 overlapping) make no
     # second edge.
-    assert out.account.dropped_values["pair already given by an earlier row (NCBI lists a pair from both genes "
-                                      "and on every assembly)"].count == 34
+    assert (
+        out.account.dropped_values[
+            "pair already given by an earlier row (NCBI lists a pair from both genes and on every assembly)"
+        ].count
+        == 34
+    )
     by_default = run(tmp_path / "reference", [MX1_GRCH38, MX1_T2T])
     assert by_default.account.out_of_scope["not the taxon's reference assembly"].examples == ["gene_neighbors:3"]
 
@@ -111,9 +159,12 @@ def test_row_accounting_of_the_excerpt(tmp_path):
         "not the taxon's reference assembly": 118,  # Alternate T2T-CHM13v2.0
     }
     assert account.out_of_scope["RefSeqGene NG_ sequence (no assembly): counted, not placed"].examples == [
-        f"eleven_taxa.2024.gene_neighbors:{n}" for n in (2, 3, 4, 5, 8)]
-    assert Counter(e["predicate"] for e in out.edges) == {"biolink:genetic_neighborhood_of": 1840,
-                                                         "biolink:overlaps": 223}
+        f"eleven_taxa.2024.gene_neighbors:{n}" for n in (2, 3, 4, 5, 8)
+    ]
+    assert Counter(e["predicate"] for e in out.edges) == {
+        "biolink:genetic_neighborhood_of": 1840,
+        "biolink:overlaps": 223,
+    }
     assert len({(e["subject"], e["predicate"], e["object"]) for e in out.edges}) == len(out.edges)
     assert all(int(e["subject"][9:]) < int(e["object"][9:]) for e in out.edges)
 
@@ -123,8 +174,10 @@ def test_other_taxa_and_all_assemblies(tmp_path):
     assert (every_taxon.account.emitted, every_taxon.account.n_out_of_scope) == (144, 156)
     everything = run(tmp_path / "all", taxa="all", assemblies="all")
     assert (everything.account.emitted, everything.account.n_out_of_scope) == (279, 21)
-    assert Counter(e["predicate"] for e in everything.edges) == {"biolink:genetic_neighborhood_of": 2132,
-                                                                "biolink:overlaps": 233}
+    assert Counter(e["predicate"] for e in everything.edges) == {
+        "biolink:genetic_neighborhood_of": 2132,
+        "biolink:overlaps": 233,
+    }
 
 
 def test_ortholog_scope_both_and_either_keep_the_same_pairs(tmp_path):
@@ -164,7 +217,9 @@ def test_rejected_rows_and_dropped_values(tmp_path):
         "wrong column count": ["gene_neighbors:6"],
     }
     assert {reason: t.count for reason, t in out.account.dropped_values.items()} == {
-        "neighbor GeneID is not a number": 1, "gene listed as its own neighbor": 1}
+        "neighbor GeneID is not a number": 1,
+        "gene listed as its own neighbor": 1,
+    }
     assert out.edges == [pair_edge("4599", "biolink:genetic_neighborhood_of", "4600")]
     assert out.account.balanced
 
@@ -174,9 +229,11 @@ def test_bundled_sample(tmp_path):
     out = run_koza("gene_neighbors", [SAMPLE_DIR / "gene_neighbors.gz"], tmp_path / "out")
     assert (out.account.read, out.account.emitted, out.account.n_out_of_scope, out.account.n_rejected) == (6, 2, 4, 0)
     # MX1: 17 left + 14 right, 5 overlapping; WDR45: 5 left + 8 right, 5 overlapping; a location each (default).
-    assert Counter(e["predicate"] for e in out.edges) == {"biolink:genetic_neighborhood_of": 31 + 13,
-                                                         "biolink:overlaps": 5 + 5,
-                                                         "biolink:has_sequence_location": 2}
+    assert Counter(e["predicate"] for e in out.edges) == {
+        "biolink:genetic_neighborhood_of": 31 + 13,
+        "biolink:overlaps": 5 + 5,
+        "biolink:has_sequence_location": 2,
+    }
     assert sorted(n["id"] for n in out.nodes) == ["refseq:NC_000021.9", "refseq:NC_000023.11"]
 
 
@@ -190,18 +247,32 @@ def test_output_is_deterministic(tmp_path):
 def test_predicates_and_categories_exist_in_biolink():
     for predicate in ("biolink:genetic_neighborhood_of", "biolink:overlaps", "biolink:has_sequence_location"):
         assert biolink.is_predicate(predicate)
-    for category in ("biolink:GeneToGeneAssociation", "biolink:SequenceAssociation", "biolink:NucleicAcidEntity",
-                     "biolink:Gene"):
+    for category in (
+        "biolink:GeneToGeneAssociation",
+        "biolink:SequenceAssociation",
+        "biolink:NucleicAcidEntity",
+        "biolink:Gene",
+    ):
         assert biolink.is_category(category)
 
 
 def location(gene: str, accession: str, start: int, end: int, strand: str, build: str) -> dict[str, str]:
     subject, obj = f"NCBIGene:{gene}", f"refseq:{accession}"
-    return {"id": edge_id(subject, "biolink:has_sequence_location", obj), "subject": subject,
-            "predicate": "biolink:has_sequence_location", "object": obj, "category": "biolink:SequenceAssociation",
-            "start_interbase_coordinate": str(start), "end_interbase_coordinate": str(end), "strand": strand,
-            "genome_build": build, "knowledge_level": "knowledge_assertion", "agent_type": "automated_agent",
-            "primary_knowledge_source": "infores:ncbi-gene", "aggregator_knowledge_source": ""}
+    return {
+        "id": edge_id(subject, "biolink:has_sequence_location", obj),
+        "subject": subject,
+        "predicate": "biolink:has_sequence_location",
+        "object": obj,
+        "category": "biolink:SequenceAssociation",
+        "start_interbase_coordinate": str(start),
+        "end_interbase_coordinate": str(end),
+        "strand": strand,
+        "genome_build": build,
+        "knowledge_level": "knowledge_assertion",
+        "agent_type": "automated_agent",
+        "primary_knowledge_source": "infores:ncbi-gene",
+        "aggregator_knowledge_source": "",
+    }
 
 
 def test_mx1_location_in_interbase_coordinates(tmp_path):
@@ -209,16 +280,27 @@ def test_mx1_location_in_interbase_coordinates(tmp_path):
     # Interbase: the start stays, the end is one past the last base (38,657 and 39,901 bases).
     out = run(tmp_path, [MX1_GRCH38, MX1_T2T], assemblies="all", locations="true")
     located = [e for e in out.edges if e["predicate"] == "biolink:has_sequence_location"]
-    assert located == [location("4599", "NC_000021.9", 41420557, 41459214, "+", "GRCh38.p14"),
-                       location("4599", "NC_060945.1", 39807997, 39847898, "+", "T2T-CHM13v2.0")]
+    assert located == [
+        location("4599", "NC_000021.9", 41420557, 41459214, "+", "GRCh38.p14"),
+        location("4599", "NC_060945.1", 39807997, 39847898, "+", "T2T-CHM13v2.0"),
+    ]
     assert out.nodes == [
-        {"id": "refseq:NC_000021.9", "category": "biolink:NucleicAcidEntity", "name": "chromosome 21 (GRCh38.p14)",
-         "description": "NC_000021.9: chromosome 21 of the assembly Reference GRCh38.p14 Primary Assembly",
-         "in_taxon": "NCBITaxon:9606", "provided_by": "infores:ncbi-gene"},
-        {"id": "refseq:NC_060945.1", "category": "biolink:NucleicAcidEntity",
-         "name": "chromosome 21 (T2T-CHM13v2.0)",
-         "description": "NC_060945.1: chromosome 21 of the assembly Alternate T2T-CHM13v2.0",
-         "in_taxon": "NCBITaxon:9606", "provided_by": "infores:ncbi-gene"},
+        {
+            "id": "refseq:NC_000021.9",
+            "category": "biolink:NucleicAcidEntity",
+            "name": "chromosome 21 (GRCh38.p14)",
+            "description": "NC_000021.9: chromosome 21 of the assembly Reference GRCh38.p14 Primary Assembly",
+            "in_taxon": "NCBITaxon:9606",
+            "provided_by": "infores:ncbi-gene",
+        },
+        {
+            "id": "refseq:NC_060945.1",
+            "category": "biolink:NucleicAcidEntity",
+            "name": "chromosome 21 (T2T-CHM13v2.0)",
+            "description": "NC_060945.1: chromosome 21 of the assembly Alternate T2T-CHM13v2.0",
+            "in_taxon": "NCBITaxon:9606",
+            "provided_by": "infores:ncbi-gene",
+        },
     ]
 
 
@@ -228,12 +310,20 @@ def test_minus_strand_and_scaffold_locations(tmp_path):
     out = run(tmp_path, [WDR45, LINES[5]], assemblies="all", locations="true")
     assert [e for e in out.edges if e["predicate"] == "biolink:has_sequence_location"] == [
         location("11152", "NC_000023.11", 49074441, 49101178, "-", "GRCh38.p14"),
-        location("100271648", "NW_003571060.1", 876539, 876829, "+", "GRCh38.p14")]
+        location("100271648", "NW_003571060.1", 876539, 876829, "+", "GRCh38.p14"),
+    ]
     assert [(n["id"], n["name"], n["description"]) for n in out.nodes] == [
-        ("refseq:NC_000023.11", "chromosome X (GRCh38.p14)",
-         "NC_000023.11: chromosome X of the assembly Reference GRCh38.p14 Primary Assembly"),
-        ("refseq:NW_003571060.1", "NW_003571060.1",
-         "NW_003571060.1: a sequence of the assembly Reference GRCh38.p14 ALT_REF_LOCI_7")]
+        (
+            "refseq:NC_000023.11",
+            "chromosome X (GRCh38.p14)",
+            "NC_000023.11: chromosome X of the assembly Reference GRCh38.p14 Primary Assembly",
+        ),
+        (
+            "refseq:NW_003571060.1",
+            "NW_003571060.1",
+            "NW_003571060.1: a sequence of the assembly Reference GRCh38.p14 ALT_REF_LOCI_7",
+        ),
+    ]
 
 
 def test_locations_on_the_excerpt(tmp_path):
@@ -254,13 +344,15 @@ def test_koza_biolink_check_finds_no_strict_violation(tmp_path):
     database = tmp_path / "graph.duckdb"
     with duckdb.connect(str(database)) as con:
         con.execute("CREATE TABLE nodes (id VARCHAR, category VARCHAR)")
-        con.executemany("INSERT INTO nodes VALUES (?, ?)",
-                        [(n["id"], n["category"]) for n in genes.nodes + here.nodes])
+        con.executemany("INSERT INTO nodes VALUES (?, ?)", [(n["id"], n["category"]) for n in genes.nodes + here.nodes])
         con.execute("CREATE TABLE edges (subject VARCHAR, predicate VARCHAR, object VARCHAR, category VARCHAR)")
-        con.executemany("INSERT INTO edges VALUES (?, ?, ?, ?)",
-                        [(e["subject"], e["predicate"], e["object"], e["category"]) for e in here.edges])
-    result = run_biolink_check(BiolinkCheckConfig(database_path=database, output_dir=tmp_path / "check",
-                                                  output_format="tsv", quiet=True))
+        con.executemany(
+            "INSERT INTO edges VALUES (?, ?, ?, ?)",
+            [(e["subject"], e["predicate"], e["object"], e["category"]) for e in here.edges],
+        )
+    result = run_biolink_check(
+        BiolinkCheckConfig(database_path=database, output_dir=tmp_path / "check", output_format="tsv", quiet=True)
+    )
     assert result.subobj_strict_error_types == 0
     findings = read_tsv(tmp_path / "check" / "subobj_errors.tsv")
     assert sorted((f["subject_category"], f["predicate"], f["object_category"], f["verdict"]) for f in findings) == [
@@ -269,7 +361,8 @@ def test_koza_biolink_check_finds_no_strict_violation(tmp_path):
     ]
     # NucleicAcidEntity's id_prefixes are chemical databases only: a RefSeq id is reported (a model gap).
     assert [(f["prefix"], f["categories"]) for f in read_tsv(tmp_path / "check" / "prefix_errors.tsv")] == [
-        ("refseq", "['biolink:NucleicAcidEntity']")]
+        ("refseq", "['biolink:NucleicAcidEntity']")
+    ]
 
 
 def read_tsv(path: Path) -> list[dict[str, str]]:
@@ -281,17 +374,32 @@ def test_card_shows_mx1_location_and_neighbors(tmp_path_factory):
     """The card of MX1 on the bundled sample graph (default build: with locations)."""
     built = build_sample_graph(tmp_path_factory.getbasetemp())
     card = gene_card(built, "MX1")
-    assert card.location == {"placement": "NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, "
-                                          "strand +"}
+    assert card.location == {
+        "placement": "NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +"
+    }
     # MX1's 36 partners less the 23 that the 2022-11 gene_info of the sample does not have (newer records,
     # dropped by the merge as dangling edges).
-    by_predicate = {p: sorted((g.id.removeprefix("NCBIGene:") for g in card.related_genes if g.predicate == p), key=int)
-                    for p in ("biolink:genetic_neighborhood_of", "biolink:overlaps")}
+    by_predicate = {
+        p: sorted((g.id.removeprefix("NCBIGene:") for g in card.related_genes if g.predicate == p), key=int)
+        for p in ("biolink:genetic_neighborhood_of", "biolink:overlaps")
+    }
     assert by_predicate == {
-        "biolink:genetic_neighborhood_of": ["4600", "7113", "54097", "111099027", "117134604", "117134605",
-                                            "117134606", "117134607", "117134608", "117134611", "117135104",
-                                            "124905021"],
-        "biolink:overlaps": ["126653381"]}
+        "biolink:genetic_neighborhood_of": [
+            "4600",
+            "7113",
+            "54097",
+            "111099027",
+            "117134604",
+            "117134605",
+            "117134606",
+            "117134607",
+            "117134608",
+            "117134611",
+            "117135104",
+            "124905021",
+        ],
+        "biolink:overlaps": ["126653381"],
+    }
     text = render_text(card, width=100)
     assert "\n\nneighbors (13)\n  genetic neighborhood of  FAM3B (NCBIGene:54097), LOC111099027" in text
     assert "\n  overlaps                 LOC126653381 (NCBIGene:126653381)\n" in text
@@ -307,16 +415,23 @@ def test_card_shows_coordinates_when_locations_are_written(tmp_path):
     graph = tmp_path / "graph"
     graph.mkdir()
     with duckdb.connect() as con:
-        for kind, files in (("nodes", [genes / "gene_info_nodes.tsv", here / "gene_neighbors_nodes.tsv"]),
-                            ("edges", [here / "gene_neighbors_edges.tsv"])):
+        for kind, files in (
+            ("nodes", [genes / "gene_info_nodes.tsv", here / "gene_neighbors_nodes.tsv"]),
+            ("edges", [here / "gene_neighbors_edges.tsv"]),
+        ):
             names = ", ".join(f"'{f}'" for f in files)
-            con.execute(f"COPY (SELECT * FROM read_csv([{names}], delim='\\t', quote='', header=true, "
-                        f"all_varchar=true, union_by_name=true)) TO '{graph / f'ncbi_gene_{kind}.tsv'}' "
-                        "(HEADER, DELIMITER '\\t', QUOTE '')")
+            con.execute(
+                f"COPY (SELECT * FROM read_csv([{names}], delim='\\t', quote='', header=true, "
+                f"all_varchar=true, union_by_name=true)) TO '{graph / f'ncbi_gene_{kind}.tsv'}' "
+                "(HEADER, DELIMITER '\\t', QUOTE '')"
+            )
     card = gene_card(graph, "MX1")
     assert card.location == {
-        "placement": "NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +"}
+        "placement": "NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +"
+    }
     assert "location     placement NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +\n" in (
-        render_text(card, width=120))
+        render_text(card, width=120)
+    )
     assert gene_card(graph, "WDR45").location == {
-        "placement": "NC_000023.11 chromosome X (GRCh38.p14), interbase 49074441-49101178, strand -"}
+        "placement": "NC_000023.11 chromosome X (GRCh38.p14), interbase 49074441-49101178, strand -"
+    }

@@ -19,8 +19,10 @@ from ncbi_gene_kg.paths import CONFIG_DIR, SAMPLE_DIR
 from ncbi_gene_kg.scan import connect
 
 HEADER = "#tax_id\tGeneID\tSource\tSummary"
-QUOTES = ('Constructed summary (not NCBI text): the "guardian of the genome"; it\'s a tumor suppressor, '
-          "see 'p53' \\n (a backslash-n, not a newline).")
+QUOTES = (
+    'Constructed summary (not NCBI text): the "guardian of the genome"; it\'s a tumor suppressor, '
+    "see 'p53' \\n (a backslash-n, not a newline)."
+)
 BAR = "Constructed summary (not NCBI text): forms a | b | c complexes."
 BAR_IN_TSV = "Constructed summary (not NCBI text): forms a \u00a6 b \u00a6 c complexes."
 UNKNOWN_SOURCE = "unknown summary Source Alliance (summary kept)"
@@ -33,10 +35,11 @@ def test_sample_summaries(tmp_path: Path) -> None:
     assert [n["id"] for n in out.nodes] == ["NCBIGene:672", "NCBIGene:7157", "NCBIGene:55876", "NCBIGene:94103"]
     tp53 = out.node("NCBIGene:7157")
     assert tp53 == {
-        "id": "NCBIGene:7157", "category": "biolink:Gene",
-        "description": 'Constructed test summary (not NCBI text) for TP53: encodes the tumor suppressor p53, called '
-                       'the "guardian of the genome"; it binds DNA as a tetramer and stops the cell cycle after DNA '
-                       'damage. [constructed for ncbi-gene-kg]',
+        "id": "NCBIGene:7157",
+        "category": "biolink:Gene",
+        "description": "Constructed test summary (not NCBI text) for TP53: encodes the tumor suppressor p53, called "
+        'the "guardian of the genome"; it binds DNA as a tetramer and stops the cell cycle after DNA '
+        "damage. [constructed for ncbi-gene-kg]",
         "provided_by": "infores:ncbi-gene|infores:refseq",
     }
     assert out.edges == [] and out.account.balanced
@@ -87,8 +90,11 @@ def test_sources_rank_and_unknown_sources(constructed: Path, tmp_path: Path) -> 
 
 def test_text_intact_in_json_lines(constructed: Path, tmp_path: Path) -> None:
     _, runner = KozaRunner.from_config_file(
-        str(CONFIG_DIR / "gene_summary.yaml"), output_dir=str(tmp_path), input_files=[str(constructed)],
-        overrides={"writer": {"format": "jsonl"}, "transform": {"extra_fields": {"taxa": "9606"}}})
+        str(CONFIG_DIR / "gene_summary.yaml"),
+        output_dir=str(tmp_path),
+        input_files=[str(constructed)],
+        overrides={"writer": {"format": "jsonl"}, "transform": {"extra_fields": {"taxa": "9606"}}},
+    )
     runner.run()
     nodes = {n["id"]: n for n in map(json.loads, (tmp_path / "gene_summary_nodes.jsonl").read_text().splitlines())}
     assert nodes["NCBIGene:7157"]["description"] == QUOTES

@@ -25,8 +25,13 @@ from ncbi_gene_kg.paths import CONFIG_DIR
 
 pytestmark = pytest.mark.large
 
-GENE_INFO = ["Homo_sapiens.2022-11", "Mus_musculus.2023-03", "Drosophila_melanogaster.2021-07", "Danio_rerio.2021-07",
-             "small_taxa.2019-08"]
+GENE_INFO = [
+    "Homo_sapiens.2022-11",
+    "Mus_musculus.2023-03",
+    "Drosophila_melanogaster.2021-07",
+    "Danio_rerio.2021-07",
+    "small_taxa.2019-08",
+]
 MIM2GENE = REAL_DATA / "mim2gene_medgen/mim2gene_medgen.2026-04"
 HISTORY = REAL_DATA / "gene_history/five_taxa.2019-03.gene_history"
 DEFAULT_TAXA = {str(t["tax_id"]) for t in yaml.safe_load((CONFIG_DIR / "taxa.yaml").read_text())["scopes"]["default"]}
@@ -58,9 +63,12 @@ def genes_in_scope(rows: list[list[str]]) -> dict[str, list[str]]:
 
 def build(data: Path, out: Path) -> tuple[list[dict], list[dict], dict, dict]:
     run_build(data, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter())
-    return (read_kgx(out / "ncbi_gene_nodes.tsv"), read_kgx(out / "ncbi_gene_edges.tsv"),
-            json.loads((out / "graph_metadata.json").read_text()),
-            json.loads((out / "validation_report.json").read_text()))
+    return (
+        read_kgx(out / "ncbi_gene_nodes.tsv"),
+        read_kgx(out / "ncbi_gene_edges.tsv"),
+        json.loads((out / "graph_metadata.json").read_text()),
+        json.loads((out / "validation_report.json").read_text()),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +91,8 @@ def test_one_node_per_gene_in_scope(genes_only) -> None:
     (account,) = report["row_accounting"]
     assert account["read"] == len(rows) and account["emitted"] == len(expected)
     assert account["out_of_scope"]["placeholder NEWENTRY record"]["count"] == sum(
-        1 for row in rows if row[0] in DEFAULT_TAXA and row[2] == "NEWENTRY")
+        1 for row in rows if row[0] in DEFAULT_TAXA and row[2] == "NEWENTRY"
+    )
     assert "kgx validated a stratified sample" in " ".join(report["notes"])
 
 
@@ -98,7 +107,7 @@ def test_tp53(genes_only) -> None:
 def test_every_species_keeps_its_own_identifiers(genes_only) -> None:
     _, (nodes, *_) = genes_only
     by_id = {n["id"]: n for n in nodes}
-    assert "MGI:98834" in by_id["NCBIGene:22059"]["xref"].split("|")      # mouse Trp53
+    assert "MGI:98834" in by_id["NCBIGene:22059"]["xref"].split("|")  # mouse Trp53
     assert by_id["NCBIGene:22059"]["in_taxon"] == "NCBITaxon:10090"
     assert "FB:FBgn0039044" in by_id["NCBIGene:2768677"]["xref"].split("|")  # fly p53
     assert "ZFIN:ZDB-GENE-990415-270" in by_id["NCBIGene:30590"]["xref"].split("|")  # zebrafish tp53
@@ -139,8 +148,12 @@ def test_an_omim_entry_that_is_gene_and_phenotype_is_a_disease_not_a_gene_xref(h
     # Independently: every OMIM number a gene row or a gene's dbXrefs gives that is also a Disease node.
     diseases = {i for i, n in by_id.items() if n["category"] == "biolink:Disease"}
     genes = genes_in_scope(rows)
-    claimed = {(f"NCBIGene:{g}", "OMIM:" + x.removeprefix("MIM:")) for g, row in genes.items()
-               for x in row[5].split("|") if x.startswith("MIM:")}
+    claimed = {
+        (f"NCBIGene:{g}", "OMIM:" + x.removeprefix("MIM:"))
+        for g, row in genes.items()
+        for x in row[5].split("|")
+        if x.startswith("MIM:")
+    }
     claimed |= {(f"NCBIGene:{r[1]}", f"OMIM:{r[0]}") for r in raw_rows(MIM2GENE) if r[2] == "gene" and r[1] in genes}
     collisions = {(g, x) for g, x in claimed if x in diseases}
     (tally,) = report["xref_collisions"].values()
@@ -151,8 +164,12 @@ def test_an_omim_entry_that_is_gene_and_phenotype_is_a_disease_not_a_gene_xref(h
     for r in raw_rows(MIM2GENE):
         both[r[0]] |= {"gene": 1, "phenotype": 2}.get(r[2], 0)
     assert sum(1 for v in both.values() if v == 3) == 9
-    assert any(w.startswith("9 MIM numbers are listed both as gene and as phenotype, e.g. 115470 (gene of 1055; "
-                            "phenotype of no gene)") for w in mim_account["warnings"])
+    assert any(
+        w.startswith(
+            "9 MIM numbers are listed both as gene and as phenotype, e.g. 115470 (gene of 1055; phenotype of no gene)"
+        )
+        for w in mim_account["warnings"]
+    )
 
 
 def test_gene_history_builds_with_genes(human_with_diseases) -> None:

@@ -52,9 +52,16 @@ def run(out: Path, input_file: Path | None = None, taxa: str | None = None) -> d
 
 
 def edge_tuple(edge: dict[str, str]) -> tuple[str, ...]:
-    return (edge["subject"], edge["predicate"], edge["object"], edge["primary_knowledge_source"],
-            edge["association_basis_qualifier"], edge["has_confidence_level"], edge["allelic_requirement"],
-            edge["description"])
+    return (
+        edge["subject"],
+        edge["predicate"],
+        edge["object"],
+        edge["primary_knowledge_source"],
+        edge["association_basis_qualifier"],
+        edge["has_confidence_level"],
+        edge["allelic_requirement"],
+        edge["description"],
+    )
 
 
 def write_rows(path: Path, rows: list[str]) -> Path:
@@ -86,14 +93,22 @@ def values(cell: str) -> list[str]:
 
 # --- mapping tables against the pinned Biolink model -------------------------------------------------
 
+
 def test_config_properties_are_biolink_slots():
     config = yaml.safe_load(CONFIG.read_text())
     sv = schema_view()
     for prop in config["writer"]["node_properties"] + config["writer"]["edge_properties"]:
         assert sv.get_slot(prop.replace("_", " ")) is not None, prop
     association_slots = set(sv.class_slots("gene to disease association"))
-    for prop in ("association_basis_qualifier", "allelic_requirement", "description", "knowledge_level",
-                 "agent_type", "primary_knowledge_source", "aggregator_knowledge_source"):
+    for prop in (
+        "association_basis_qualifier",
+        "allelic_requirement",
+        "description",
+        "knowledge_level",
+        "agent_type",
+        "primary_knowledge_source",
+        "aggregator_knowledge_source",
+    ):
         assert prop.replace("_", " ") in association_slots, prop
     # has_confidence_level is an association slot no class lists; kgx and our validation accept it.
     assert "association slot" in sv.slot_ancestors("has confidence level")
@@ -105,8 +120,16 @@ def test_comment_table_is_valid_biolink():
     bases = set(sv.get_enum("AssociationBasisEnum").permissible_values)
     pattern = sv.get_slot("allelic requirement").pattern
     rows = load_table("mim2gene_comments")
-    assert [r["Comment"] for r in rows] == ["-", "nondisease", "susceptibility", "QTL 1", "QTL 2", "somatic",
-                                             "question", "modifier"]
+    assert [r["Comment"] for r in rows] == [
+        "-",
+        "nondisease",
+        "susceptibility",
+        "QTL 1",
+        "QTL 2",
+        "somatic",
+        "question",
+        "modifier",
+    ]
     for row in rows:
         if row["predicate"]:
             assert is_predicate(row["predicate"]) and row["predicate"] in allowed
@@ -144,6 +167,7 @@ def test_categories_exist():
 
 # --- the whole real file ------------------------------------------------------------------------------
 
+
 @needs_real_file
 def test_brca1_exact(real):
     edges = sorted(edge_tuple(e) for e in real["edges"] if e["subject"] == "NCBIGene:672")
@@ -156,39 +180,51 @@ def test_brca1_exact(real):
         ("NCBIGene:672", "biolink:contributes_to", "OMIM:614320", "infores:omim", "", "", "", s),
     ]
     brca1 = [e for e in real["edges"] if e["subject"] == "NCBIGene:672"]
-    assert {(e["category"], e["knowledge_level"], e["agent_type"], e["aggregator_knowledge_source"])
-            for e in brca1} == {("biolink:GeneToDiseaseAssociation", "knowledge_assertion", "manual_agent",
-                                 "infores:ncbi-gene")}
+    assert {
+        (e["category"], e["knowledge_level"], e["agent_type"], e["aggregator_knowledge_source"]) for e in brca1
+    } == {("biolink:GeneToDiseaseAssociation", "knowledge_assertion", "manual_agent", "infores:ncbi-gene")}
     assert [n for n in real["nodes"] if n["id"] == "NCBIGene:672"] == [
-        {"id": "NCBIGene:672", "category": "biolink:Gene", "xref": "OMIM:113705", "provided_by": "infores:ncbi-gene"}]
+        {"id": "NCBIGene:672", "category": "biolink:Gene", "xref": "OMIM:113705", "provided_by": "infores:ncbi-gene"}
+    ]
     # The gene entry is an xref, never a Disease node or an edge.
     assert not any(n["id"] == "OMIM:113705" for n in real["nodes"])
     assert not any(e["object"] == "OMIM:113705" for e in real["edges"])
     diseases = {n["id"]: n for n in real["nodes"]}
-    assert diseases["OMIM:604370"] == {"id": "OMIM:604370", "category": "biolink:Disease",
-                                       "xref": "UMLS:C2676676", "provided_by": "infores:ncbi-gene"}
+    assert diseases["OMIM:604370"] == {
+        "id": "OMIM:604370",
+        "category": "biolink:Disease",
+        "xref": "UMLS:C2676676",
+        "provided_by": "infores:ncbi-gene",
+    }
     assert diseases["OMIM:114480"]["xref"] == "UMLS:C0346153"
 
 
 @needs_real_file
 def test_tp53_exact(real):
-    edges = sorted((e["predicate"], e["object"], e["description"]) for e in real["edges"]
-                   if e["subject"] == "NCBIGene:7157")
+    edges = sorted(
+        (e["predicate"], e["object"], e["description"]) for e in real["edges"] if e["subject"] == "NCBIGene:7157"
+    )
     s = "mim2gene_medgen Comment: susceptibility"
     assert edges == sorted(
-        [("biolink:associated_with", f"OMIM:{m}", "") for m in
-         ("114480", "114550", "151623", "260350", "607107", "618165")]
-        + [("biolink:contributes_to", f"OMIM:{m}", s) for m in
-           ("114500", "137800", "202300", "259500", "260500", "614740")])
-    assert {e["primary_knowledge_source"] for e in real["edges"] if e["subject"] == "NCBIGene:7157"} == {
-        "infores:omim"}
+        [
+            ("biolink:associated_with", f"OMIM:{m}", "")
+            for m in ("114480", "114550", "151623", "260350", "607107", "618165")
+        ]
+        + [
+            ("biolink:contributes_to", f"OMIM:{m}", s)
+            for m in ("114500", "137800", "202300", "259500", "260500", "614740")
+        ]
+    )
+    assert {e["primary_knowledge_source"] for e in real["edges"] if e["subject"] == "NCBIGene:7157"} == {"infores:omim"}
     assert [n["xref"] for n in real["nodes"] if n["id"] == "NCBIGene:7157"] == ["OMIM:191170"]
 
 
 @needs_real_file
 def test_gsdmb_ormdl3_gene_entries_only(real):
     assert [n["xref"] for n in real["nodes"] if n["id"] in ("NCBIGene:55876", "NCBIGene:94103")] == [
-        "OMIM:610075", "OMIM:611221"]
+        "OMIM:610075",
+        "OMIM:611221",
+    ]
     assert not any(e["subject"] in ("NCBIGene:55876", "NCBIGene:94103") for e in real["edges"])
 
 
@@ -205,8 +241,10 @@ def test_row_accounting(real, real_rows):
         # 175100/324: ` GeneMap; GeneReviews` on line 3219, ` GeneReviews` again on line 3220
         DUPLICATE: (1, ["mim2gene_medgen.2026-04:3220"]),
         # ` GeneMap; OMIM` (and ` GeneMap; NCBI curation; OMIM`): two values, one knowledge source
-        SAME_SOURCE: (3, ["mim2gene_medgen.2026-04:5262", "mim2gene_medgen.2026-04:5678",
-                          "mim2gene_medgen.2026-04:8968"]),
+        SAME_SOURCE: (
+            3,
+            ["mim2gene_medgen.2026-04:5262", "mim2gene_medgen.2026-04:5678", "mim2gene_medgen.2026-04:8968"],
+        ),
     }
 
 
@@ -222,11 +260,14 @@ def test_counts_by_type_match_the_file(real, real_rows):
     diseases = [n for n in real["nodes"] if n["category"] == "biolink:Disease"]
     assert {n["id"] for n in diseases} == {f"OMIM:{r[0]}" for r in linked}
     xrefs = Counter(n["xref"].split(":")[0] for n in diseases)
-    assert xrefs == {"UMLS": len({r[0] for r in linked if not r[4].startswith("CN")}),
-                     "medgen": len({r[0] for r in linked if r[4].startswith("CN")})}
+    assert xrefs == {
+        "UMLS": len({r[0] for r in linked if not r[4].startswith("CN")}),
+        "medgen": len({r[0] for r in linked if r[4].startswith("CN")}),
+    }
     # Every edge is one (gene, phenotype) pair of the file and every pair has edges.
-    assert {(e["subject"], e["object"]) for e in real["edges"]} == {(f"NCBIGene:{r[1]}", f"OMIM:{r[0]}")
-                                                                  for r in linked}
+    assert {(e["subject"], e["object"]) for e in real["edges"]} == {
+        (f"NCBIGene:{r[1]}", f"OMIM:{r[0]}") for r in linked
+    }
     assert len({e["id"] for e in real["edges"]}) == len(real["edges"])
     # Two MIM numbers are a gene's entry and a linked phenotype (OMIM "+" entries, gene and phenotype in
     # one entry): they are a Gene xref and a Disease node.
@@ -240,8 +281,15 @@ def test_counts_by_type_match_the_file(real, real_rows):
 def test_counts_by_comment_and_source_match_the_file(real, real_rows):
     linked = [r for r in real_rows if r[2] == "phenotype" and r[1] != "-"]
     comment_values = Counter(v for r in linked for v in values(r[5]))
-    assert comment_values == {"susceptibility": 582, "question": 655, "nondisease": 125, "QTL 2": 20,
-                              "modifier": 22, "somatic": 6, "QTL 1": 3}
+    assert comment_values == {
+        "susceptibility": 582,
+        "question": 655,
+        "nondisease": 125,
+        "QTL 2": 20,
+        "modifier": 22,
+        "somatic": 6,
+        "QTL 1": 3,
+    }
     sources = Counter(v for r in linked for v in values(r[3]))
     assert sources == {"GeneMap": 7372, "GeneReviews": 1072, "NCBI curation": 19, "GeneTests": 6, "OMIM": 5}
 
@@ -253,22 +301,36 @@ def test_counts_by_comment_and_source_match_the_file(real, real_rows):
 
     for value in comment_values:
         with_value = [r for r in linked if value in values(r[5])]
-        assert edge_pairs(lambda e, v=value: v in e["description"].removeprefix(
-            "mim2gene_medgen Comment: ").split("; ")) == pairs(with_value), value
+        assert edge_pairs(
+            lambda e, v=value: v in e["description"].removeprefix("mim2gene_medgen Comment: ").split("; ")
+        ) == pairs(with_value), value
     assert edge_pairs(lambda e: e["has_confidence_level"] == PROVISIONAL) == pairs(
-        r for r in linked if "question" in values(r[5]))
+        r for r in linked if "question" in values(r[5])
+    )
     assert edge_pairs(lambda e: e["predicate"] == "biolink:contributes_to") == pairs(
-        r for r in linked if "susceptibility" in values(r[5]))
+        r for r in linked if "susceptibility" in values(r[5])
+    )
     assert edge_pairs(lambda e: e["allelic_requirement"] == SOMATIC) == pairs(
-        r for r in linked if "somatic" in values(r[5]))
-    assert all((e["predicate"] == "biolink:associated_with") == (e["association_basis_qualifier"] == "genetic")
-               for e in real["edges"])
+        r for r in linked if "somatic" in values(r[5])
+    )
+    assert all(
+        (e["predicate"] == "biolink:associated_with") == (e["association_basis_qualifier"] == "genetic")
+        for e in real["edges"]
+    )
     infores = {row["Source"]: row["primary_knowledge_source"] for row in load_table("mim2gene_sources")}
-    expected = {(f"NCBIGene:{r[1]}", f"OMIM:{r[0]}", infores[s],
-                 "biolink:contributes_to" if "susceptibility" in values(r[5]) else "biolink:associated_with")
-                for r in linked for s in values(r[3])}
-    assert {(e["subject"], e["object"], e["primary_knowledge_source"], e["predicate"])
-            for e in real["edges"]} == expected
+    expected = {
+        (
+            f"NCBIGene:{r[1]}",
+            f"OMIM:{r[0]}",
+            infores[s],
+            "biolink:contributes_to" if "susceptibility" in values(r[5]) else "biolink:associated_with",
+        )
+        for r in linked
+        for s in values(r[3])
+    }
+    assert {
+        (e["subject"], e["object"], e["primary_knowledge_source"], e["predicate"]) for e in real["edges"]
+    } == expected
     assert len(real["edges"]) == len(expected) == 8470
 
 
@@ -283,8 +345,16 @@ def test_duplicate_rows_give_one_edge(real):
     edges = [edge_tuple(e) for e in real["edges"] if e["subject"] == "NCBIGene:55687" and e["object"] == "OMIM:580000"]
     assert sorted(edges) == [
         ("NCBIGene:55687", "biolink:associated_with", "OMIM:580000", "infores:omim", "genetic", "", "", ""),
-        ("NCBIGene:55687", "biolink:contributes_to", "OMIM:580000", "infores:omim", "", "", "",
-         "mim2gene_medgen Comment: susceptibility; modifier"),
+        (
+            "NCBIGene:55687",
+            "biolink:contributes_to",
+            "OMIM:580000",
+            "infores:omim",
+            "",
+            "",
+            "",
+            "mim2gene_medgen Comment: susceptibility; modifier",
+        ),
     ]
 
 
@@ -294,10 +364,14 @@ def test_repeated_comment_values_are_kept_once(real):
     assert edge["description"] == "mim2gene_medgen Comment: nondisease; QTL 2"
     [edge] = [e for e in real["edges"] if e["subject"] == "NCBIGene:3417" and e["object"] == "OMIM:137800"]
     assert (edge["predicate"], edge["allelic_requirement"], edge["description"]) == (
-        "biolink:contributes_to", SOMATIC, "mim2gene_medgen Comment: susceptibility; somatic")
+        "biolink:contributes_to",
+        SOMATIC,
+        "mim2gene_medgen Comment: susceptibility; somatic",
+    )
 
 
 # --- bundled sample, validation, taxon scope ------------------------------------------------------------
+
 
 def test_sample_covers_every_value(tmp_path):
     out = run(tmp_path)
@@ -312,7 +386,11 @@ def test_sample_covers_every_value(tmp_path):
     assert (account["read"], account["emitted"], account["rejected_total"]) == (len(rows), len(rows) - 6, 0)
     assert account["out_of_scope"][NO_GENE]["count"] == 6
     assert {e["primary_knowledge_source"] for e in out["edges"]} == {
-        "infores:omim", "infores:genereviews", "infores:medgen", "infores:genetests"}
+        "infores:omim",
+        "infores:genereviews",
+        "infores:medgen",
+        "infores:genetests",
+    }
     assert any(n["xref"].startswith("medgen:CN") for n in out["nodes"])
 
 
@@ -323,8 +401,10 @@ def test_sample_output_validates(tmp_path):
     nodes, edges = tmp_path / "mim2gene_medgen_nodes.tsv", tmp_path / "mim2gene_medgen_edges.tsv"
     con = duckdb.connect()
     for table, path in (("nodes", nodes), ("edges", edges)):
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv('{path}', delim = '\t', quote = '', "
-                    "escape = '', header = true, all_varchar = true)")
+        con.execute(
+            f"CREATE TABLE {table} AS SELECT * FROM read_csv('{path}', delim = '\t', quote = '', "
+            "escape = '', header = true, all_varchar = true)"
+        )
     result = check_graph(con)
     run_kgx_validator(nodes, edges, result)
     assert result.errors == {}
@@ -337,7 +417,8 @@ def test_human_out_of_scope(tmp_path):
     assert (out["nodes"], out["edges"]) == ([], [])
     assert account["emitted"] == 0 and account["rejected"] == {}
     assert {k: v["count"] for k, v in account["out_of_scope"].items()} == {
-        "human-only file, 9606 not in scope": account["read"]}
+        "human-only file, 9606 not in scope": account["read"]
+    }
 
 
 def test_all_taxa_is_like_default(tmp_path):
@@ -349,26 +430,32 @@ def test_all_taxa_is_like_default(tmp_path):
 
 # --- edge cases: constructed rows (each derived from the real row in its comment) ----------------------
 
+
 def test_unknown_and_missing_values_are_reported(tmp_path):
-    path = write_rows(tmp_path / "mim2gene_medgen", [
-        "100100\t1131\tphenotype\t GeneMap\tC0033770\t-",                      # real
-        # CONSTRUCTED from the row above: an unknown Source next to a known one, an unknown Comment
-        "100100\t1132\tphenotype\t GeneMap; Orphanet\tC0033770\tdigenic; question",
-        # CONSTRUCTED: no known Source value at all -> rejected
-        "100100\t1133\tphenotype\t Orphanet\tC0033770\t-",
-        # CONSTRUCTED: type '-' -> out of scope; GeneID not a number -> rejected
-        "100100\t1134\t-\t-\t-\t-",
-        "100100\tx1\tphenotype\t GeneMap\tC0033770\t-",
-        # CONSTRUCTED: empty items, stray spaces, MedGenCUI that is neither a UMLS CUI nor a MedGen id
-        "100200\t1135\tphenotype\tGeneMap ;; GeneReviews;\tX123\t susceptibility ;",
-        # CONSTRUCTED from 113705/672: values on a gene row are not used
-        "113705\t672\tgene\t GeneMap\t-\t-",
-    ])
+    path = write_rows(
+        tmp_path / "mim2gene_medgen",
+        [
+            "100100\t1131\tphenotype\t GeneMap\tC0033770\t-",  # real
+            # CONSTRUCTED from the row above: an unknown Source next to a known one, an unknown Comment
+            "100100\t1132\tphenotype\t GeneMap; Orphanet\tC0033770\tdigenic; question",
+            # CONSTRUCTED: no known Source value at all -> rejected
+            "100100\t1133\tphenotype\t Orphanet\tC0033770\t-",
+            # CONSTRUCTED: type '-' -> out of scope; GeneID not a number -> rejected
+            "100100\t1134\t-\t-\t-\t-",
+            "100100\tx1\tphenotype\t GeneMap\tC0033770\t-",
+            # CONSTRUCTED: empty items, stray spaces, MedGenCUI that is neither a UMLS CUI nor a MedGen id
+            "100200\t1135\tphenotype\tGeneMap ;; GeneReviews;\tX123\t susceptibility ;",
+            # CONSTRUCTED from 113705/672: values on a gene row are not used
+            "113705\t672\tgene\t GeneMap\t-\t-",
+        ],
+    )
     out = run(tmp_path / "out", path)
     account = out["accounting"]
     assert account["read"] == 7 and account["emitted"] == 4
     assert {k: v["count"] for k, v in account["rejected"].items()} == {
-        "no known Source value": 1, "GeneID is not a number": 1}
+        "no known Source value": 1,
+        "GeneID is not a number": 1,
+    }
     assert {k: v["count"] for k, v in account["out_of_scope"].items()} == {"no type (type '-')": 1}
     assert {k: v["examples"] for k, v in account["dropped_values"].items()} == {
         "unknown Source value Orphanet": ["mim2gene_medgen:3"],
@@ -378,13 +465,34 @@ def test_unknown_and_missing_values_are_reported(tmp_path):
     }
     by_gene = {e["subject"]: e for e in out["edges"]}
     assert edge_tuple(by_gene["NCBIGene:1132"]) == (
-        "NCBIGene:1132", "biolink:associated_with", "OMIM:100100", "infores:omim", "genetic", PROVISIONAL, "",
-        "mim2gene_medgen Comment: digenic; question")
+        "NCBIGene:1132",
+        "biolink:associated_with",
+        "OMIM:100100",
+        "infores:omim",
+        "genetic",
+        PROVISIONAL,
+        "",
+        "mim2gene_medgen Comment: digenic; question",
+    )
     assert sorted(edge_tuple(e) for e in out["edges"] if e["subject"] == "NCBIGene:1135") == [
-        ("NCBIGene:1135", "biolink:contributes_to", "OMIM:100200", p, "", "", "",
-         "mim2gene_medgen Comment: susceptibility") for p in ("infores:genereviews", "infores:omim")]
+        (
+            "NCBIGene:1135",
+            "biolink:contributes_to",
+            "OMIM:100200",
+            p,
+            "",
+            "",
+            "",
+            "mim2gene_medgen Comment: susceptibility",
+        )
+        for p in ("infores:genereviews", "infores:omim")
+    ]
     nodes = {n["id"]: n for n in out["nodes"]}
     assert nodes["OMIM:100100"]["xref"] == "UMLS:C0033770"
-    assert nodes["OMIM:100200"] == {"id": "OMIM:100200", "category": "biolink:Disease", "xref": "",
-                                    "provided_by": "infores:ncbi-gene"}
+    assert nodes["OMIM:100200"] == {
+        "id": "OMIM:100200",
+        "category": "biolink:Disease",
+        "xref": "",
+        "provided_by": "infores:ncbi-gene",
+    }
     assert nodes["NCBIGene:672"]["xref"] == "OMIM:113705"

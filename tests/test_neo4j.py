@@ -52,23 +52,62 @@ GO_ASPECTS = ["biolink:BiologicalProcess", "biolink:MolecularActivity", "biolink
 # a trailing backslash, tabs, the KGX list delimiter in a single-valued property, spaces at the ends,
 # non-ASCII, a literal 'true' string. Two parallel edges differ only in negation and source.
 HARD_NODES = [
-    {"id": "HARD:1", "category": "biolink:Gene", "name": '"quoted" at the start',
-     "synonym": 'a"b|"c|d"|e""f', "description": "a\ttab, a | pipe, 'single' quotes and a backslash \\"},
-    {"id": "HARD:2", "category": "biolink:Disease", "name": 'ends with a quote"',
-     "synonym": "x,y;z|ünïcödé ✓", "description": 'say ""hi"" \\"not an escape\\"'},
-    {"id": "HARD:3", "category": "biolink:Gene|biolink:Protein", "name": "  spaces at both ends  ",
-     "synonym": None, "description": "true"},
+    {
+        "id": "HARD:1",
+        "category": "biolink:Gene",
+        "name": '"quoted" at the start',
+        "synonym": 'a"b|"c|d"|e""f',
+        "description": "a\ttab, a | pipe, 'single' quotes and a backslash \\",
+    },
+    {
+        "id": "HARD:2",
+        "category": "biolink:Disease",
+        "name": 'ends with a quote"',
+        "synonym": "x,y;z|ünïcödé ✓",
+        "description": 'say ""hi"" \\"not an escape\\"',
+    },
+    {
+        "id": "HARD:3",
+        "category": "biolink:Gene|biolink:Protein",
+        "name": "  spaces at both ends  ",
+        "synonym": None,
+        "description": "true",
+    },
 ]
 HARD_EDGES = [
-    {"id": "urn:hard:1", "subject": "HARD:1", "predicate": "biolink:related_to", "object": "HARD:2",
-     "negated": "True", "primary_knowledge_source": "infores:a", "publications": "PMID:1|PMID:2",
-     "description": 'tab\there, "quote"', "has_count": "3"},
-    {"id": "urn:hard:2", "subject": "HARD:1", "predicate": "biolink:related_to", "object": "HARD:2",
-     "negated": None, "primary_knowledge_source": "infores:b", "publications": None,
-     "description": None, "has_count": None},
-    {"id": "urn:hard:3", "subject": "HARD:3", "predicate": "biolink:interacts_with", "object": "HARD:1",
-     "negated": "false", "primary_knowledge_source": "infores:a", "publications": "PMID:3",
-     "description": "\\", "has_count": "0"},
+    {
+        "id": "urn:hard:1",
+        "subject": "HARD:1",
+        "predicate": "biolink:related_to",
+        "object": "HARD:2",
+        "negated": "True",
+        "primary_knowledge_source": "infores:a",
+        "publications": "PMID:1|PMID:2",
+        "description": 'tab\there, "quote"',
+        "has_count": "3",
+    },
+    {
+        "id": "urn:hard:2",
+        "subject": "HARD:1",
+        "predicate": "biolink:related_to",
+        "object": "HARD:2",
+        "negated": None,
+        "primary_knowledge_source": "infores:b",
+        "publications": None,
+        "description": None,
+        "has_count": None,
+    },
+    {
+        "id": "urn:hard:3",
+        "subject": "HARD:3",
+        "predicate": "biolink:interacts_with",
+        "object": "HARD:1",
+        "negated": "false",
+        "primary_knowledge_source": "infores:a",
+        "publications": "PMID:3",
+        "description": "\\",
+        "has_count": "0",
+    },
 ]
 
 
@@ -78,8 +117,9 @@ def hard_graph() -> duckdb.DuckDBPyConnection:
     for table, rows in (("nodes", HARD_NODES), ("edges", HARD_EDGES)):
         names = list(rows[0])
         con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} VARCHAR' for n in names)})")
-        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in names)})",
-                        [[row[n] for n in names] for row in rows])
+        con.executemany(
+            f"INSERT INTO {table} VALUES ({', '.join('?' for _ in names)})", [[row[n] for n in names] for row in rows]
+        )
     return con
 
 
@@ -97,6 +137,7 @@ def kgx_graph(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], dict[str,
 
     Independent of the export's SQL: KGX strings split on '|' and typed by the column's Biolink range.
     """
+
     def rows(table: str) -> list[dict[str, Any]]:
         result = con.execute(f"SELECT * FROM {table}")
         names = [d[0] for d in result.description]
@@ -119,7 +160,8 @@ def neo4j_graph(driver: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     nodes = {r["props"]["id"]: (frozenset(r["labels"]), r["props"]) for r in records}
     assert len(nodes) == len(records), "two nodes with the same id"
     records, _, _ = driver.execute_query(
-        "MATCH (s)-[r]->(o) RETURN s.id AS s, type(r) AS t, o.id AS o, properties(r) AS props")
+        "MATCH (s)-[r]->(o) RETURN s.id AS s, type(r) AS t, o.id AS o, properties(r) AS props"
+    )
     edges = {r["props"]["id"]: (r["s"], r["t"], r["o"], r["props"]) for r in records}
     assert len(edges) == len(records), "two relationships with the same id"
     return nodes, edges
@@ -157,36 +199,52 @@ def check_graph(driver: Any, expected: tuple[dict[str, Any], dict[str, Any]]) ->
     assert got_edges == edges
 
     # TP53's GO annotations by aspect (the GO term's label).
-    kgx_aspects = Counter(next(c for c in GO_ASPECTS if c in nodes[o][0]) for s, _, o, _ in edges.values()
-                          if s == TP53 and o.startswith("GO:"))
+    kgx_aspects = Counter(
+        next(c for c in GO_ASPECTS if c in nodes[o][0])
+        for s, _, o, _ in edges.values()
+        if s == TP53 and o.startswith("GO:")
+    )
     assert set(kgx_aspects) == set(GO_ASPECTS), "the sample graph has no GO annotations of TP53 in every aspect"
     records, _, _ = driver.execute_query(
         "MATCH (:`biolink:Gene` {id: $gene})-[r]->(t) WHERE t.id STARTS WITH 'GO:' "
-        "RETURN [l IN labels(t) WHERE l IN $aspects][0] AS aspect, count(r) AS n", gene=TP53, aspects=GO_ASPECTS)
+        "RETURN [l IN labels(t) WHERE l IN $aspects][0] AS aspect, count(r) AS n",
+        gene=TP53,
+        aspects=GO_ASPECTS,
+    )
     assert {r["aspect"]: r["n"] for r in records} == kgx_aspects
 
     # TP53's mouse ortholog.
     records, _, _ = driver.execute_query(
         "MATCH (:`biolink:Gene` {id: $gene})-[:`biolink:orthologous_to`]-(m:`biolink:Gene`) "
-        "WHERE $mouse IN m.in_taxon RETURN m.id AS id, m.symbol AS symbol", gene=TP53, mouse=MOUSE)
+        "WHERE $mouse IN m.in_taxon RETURN m.id AS id, m.symbol AS symbol",
+        gene=TP53,
+        mouse=MOUSE,
+    )
     assert [(r["id"], r["symbol"]) for r in records] == [("NCBIGene:22059", "Trp53")]
 
     # BRCA1's OMIM disease edges, one per predicate and primary knowledge source.
-    kgx_omim = sorted((p, o, props.get("primary_knowledge_source")) for s, p, o, props in edges.values()
-                      if s == BRCA1 and o.startswith("OMIM:") and "biolink:Disease" in nodes[o][0])
+    kgx_omim = sorted(
+        (p, o, props.get("primary_knowledge_source"))
+        for s, p, o, props in edges.values()
+        if s == BRCA1 and o.startswith("OMIM:") and "biolink:Disease" in nodes[o][0]
+    )
     assert kgx_omim, "the sample graph has no OMIM disease edge of BRCA1"
     records, _, _ = driver.execute_query(
         "MATCH (:`biolink:Gene` {id: $gene})-[r]->(d:`biolink:Disease`) WHERE d.id STARTS WITH 'OMIM:' "
-        "RETURN type(r) AS p, d.id AS o, r.primary_knowledge_source AS pks ORDER BY p, o, pks", gene=BRCA1)
+        "RETURN type(r) AS p, d.id AS o, r.primary_knowledge_source AS pks ORDER BY p, o, pks",
+        gene=BRCA1,
+    )
     assert [(r["p"], r["o"], r["pks"]) for r in records] == kgx_omim
 
     # Negated GO edges: still negated, as a boolean.
-    kgx_negated = sorted((s, p, o) for s, p, o, props in edges.values() if props.get("negated") is True
-                         and o.startswith("GO:"))
+    kgx_negated = sorted(
+        (s, p, o) for s, p, o, props in edges.values() if props.get("negated") is True and o.startswith("GO:")
+    )
     assert kgx_negated, "the sample graph has no negated GO edge"
     records, _, _ = driver.execute_query(
         "MATCH (s)-[r]->(o) WHERE r.negated = true AND o.id STARTS WITH 'GO:' "
-        "RETURN s.id AS s, type(r) AS p, o.id AS o, valueType(r.negated) AS type ORDER BY s, p, o")
+        "RETURN s.id AS s, type(r) AS p, o.id AS o, valueType(r.negated) AS type ORDER BY s, p, o"
+    )
     assert [(r["s"], r["p"], r["o"]) for r in records] == kgx_negated
     assert {r["type"] for r in records} == {"BOOLEAN NOT NULL"}
 
@@ -194,7 +252,8 @@ def check_graph(driver: Any, expected: tuple[dict[str, Any], dict[str, Any]]) ->
     parallel = Counter((s, p, o) for s, p, o, _ in edges.values())
     assert max(parallel.values()) > 1
     records, _, _ = driver.execute_query(
-        "MATCH (s)-[r]->(o) WITH s, type(r) AS t, o, count(r) AS n WHERE n > 1 RETURN s.id AS s, t, o.id AS o, n")
+        "MATCH (s)-[r]->(o) WITH s, type(r) AS t, o, count(r) AS n WHERE n > 1 RETURN s.id AS s, t, o.id AS o, n"
+    )
     assert {(r["s"], r["t"], r["o"]): r["n"] for r in records} == {k: n for k, n in parallel.items() if n > 1}
 
 
@@ -240,17 +299,21 @@ def test_hard_values_are_quoted(tmp_path: Path) -> None:
         assert nodes[row["id"]]["description"] == row["description"]
         assert nodes[row["id"]]["synonym:string[]"] == (row["synonym"] or "").replace("|", ARRAY_DELIMITER)
     assert set(nodes["HARD:3"][":LABEL"].split(ARRAY_DELIMITER)) == (
-        set(category_ancestors("biolink:Gene")) | set(category_ancestors("biolink:Protein")))
+        set(category_ancestors("biolink:Gene")) | set(category_ancestors("biolink:Protein"))
+    )
     edges = {e["id"]: e for e in read_import_file(tmp_path / RELATIONSHIPS_FILE)}
     assert edges["urn:hard:1"]["description"] == 'tab\there, "quote"'
     assert [edges[f"urn:hard:{i}"]["negated:boolean"] for i in (1, 2, 3)] == ["true", "", "false"]
     assert edges["urn:hard:1"]["has_count:long"] == "3"
 
 
-@pytest.mark.parametrize(("column", "value", "message"), [
-    ("synonym", "a\x1fb|c", "holds U+001F"),
-    ("name", "two\nlines", "line break"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("synonym", "a\x1fb|c", "holds U+001F"),
+        ("name", "two\nlines", "line break"),
+    ],
+)
 def test_unimportable_values_are_refused(tmp_path: Path, column: str, value: str, message: str) -> None:
     con = hard_graph()
     con.execute(f"UPDATE nodes SET {column} = ? WHERE id = 'HARD:1'", [value])
@@ -296,12 +359,23 @@ def server(sample_out: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     # import.sh as a user runs it, with the test server's neo4j-admin; the hard graph is a second input group.
     env = dict(os.environ, NEO4J_ADMIN=f"bash {SCRIPT} admin {home}", NEO4J_HEAP="1g")
     result = subprocess.run(
-        ["bash", str(base / "sample" / IMPORT_SCRIPT), "--max-off-heap-memory=1g",
-         f"--nodes={base / 'hard' / NODES_FILE}", f"--relationships={base / 'hard' / RELATIONSHIPS_FILE}"],
-        capture_output=True, text=True, env=env, timeout=IMPORT_TIMEOUT_S, check=False)
+        [
+            "bash",
+            str(base / "sample" / IMPORT_SCRIPT),
+            "--max-off-heap-memory=1g",
+            f"--nodes={base / 'hard' / NODES_FILE}",
+            f"--relationships={base / 'hard' / RELATIONSHIPS_FILE}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=IMPORT_TIMEOUT_S,
+        check=False,
+    )
     if result.returncode != 0 or "IMPORT DONE" not in result.stdout:
-        pytest.fail(f"import.sh failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}",
-                    pytrace=False)
+        pytest.fail(
+            f"import.sh failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}", pytrace=False
+        )
     with running_server(home, password=PASSWORD) as running:
         yield running
 
@@ -318,14 +392,18 @@ def test_admin_import(driver: Any, expected: tuple[dict[str, Any], dict[str, Any
 
 
 @pytest.mark.neo4j
-def test_bad_credentials_or_database_are_clear_errors(server: Neo4jServer, sample_out: Path, tmp_path: Path,
-                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_bad_credentials_or_database_are_clear_errors(
+    server: Neo4jServer, sample_out: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     wrong = tmp_path / "wrong"
     wrong.write_text("not-the-password-0815\n")
     output = io.StringIO()
     caplog.set_level(logging.DEBUG, logger="neo4j")
-    with pytest.raises(UserError, match=r"rejected the credentials: user 'neo4j' with the password from the "
-                                        r"password file") as error:
+    with pytest.raises(
+        UserError,
+        match=r"rejected the credentials: user 'neo4j' with the password from the "
+        r"password file",
+    ) as error:
         run_load(sample_out, server.bolt_uri, "neo4j", wrong, None, 100, Console(file=output))
     with pytest.raises(UserError, match="rejected the credentials: no credentials"):
         connect(server.bolt_uri, Credentials(None, "no credentials"))
@@ -351,21 +429,25 @@ def _load_all(server: Neo4jServer, sample_out: Path, console: Console) -> tuple[
 
 
 @pytest.mark.neo4j
-def test_bolt_load_over_the_admin_import_changes_nothing(server: Neo4jServer, sample_out: Path, driver: Any,
-                                                         expected: tuple[dict[str, Any], dict[str, Any]]) -> None:
+def test_bolt_load_over_the_admin_import_changes_nothing(
+    server: Neo4jServer, sample_out: Path, driver: Any, expected: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
     output = io.StringIO()
     sample, hard = _load_all(server, sample_out, Console(file=output, width=200))
     assert not sample.changed_anything and not hard.changed_anything, output.getvalue()
     assert "nothing changed" in output.getvalue()
-    assert one(driver, "SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties "
-                       "WHERE name = 'ncbi_gene_kg_node_id' RETURN labelsOrTypes + properties") == [
-        "biolink:NamedThing", "id"]
+    assert one(
+        driver,
+        "SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties "
+        "WHERE name = 'ncbi_gene_kg_node_id' RETURN labelsOrTypes + properties",
+    ) == ["biolink:NamedThing", "id"]
     check_graph(driver, expected)
 
 
 @pytest.mark.neo4j
-def test_bolt_load_into_an_empty_database(server: Neo4jServer, sample_out: Path, driver: Any,
-                                          expected: tuple[dict[str, Any], dict[str, Any]]) -> None:
+def test_bolt_load_into_an_empty_database(
+    server: Neo4jServer, sample_out: Path, driver: Any, expected: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
     driver.execute_query("MATCH (n) DETACH DELETE n")
     driver.execute_query("DROP CONSTRAINT ncbi_gene_kg_node_id IF EXISTS")
     assert one(driver, "MATCH (n) RETURN count(n)") == 0

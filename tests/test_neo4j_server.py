@@ -49,6 +49,7 @@ def test_admin_import_then_count(tmp_path: Path) -> None:
     assert "IMPORT DONE" in report
 
     with running_server(home) as server, server.driver() as driver:
+
         def one(query: str) -> object:
             records, _, _ = driver.execute_query(query)
             return records[0][0]
@@ -57,8 +58,7 @@ def test_admin_import_then_count(tmp_path: Path) -> None:
         assert one("MATCH (:`biolink:Gene`) RETURN count(*)") == 2
         assert one("MATCH (:`biolink:NamedThing`) RETURN count(*)") == 3
         assert one("MATCH ()-[r:`biolink:in_taxon`]->(:`biolink:OrganismTaxon`) RETURN count(r)") == 2
-        assert one("MATCH ()-[r]->() RETURN collect(DISTINCT r.primary_knowledge_source)") == [
-            "infores:ncbi-gene"]
+        assert one("MATCH ()-[r]->() RETURN collect(DISTINCT r.primary_knowledge_source)") == ["infores:ncbi-gene"]
         assert one("MATCH (n {id: 'NCBIGene:1'}) RETURN n.synonym") == ["A1B", "ABG", "GAB", "HYST2477"]
         assert one("MATCH (n {id: 'NCBIGene:2'}) RETURN n.name") == '"alpha-2-macroglobulin" (quoted)'
         # An empty array cell is no property at all, not an empty list.

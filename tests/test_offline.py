@@ -37,8 +37,13 @@ def test_build_and_kgx_validation_with_the_network_blocked(tmp_path: Path) -> No
         f"sys.argv = ['ncbi-gene-kg', 'transform', '--out', {str(tmp_path / 'out')!r}]\n"
         "run()\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "validation: PASS, 0 errors" in done.stderr
     assert (tmp_path / "out" / "ncbi_gene_nodes.tsv").read_text().count("biolink:Gene") > 0

@@ -37,8 +37,16 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cwd = os.getcwd()
     os.chdir(work)
     try:
-        run_build(None, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter(),
-                  formats=parse_formats(["jsonl,parquet"]))
+        run_build(
+            None,
+            out,
+            "default",
+            "both",
+            0.01,
+            Console(file=io.StringIO(), width=200),
+            time.perf_counter(),
+            formats=parse_formats(["jsonl,parquet"]),
+        )
     finally:
         os.chdir(cwd)
     return out
@@ -103,8 +111,12 @@ def test_kgx_reads_the_tsv_and_the_jsonl(graph: Path) -> None:
                 negated.append(record[-1]["id"])
 
         Transformer(stream=True).transform(
-            input_args={"filename": [str(graph / f"ncbi_gene_nodes.{fmt}"), str(graph / f"ncbi_gene_edges.{fmt}")],
-                        "format": fmt}, inspector=inspect)
+            input_args={
+                "filename": [str(graph / f"ncbi_gene_nodes.{fmt}"), str(graph / f"ncbi_gene_edges.{fmt}")],
+                "format": fmt,
+            },
+            inspector=inspect,
+        )
         counts[fmt] = (seen["NODE"], seen["EDGE"], negated)
     nodes, edges = len(read_kgx(graph / "ncbi_gene_nodes.tsv")), len(read_kgx(graph / "ncbi_gene_edges.tsv"))
     assert counts["tsv"][:2] == counts["jsonl"][:2] == (nodes, edges)
@@ -116,11 +128,11 @@ def test_koza_join_loads_each_format_to_the_same_counts(graph: Path, fmt: str, t
     from koza.graph_operations import join_graphs, prepare_file_specs_from_paths
     from koza.model.graph_operations import JoinConfig
 
-    nodes, edges = prepare_file_specs_from_paths([str(graph / f"ncbi_gene_nodes.{fmt}")],
-                                                 [str(graph / f"ncbi_gene_edges.{fmt}")])
+    nodes, edges = prepare_file_specs_from_paths(
+        [str(graph / f"ncbi_gene_nodes.{fmt}")], [str(graph / f"ncbi_gene_edges.{fmt}")]
+    )
     database = tmp_path / "joined.duckdb"
-    join_graphs(JoinConfig(node_files=nodes, edge_files=edges, database_path=database, quiet=True,
-                           show_progress=False))
+    join_graphs(JoinConfig(node_files=nodes, edge_files=edges, database_path=database, quiet=True, show_progress=False))
     stats = json.loads((graph / "graph_metadata.json").read_text())["statistics"]
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM nodes").fetchone()[0] == stats["nodes"]
@@ -139,8 +151,9 @@ def test_by_taxon_partitions_the_graph(graph: Path) -> None:
     nodes, edges = read_kgx(graph / "ncbi_gene_nodes.tsv"), read_kgx(graph / "ncbi_gene_edges.tsv")
     taxon = {n["id"]: n["in_taxon"].split("|")[0].replace(":", "_") if n["in_taxon"] else "no_taxon" for n in nodes}
     expected_nodes = Counter(taxon.values())
-    expected_edges = Counter(next((taxon[e[end]] for end in ("subject", "object") if taxon[e[end]] != "no_taxon"),
-                                  "no_taxon") for e in edges)
+    expected_edges = Counter(
+        next((taxon[e[end]] for end in ("subject", "object") if taxon[e[end]] != "no_taxon"), "no_taxon") for e in edges
+    )
     folder = graph / "by_taxon"
     assert {p.suffix for p in folder.iterdir()} == {".tsv"}  # TSV whatever FORMATS says (docs/outputs.md)
     found: dict[str, Counter] = {"nodes": Counter(), "edges": Counter()}
@@ -164,16 +177,28 @@ def test_meta_knowledge_graph_counts_are_the_graphs(graph: Path) -> None:
     by_predicate: Counter = Counter()
     for edge in meta["edges"]:
         by_predicate[edge["predicate"]] += edge["count"]
-        assert set(edge) <= {"subject", "predicate", "object", "knowledge_types", "association", "qualifiers",
-                             "attributes", "count", "count_by_source"}
+        assert set(edge) <= {
+            "subject",
+            "predicate",
+            "object",
+            "knowledge_types",
+            "association",
+            "qualifiers",
+            "attributes",
+            "count",
+            "count_by_source",
+        }
         assert sum(edge["count_by_source"].values()) == edge["count"]
     assert dict(by_predicate) == stats["edges_by_predicate"]
     nodes = read_kgx(graph / "ncbi_gene_nodes.tsv")
     assert meta["nodes"]["biolink:Gene"]["id_prefixes"] == ["NCBIGene"]
     assert sum(1 for n in nodes if n["category"] == "biolink:Gene") == meta["nodes"]["biolink:Gene"]["count"]
     disease = [e for e in meta["edges"] if e["object"] == "biolink:Disease"]
-    assert disease and all(q["qualifier_type_id"] == "biolink:association_basis_qualifier" and q["applicable_values"]
-                           for e in disease for q in e["qualifiers"])
+    assert disease and all(
+        q["qualifier_type_id"] == "biolink:association_basis_qualifier" and q["applicable_values"]
+        for e in disease
+        for q in e["qualifiers"]
+    )
 
 
 def test_example_edges_are_real_edges_one_per_edge_type(graph: Path) -> None:
@@ -181,7 +206,8 @@ def test_example_edges_are_real_edges_one_per_edge_type(graph: Path) -> None:
     examples = jsonl(graph / "example_edges.jsonl")
     edges = {e["id"]: e for e in jsonl(graph / "ncbi_gene_edges.jsonl")}
     assert [(e["subject_category"], e["predicate"], e["object_category"]) for e in examples] == [
-        (m["subject"], m["predicate"], m["object"]) for m in meta["edges"]]
+        (m["subject"], m["predicate"], m["object"]) for m in meta["edges"]
+    ]
     for example in examples:
         assert {k: v for k, v in example.items() if not k.endswith("_category")} == edges[example["id"]]
 
@@ -197,14 +223,17 @@ def test_the_reference_ingest_guide_follows_the_configs(graph: Path) -> None:
     configs = [yaml.safe_load(p.read_text()) for p in CONFIG_DIR.glob("*.yaml")]
     assert len(rig["ingest_info"]["included_content"]) == sum(1 for c in configs if "reader" in c)
     reasons = {(f["file_name"], f["filtered_records"]) for f in rig["ingest_info"]["filtered_content"]}
-    assert {("gene_info.gz", "taxon not in scope"), ("gene_group.gz", "gene related to itself"),
-            ("gene2go.gz", "evidence code ND (no biological data available): not an assertion")} <= reasons
+    assert {
+        ("gene_info.gz", "taxon not in scope"),
+        ("gene_group.gz", "gene related to itself"),
+        ("gene2go.gz", "evidence code ND (no biological data available): not an assertion"),
+    } <= reasons
     fields = {c["file_name"]: c["fields_used"] for c in rig["ingest_info"]["included_content"]}
     assert fields["gene2go.gz"].startswith("tax_id, GeneID, GO_ID")
     meta = json.loads((graph / "meta_knowledge_graph.json").read_text())
-    assert [(t["subject_categories"], t["predicates"], t["object_categories"])
-            for t in rig["target_info"]["edge_type_info"]] == [
-        ([m["subject"]], [m["predicate"]], [m["object"]]) for m in meta["edges"]]
+    assert [
+        (t["subject_categories"], t["predicates"], t["object_categories"]) for t in rig["target_info"]["edge_type_info"]
+    ] == [([m["subject"]], [m["predicate"]], [m["object"]]) for m in meta["edges"]]
     assert all(t["knowledge_level"] and t["agent_type"] for t in rig["target_info"]["edge_type_info"])
     assert {n["node_category"] for n in rig["target_info"]["node_type_info"]} == set(meta["nodes"])
 
@@ -232,8 +261,9 @@ def test_a_later_build_removes_the_formats_it_did_not_write(graph: Path, tmp_pat
     (out / "neo4j").mkdir()
     (out / "neo4j" / "keep.txt").write_text("not the build's\n")
     run_build(SAMPLE_DIR, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter())
-    left = sorted(p.relative_to(out).as_posix() for p in out.iterdir() if p.exists() and p.suffix in (".jsonl",
-                                                                                                         ".parquet"))
+    left = sorted(
+        p.relative_to(out).as_posix() for p in out.iterdir() if p.exists() and p.suffix in (".jsonl", ".parquet")
+    )
     assert left == ["example_edges.jsonl"]
     assert {p.suffix for p in (out / "by_taxon").iterdir()} == {".tsv"}
     assert (out / "neo4j" / "keep.txt").is_file()

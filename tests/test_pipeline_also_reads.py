@@ -30,7 +30,9 @@ def test_the_collab_file_is_passed_and_accounted_for(tmp_path: Path):
     (run,) = result.runs
     assert [p.name for p in run.inputs] == ["gene2refseq.gz", "gene_refseq_uniprotkb_collab.gz"]
     assert [(a.source, a.read, a.emitted) for a in run.accounts] == [
-        ("gene2refseq", 150, 129), ("gene_refseq_uniprotkb_collab", 435, 425)]
+        ("gene2refseq", 150, 129),
+        ("gene_refseq_uniprotkb_collab", 435, 425),
+    ]
 
 
 def test_without_the_collab_file_the_transform_is_skipped(tmp_path: Path):

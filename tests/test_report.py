@@ -100,15 +100,22 @@ def test_go_figures_count_the_gene_to_go_term_edges(report: dict, graph: tuple[l
 def test_ortholog_matrix(report: dict, graph: tuple[list[dict], list[dict]]) -> None:
     nodes, edges = graph
     taxon = {n["id"]: n["in_taxon"] for n in nodes}
-    pairs = Counter(frozenset((taxon[e["subject"]], taxon[e["object"]])) for e in edges
-                    if e["predicate"] == "biolink:orthologous_to")
+    pairs = Counter(
+        frozenset((taxon[e["subject"]], taxon[e["object"]]))
+        for e in edges
+        if e["predicate"] == "biolink:orthologous_to"
+    )
     o = report["orthologs"]
     assert o["total"] == sum(pairs.values()) > 0
     index = {t["taxon"]: i for i, t in enumerate(o["taxa"])}
     assert len(index) == 16 and o["taxa"][0] == {"taxon": "NCBITaxon:9606", "label": "Homo sapiens"}
     human, mouse = index["NCBITaxon:9606"], index["NCBITaxon:10090"]
-    assert o["matrix"][human][mouse] == o["matrix"][mouse][human] == pairs[frozenset({"NCBITaxon:9606",
-                                                                                       "NCBITaxon:10090"})] > 0
+    assert (
+        o["matrix"][human][mouse]
+        == o["matrix"][mouse][human]
+        == pairs[frozenset({"NCBITaxon:9606", "NCBITaxon:10090"})]
+        > 0
+    )
     assert all(o["matrix"][i][j] == o["matrix"][j][i] for i in range(len(index)) for j in range(len(index)))
 
 
@@ -145,12 +152,16 @@ def test_the_page_is_self_contained_and_reproducible(built: Path, tmp_path: Path
 
 def test_a_graph_without_edges(tmp_path: Path) -> None:
     """A build of gene_info alone (node-only): no GO, ortholog or degree plot to draw, still a page."""
-    write_rows(tmp_path / "ncbi_gene_nodes.tsv", "id\tcategory\tname\tin_taxon\tin_taxon_label",
-               ["NCBIGene:1\tbiolink:Gene\tA1BG\tNCBITaxon:9606\tHomo sapiens"])
+    write_rows(
+        tmp_path / "ncbi_gene_nodes.tsv",
+        "id\tcategory\tname\tin_taxon\tin_taxon_label",
+        ["NCBIGene:1\tbiolink:Gene\tA1BG\tNCBITaxon:9606\tHomo sapiens"],
+    )
     write_rows(tmp_path / "ncbi_gene_edges.tsv", "id\tsubject\tpredicate\tobject\tcategory", [])
     (tmp_path / "graph_metadata.json").write_text(json.dumps({"taxonScope": {"name": "9606", "tax_ids": ["9606"]}}))
-    (tmp_path / "validation_report.json").write_text(json.dumps({"valid": True, "errors_total": 0,
-                                                                 "row_accounting": []}))
+    (tmp_path / "validation_report.json").write_text(
+        json.dumps({"valid": True, "errors_total": 0, "row_accounting": []})
+    )
     html_path, _ = write_report(tmp_path)
     figures = compute_figures(tmp_path)
     assert figures["nodes"]["total"] == 1 and figures["edges"]["total"] == 0
@@ -167,8 +178,12 @@ def test_no_graph_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_the_report_renders_in_chromium(built: Path, report: dict) -> None:
     chromium = require_chromium()
-    page = load_page(built / REPORT_HTML, full_page=True, chromium=chromium,
-                     selectors=("#total-nodes", "#total-edges", "#validation-result", "#accounting-table"))
+    page = load_page(
+        built / REPORT_HTML,
+        full_page=True,
+        chromium=chromium,
+        selectors=("#total-nodes", "#total-edges", "#validation-result", "#accounting-table"),
+    )
     assert page.console_errors == []
     assert page.outside_requests == [] and page.failed_requests == []
     assert page.broken_images == []

@@ -38,30 +38,43 @@ def test_the_table_and_its_row_accounting(out: Path, account: dict) -> None:
     assert account["files"] == ["all_species_head.2026-08.gene2accession", "four_human_genes.2025-02.gene2accession"]
     # 36 + 3,265 rows; the all-species head has 16 rows of taxa 23, 2762 and 2771, out of the default scope
     assert (account["read"], account["emitted"], account["out_of_scope"], account["rejected"]) == (
-        3301, 3285, {"taxon not in scope": 16}, {})
+        3301,
+        3285,
+        {"taxon not in scope": 16},
+        {},
+    )
     with duckdb.connect(str(out / ACCESSIONS_FILE), read_only=True) as con:
-        assert con.execute("SELECT kind, version, gene, tax_id FROM accessions WHERE accession = 'NP_000537'"
-                           ).fetchall() == [("protein", "NP_000537.3", 7157, "9606")]
+        assert con.execute(
+            "SELECT kind, version, gene, tax_id FROM accessions WHERE accession = 'NP_000537'"
+        ).fetchall() == [("protein", "NP_000537.3", 7157, "9606")]
         # TP53 on GRCh38: gene2accession's 0-based inclusive positions, as in the file
-        assert con.execute("SELECT DISTINCT start0, end0 FROM placements WHERE version = 'NC_000017.11' AND gene = 7157"
-                           ).fetchall() == [(7668420, 7687489)]
+        assert con.execute(
+            "SELECT DISTINCT start0, end0 FROM placements WHERE version = 'NC_000017.11' AND gene = 7157"
+        ).fetchall() == [(7668420, 7687489)]
     assert not (out / f".{ACCESSIONS_FILE}.part").exists()
 
 
-@pytest.mark.parametrize(("query", "matched_by"), [
-    ("NM_000546.6", "RNA accession NM_000546.6"),
-    ("NM_000546", "RNA accession NM_000546"),
-    ("nm_000546.6", "RNA accession NM_000546.6"),
-    ("NM_000546.5", "RNA accession NM_000546.5 (gene2accession has NM_000546.6)"),
-    ("NP_000537.3", "protein accession NP_000537.3"),
-    # NCBI's 0-based 7668420 is TP53's first base: position 7668421 counted from 1
-    ("NC_000017.11:7668421", "position on genomic accession NC_000017.11"),
-    ("NC_000017.11:7687490", "position on genomic accession NC_000017.11"),
-])
+@pytest.mark.parametrize(
+    ("query", "matched_by"),
+    [
+        ("NM_000546.6", "RNA accession NM_000546.6"),
+        ("NM_000546", "RNA accession NM_000546"),
+        ("nm_000546.6", "RNA accession NM_000546.6"),
+        ("NM_000546.5", "RNA accession NM_000546.5 (gene2accession has NM_000546.6)"),
+        ("NP_000537.3", "protein accession NP_000537.3"),
+        # NCBI's 0-based 7668420 is TP53's first base: position 7668421 counted from 1
+        ("NC_000017.11:7668421", "position on genomic accession NC_000017.11"),
+        ("NC_000017.11:7687490", "position on genomic accession NC_000017.11"),
+    ],
+)
 def test_an_accession_names_tp53(out: Path, account: dict, query: str, matched_by: str) -> None:
     answer = resolve(query, None, out)
     assert (answer.status, answer.answer.gene.id, answer.answer.gene.symbol, answer.answer.matched_by) == (
-        "current", "NCBIGene:7157", "TP53", matched_by)
+        "current",
+        "NCBIGene:7157",
+        "TP53",
+        matched_by,
+    )
 
 
 def test_positions_outside_a_gene_and_other_taxa(out: Path, account: dict) -> None:
@@ -74,8 +87,12 @@ def test_positions_outside_a_gene_and_other_taxa(out: Path, account: dict) -> No
 def test_a_chromosome_names_every_gene_on_it(out: Path, account: dict) -> None:
     answer = resolve("NC_000017.11", None, out)
     assert answer.status == "ambiguous" and answer.exit_code == 3
-    assert [m.gene.id for m in answer.candidates] == ["NCBIGene:672", "NCBIGene:7157", "NCBIGene:55876",
-                                                      "NCBIGene:94103"]
+    assert [m.gene.id for m in answer.candidates] == [
+        "NCBIGene:672",
+        "NCBIGene:7157",
+        "NCBIGene:55876",
+        "NCBIGene:94103",
+    ]
 
 
 def test_symbols_still_resolve_and_the_command_answers(out: Path, account: dict) -> None:

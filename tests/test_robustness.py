@@ -87,20 +87,25 @@ def test_an_extra_column_is_a_warning(real_data: Path, tmp_path: Path) -> None:
 
 def test_the_legacy_format_header_with_15_columns(real_data: Path, tmp_path: Path) -> None:
     _, *rows = lines(real_data)
-    legacy = ("#Format: tax_id GeneID Symbol LocusTag Synonyms dbXrefs chromosome map_location description "
-              "type_of_gene Symbol_from_nomenclature_authority Full_name_from_nomenclature_authority "
-              "Nomenclature_status Other_designations Modification_date (tab is used as a separator, pound sign - "
-              "start of a comment)")
+    legacy = (
+        "#Format: tax_id GeneID Symbol LocusTag Synonyms dbXrefs chromosome map_location description "
+        "type_of_gene Symbol_from_nomenclature_authority Full_name_from_nomenclature_authority "
+        "Nomenclature_status Other_designations Modification_date (tab is used as a separator, pound sign - "
+        "start of a comment)"
+    )
     fifteen = [row.rsplit("\t", 1)[0] for row in rows]  # drop Feature_type, as releases before 2018 did
     out = run_koza("gene_info", [write_rows(tmp_path / "gene_info", legacy, fifteen)], tmp_path)
     assert out.node("NCBIGene:7157")["name"] == "TP53"
     assert out.account.rejected == {} and out.account.warnings == []
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("", "the file is empty"),
-    (None, "no data rows (the file holds only its header)"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        (None, "no data rows (the file holds only its header)"),
+    ],
+)
 def test_empty_and_header_only_files(real_data: Path, tmp_path: Path, content: str | None, message: str) -> None:
     path = tmp_path / "gene_info"
     path.write_text(lines(real_data)[0] + "\n" if content is None else content)
@@ -140,8 +145,10 @@ def test_any_rows_map_to_valid_genes_or_are_rejected(real_data: Path, tmp_path_f
     tmp = tmp_path_factory.mktemp("prop")
     header = lines(real_data)[0]
     # a line starting with '#' is a comment in NCBI files, not a row: the first field never starts with one
-    data = ["\t".join(["9606", str(i + 1), *fields[2:]]) if i % 2 else "\t".join([fields[0].lstrip("#"), *fields[1:]])
-            for i, fields in enumerate(rows)]
+    data = [
+        "\t".join(["9606", str(i + 1), *fields[2:]]) if i % 2 else "\t".join([fields[0].lstrip("#"), *fields[1:]])
+        for i, fields in enumerate(rows)
+    ]
     tp53 = lines(real_data)[4]  # one real row, so the config's min_node_count of 1 holds
     out = run_koza("gene_info", [write_rows(tmp / "gene_info", header, [*data, tp53])], tmp, taxa="all")
     assert out.account.balanced and out.account.read == len(rows) + 1
@@ -155,7 +162,8 @@ def test_bad_taxon_names_and_missing_folders_are_one_line(tmp_path: Path) -> Non
     assert unknown.returncode == 1
     assert unknown.stderr.strip().splitlines() == [
         "error: unknown taxon 'Homo sapien': use a tax_id, a label from "
-        f"{PROJECT_ROOT / 'config/taxa.yaml'}, a scope name (default), or 'all'"]
+        f"{PROJECT_ROOT / 'config/taxa.yaml'}, a scope name (default), or 'all'"
+    ]
     missing = cli("transform", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path))
     assert missing.returncode == 1 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
     debug = cli("--debug", "transform", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path))
@@ -185,5 +193,6 @@ def test_too_many_rejected_rows_fail_the_build(tmp_path: Path, real_data: Path) 
     failed = cli("transform", "--data", str(data), "--out", str(tmp_path / "out"))
     assert failed.returncode == 1
     assert "gene_info: 1 of 4 rows rejected (more than 1.0%)" in failed.stderr
-    assert cli("transform", "--data", str(data), "--out", str(tmp_path / "out"), "--max-rejected", "0.5"
-               ).returncode == 0
+    assert (
+        cli("transform", "--data", str(data), "--out", str(tmp_path / "out"), "--max-rejected", "0.5").returncode == 0
+    )

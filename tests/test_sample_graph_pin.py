@@ -53,16 +53,22 @@ def sorted_sha256(path: Path) -> str:
 def sample_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("pin")  # no data/ here: the build reads the bundled sample
     command = [str(Path(sys.executable).with_name("ncbi-gene-kg")), "transform", "--out", "out"]
-    done = subprocess.run(command, cwd=work, env={**os.environ, "SOURCE_DATE_EPOCH": "0"},
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        command, cwd=work, env={**os.environ, "SOURCE_DATE_EPOCH": "0"}, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     return work / "out"
 
 
 def test_sample_graph_is_pinned(sample_out: Path) -> None:
-    found = {str(p.relative_to(sample_out)): sorted_sha256(p) for p in
-             [sample_out / "ncbi_gene_nodes.tsv", sample_out / "ncbi_gene_edges.tsv",
-              *sorted((sample_out / "transforms").glob("*.tsv"))]}
+    found = {
+        str(p.relative_to(sample_out)): sorted_sha256(p)
+        for p in [
+            sample_out / "ncbi_gene_nodes.tsv",
+            sample_out / "ncbi_gene_edges.tsv",
+            *sorted((sample_out / "transforms").glob("*.tsv")),
+        ]
+    }
     accounting = json.loads((sample_out / "validation_report.json").read_text())["row_accounting"]
     found["row_accounting"] = hashlib.sha256(json.dumps(accounting, sort_keys=True).encode()).hexdigest()[:16]
     if os.environ.get("PIN_PRINT"):

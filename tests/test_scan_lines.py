@@ -33,5 +33,6 @@ def test_rows_out_of_scope_keep_their_line_numbers(real_data: Path) -> None:
     assert expected  # the subspecies rows (tax_id 63221)
     con = connect()
     scan_files(con, "genes", [path], ["tax_id", "GeneID"], load_scope("9606"))
-    assert [n for (n,) in con.execute("SELECT _line FROM genes_lines WHERE _fields IS NULL ORDER BY _line")
-            .fetchall()] == expected
+    assert [
+        n for (n,) in con.execute("SELECT _line FROM genes_lines WHERE _fields IS NULL ORDER BY _line").fetchall()
+    ] == expected

@@ -36,8 +36,16 @@ def data_with(folder: Path, *names: str) -> Path:
 
 
 def build(data: Path, out: Path) -> tuple[list[dict], list[dict], dict, dict]:
-    run_build(data, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter(),
-              publications=True)
+    run_build(
+        data,
+        out,
+        "default",
+        "both",
+        0.01,
+        Console(file=io.StringIO(), width=200),
+        time.perf_counter(),
+        publications=True,
+    )
     metadata = json.loads((out / "graph_metadata.json").read_text())
     report = json.loads((out / "validation_report.json").read_text())
     return read_kgx(out / "ncbi_gene_nodes.tsv"), read_kgx(out / "ncbi_gene_edges.tsv"), metadata, report
@@ -56,8 +64,11 @@ def assert_whole(nodes: list[dict], edges: list[dict], metadata: dict, report: d
 def test_each_file_alone(tmp_path: Path, name: str) -> None:
     data = data_with(tmp_path / "data", name)
     if name in NEEDS:
-        with pytest.raises(UserError, match=rf"no NCBI Gene input files in .*; found but skipped: {name} \(needs "
-                                            rf"{', '.join(NEEDS[name])}\)"):
+        with pytest.raises(
+            UserError,
+            match=rf"no NCBI Gene input files in .*; found but skipped: {name} \(needs "
+            rf"{', '.join(NEEDS[name])}\)",
+        ):
             build(data, tmp_path / "out")
         return
     nodes, edges, metadata, report = build(data, tmp_path / "out")

@@ -23,8 +23,15 @@ from ncbi_gene_kg.tables import register_table
 NAME = "gene2ensembl"
 RNA, RNA_ENSEMBL = '"RNA_nucleotide_accession.version"', "Ensembl_rna_identifier"
 PROTEIN, PROTEIN_ENSEMBL = '"protein_accession.version"', "Ensembl_protein_identifier"
-COLUMNS = ["tax_id", "GeneID", "Ensembl_gene_identifier", "RNA_nucleotide_accession.version",
-           "Ensembl_rna_identifier", "protein_accession.version", "Ensembl_protein_identifier"]
+COLUMNS = [
+    "tax_id",
+    "GeneID",
+    "Ensembl_gene_identifier",
+    "RNA_nucleotide_accession.version",
+    "Ensembl_rna_identifier",
+    "protein_accession.version",
+    "Ensembl_protein_identifier",
+]
 GENE = "biolink:Gene"
 PRODUCTS = {"biolink:RNAProduct": (RNA_ENSEMBL, RNA), "biolink:Protein": (PROTEIN_ENSEMBL, PROTEIN)}
 PREDICATE = "biolink:has_gene_product"
@@ -52,8 +59,11 @@ def row_rules() -> tuple[dict[str, str], dict[str, str]]:
         "missing Ensembl_gene_identifier": "Ensembl_gene_identifier IS NULL",
     }
     # Ensembl Genomes rows name genes with INSDC-derived ids (gene-A5N79_gp34) that are no ENSEMBL CURIE.
-    filtered = {"Ensembl gene identifier does not match the ENSEMBL pattern":
-                f"NOT regexp_full_match(Ensembl_gene_identifier, {ensembl})"}
+    filtered = {
+        "Ensembl gene identifier does not match the ENSEMBL pattern": (
+            f"NOT regexp_full_match(Ensembl_gene_identifier, {ensembl})"
+        ),
+    }
     return rejected, filtered
 
 
@@ -71,16 +81,20 @@ def scan(koza: KozaTransform, data) -> InputTables:
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
     ensembl, _ = _pattern("Ensembl")
-    register_table(source.con, "taxon_labels", tuple(
-        {"tax_id": t, "label": label} for t, label in source.scope.labels().items()))
-    kgx.write_nodes(koza.writer, source.sql(f"""
+    register_table(
+        source.con, "taxon_labels", tuple({"tax_id": t, "label": label} for t, label in source.scope.labels().items())
+    )
+    kgx.write_nodes(
+        koza.writer,
+        source.sql(f"""
         SELECT 'NCBIGene:' || g.GeneID AS id, '{GENE}' AS category,
                list_sort(list_distinct(list('{ensembl}:' || g.Ensembl_gene_identifier))) AS xref,
                'NCBITaxon:' || g.tax_id AS in_taxon, any_value(t.label) AS in_taxon_label,
                '{provenance.NCBI_GENE}' AS provided_by
         FROM {source.emitted} g LEFT JOIN taxon_labels t ON t.tax_id = g.tax_id
         GROUP BY g.GeneID, g.tax_id ORDER BY min((g._file, g._line))
-    """))
+    """),
+    )
     if want_products(koza):
         products(koza, source, ensembl)
     source.finish(koza)
@@ -112,14 +126,19 @@ def products(koza: KozaTransform, source: InputTables, ensembl: str) -> None:
                CASE WHEN regexp_full_match(accession, {refseq_pattern}) THEN '{refseq}:' || accession END AS xref
         FROM product_rows WHERE regexp_full_match(product, {ensembl_pattern})
     """)
-    kgx.write_nodes(koza.writer, source.sql(f"""
+    kgx.write_nodes(
+        koza.writer,
+        source.sql(f"""
         SELECT p.id, p.category, list_sort(list_distinct(list(p.xref) FILTER (WHERE p.xref IS NOT NULL))) AS xref,
                'NCBITaxon:' || p.tax_id AS in_taxon, any_value(t.label) AS in_taxon_label,
                '{provenance.NCBI_GENE}' AS provided_by
         FROM products p LEFT JOIN taxon_labels t ON t.tax_id = p.tax_id
         GROUP BY p.id, p.category, p.tax_id ORDER BY min((p._file, p._line))
-    """))
-    kgx.write_edges(koza.writer, source.sql(f"""
+    """),
+    )
+    kgx.write_edges(
+        koza.writer,
+        source.sql(f"""
         SELECT {kgx.edge_id(*EDGE_KEY)} AS id, subject, predicate, object, '{EDGE_CATEGORY}' AS category,
                '{KNOWLEDGE_LEVEL}' AS knowledge_level, '{AGENT_TYPE}' AS agent_type, primary_knowledge_source
         FROM (
@@ -127,4 +146,5 @@ def products(koza: KozaTransform, source: InputTables, ensembl: str) -> None:
                    '{provenance.NCBI_GENE}' AS primary_knowledge_source, min((_file, _line)) AS first_row
             FROM products GROUP BY ALL
         ) ORDER BY first_row, object
-    """))
+    """),
+    )

@@ -67,8 +67,13 @@ def scan(koza: KozaTransform, data) -> InputTables:
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
-    for table in ("go_qualifier_to_predicate", "go_category", "go_evidence_to_eco",
-                  "go_evidence_knowledge_level", "gene2go_go_annotation_taxa"):
+    for table in (
+        "go_qualifier_to_predicate",
+        "go_category",
+        "go_evidence_to_eco",
+        "go_evidence_knowledge_level",
+        "gene2go_go_annotation_taxa",
+    ):
         register_table(source.con, table)
     annotations(source)
     source.drop_values(f"""
@@ -79,7 +84,9 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     """)
     go_terms(source)
     edge_groups(source)
-    kgx.write_edges(koza.writer, source.sql(f"""
+    kgx.write_edges(
+        koza.writer,
+        source.sql(f"""
         SELECT {kgx.edge_id("subject", "predicate", "object", "negated", "primary_knowledge_source")} AS id,
                subject, predicate, object, category, negated, original_predicate, has_evidence, publications,
                knowledge_level, agent_type, primary_knowledge_source,
@@ -101,11 +108,15 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                  ON CAST(l.precedence AS INTEGER) = g.precedence
         )
         ORDER BY first_file, first_line
-    """))
-    kgx.write_nodes(koza.writer, source.sql(f"""
+    """),
+    )
+    kgx.write_nodes(
+        koza.writer,
+        source.sql(f"""
         SELECT GO_ID AS id, node_category AS category, name, '{provenance.NCBI_GENE}' AS provided_by
         FROM go_terms ORDER BY GO_ID
-    """))
+    """),
+    )
     source.finish(koza)
 
 
@@ -119,16 +130,17 @@ def annotations(source: InputTables) -> None:
                     ELSE nullif(array_to_string(list_filter(string_split(e.PubMed, '|'),
                                                             x -> regexp_full_match(x, '{PMID}')), '|'), '')
                END AS PubMed,
-               {negated('e.Qualifier')} AS negated, q.relation, c.node_category, eco.eco_id,
+               {negated("e.Qualifier")} AS negated, q.relation, c.node_category, eco.eco_id,
                CAST(k.precedence AS INTEGER) AS precedence
         FROM gene2go_emitted e
-        JOIN go_qualifier_to_predicate q ON q.qualifier = {relation('e.Qualifier')}
+        JOIN go_qualifier_to_predicate q ON q.qualifier = {relation("e.Qualifier")}
         JOIN go_category c ON c.Category = e.Category
         JOIN go_evidence_to_eco eco ON eco.evidence_code = e.Evidence
         JOIN go_evidence_knowledge_level k ON k.evidence_code = e.Evidence
     """)
-    mapped, emitted = one(source.sql(
-        "SELECT (SELECT count(*) FROM annotations), (SELECT count(*) FROM gene2go_emitted)"))
+    mapped, emitted = one(
+        source.sql("SELECT (SELECT count(*) FROM annotations), (SELECT count(*) FROM gene2go_emitted)")
+    )
     if mapped != emitted:  # the rejection rules and the mapping tables disagree: a bug, not bad input
         raise RuntimeError(f"gene2go: {emitted} rows emitted but {mapped} mapped; check the mapping tables")
     # Where the annotation comes from: GO Consortium files for the taxa NCBI imports them for, else

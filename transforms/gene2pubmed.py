@@ -35,8 +35,17 @@ REJECTED = {
     **not_a_number("tax_id"),
     **not_a_number("PubMed_ID"),
 }
-FLAG_VALUES = {"true": True, "yes": True, "1": True, "on": True,
-               "false": False, "no": False, "0": False, "off": False, "": False}
+FLAG_VALUES = {
+    "true": True,
+    "yes": True,
+    "1": True,
+    "on": True,
+    "false": False,
+    "no": False,
+    "0": False,
+    "off": False,
+    "": False,
+}
 
 
 def publications_requested(koza: KozaTransform) -> bool:
@@ -70,7 +79,9 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         SELECT 'pair already given by an earlier row' AS reason, _file, _line FROM mentions
         QUALIFY row_number() OVER (PARTITION BY pmid, gene ORDER BY _file, _line) > 1
     """)
-    kgx.write_edges(koza.writer, source.sql(f"""
+    kgx.write_edges(
+        koza.writer,
+        source.sql(f"""
         SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
                * EXCLUDE (first_row)
         FROM (
@@ -86,10 +97,14 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
             FROM mentions GROUP BY pmid, gene
         )
         ORDER BY first_row
-    """))
-    kgx.write_nodes(koza.writer, source.sql(f"""
+    """),
+    )
+    kgx.write_nodes(
+        koza.writer,
+        source.sql(f"""
         SELECT 'PMID:' || pmid AS id, '{NODE_CATEGORY}' AS category, ['{PUBLICATION_TYPE}'] AS publication_type,
                '{provenance.NCBI_GENE}' AS provided_by
         FROM (SELECT DISTINCT pmid FROM mentions) ORDER BY pmid
-    """))
+    """),
+    )
     source.finish(koza)

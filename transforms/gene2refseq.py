@@ -32,8 +32,7 @@ COLLAB = "gene_refseq_uniprotkb_collab"
 PROTEIN = '"protein_accession.version"'
 COLUMNS = ["tax_id", "GeneID", "protein_accession.version"]
 # The collab file's header as NCBI writes it (all of it is read; other columns are warned about).
-COLLAB_COLUMNS = ["NCBI_protein_accession", "UniProtKB_protein_accession", "NCBI_tax_id", "UniProtKB_tax_id",
-                  "method"]
+COLLAB_COLUMNS = ["NCBI_protein_accession", "UniProtKB_protein_accession", "NCBI_tax_id", "UniProtKB_tax_id", "method"]
 
 PREDICATE = "biolink:has_gene_product"
 CATEGORY = "biolink:GeneToGeneProductRelationship"
@@ -60,9 +59,9 @@ def collab_rejected() -> dict[str, str]:
     return {
         WRONG_COLUMN_COUNT: "_n_fields <> _n_columns",
         "malformed NCBI_protein_accession": f"NOT coalesce(regexp_full_match(NCBI_protein_accession, {ACCESSION}), "
-                                            "false)",
+        "false)",
         "malformed UniProtKB_protein_accession": "NOT coalesce(regexp_full_match(UniProtKB_protein_accession, "
-                                                 f"'{uniprot}'), false)",
+        f"'{uniprot}'), false)",
         **not_a_number("NCBI_tax_id"),
         **not_a_number("UniProtKB_tax_id"),
         "unknown method": f"method IS NULL OR method NOT IN ({methods})",
@@ -86,22 +85,24 @@ def scan(koza: KozaTransform, data) -> tuple[InputTables, InputTables]:
     paths = collab_files(koza, source)
     # Taxon scope on the RefSeq side: the pair is kept for the gene's taxon (UniProtKB's may differ).
     headers = scan_files(con, COLLAB, paths, COLLAB_COLUMNS, source.scope, taxon_column="NCBI_tax_id")
-    warnings = [f"{path.name}: unknown column {column!r} (not in {COLLAB}'s expected header), ignored"
-                for path, header in zip(paths, headers, strict=True) for column in header.columns
-                if column not in COLLAB_COLUMNS]
+    warnings = [
+        f"{path.name}: unknown column {column!r} (not in {COLLAB}'s expected header), ignored"
+        for path, header in zip(paths, headers, strict=True)
+        for column in header.columns
+        if column not in COLLAB_COLUMNS
+    ]
     con.execute(f"""
         CREATE TEMP TABLE gene_refseq_proteins AS
         SELECT DISTINCT {unversioned(PROTEIN)} AS refseq FROM gene2refseq_emitted
     """)
-    filtered = {NO_GENE: f"{unversioned('NCBI_protein_accession')} NOT IN "
-                         "(SELECT refseq FROM gene_refseq_proteins)"}
+    filtered = {NO_GENE: f"{unversioned('NCBI_protein_accession')} NOT IN (SELECT refseq FROM gene_refseq_proteins)"}
     emitted = classify(con, COLLAB, collab_rejected(), filtered)
     # A gene2refseq protein no valid pair names leaves its rows out; they were candidates until now.
     con.execute(f"""
         CREATE TEMP TABLE gene2refseq_no_partner AS
         SELECT _file, _line, NULL::VARCHAR AS _rejected, '{NO_PARTNER}' AS _filtered FROM gene2refseq_emitted
         WHERE {unversioned(PROTEIN)} NOT IN
-              (SELECT {unversioned('NCBI_protein_accession')} FROM {emitted})
+              (SELECT {unversioned("NCBI_protein_accession")} FROM {emitted})
     """)
     con.execute("INSERT INTO gene2refseq_classified SELECT * FROM gene2refseq_no_partner")
     return source, InputTables(COLLAB, con, paths, source.scope, emitted, warnings=warnings)
@@ -111,10 +112,13 @@ def scan(koza: KozaTransform, data) -> tuple[InputTables, InputTables]:
 def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> None:
     source, collab = sources
     register_table(source.con, "refseq_uniprotkb_method")
-    register_table(source.con, "taxon_labels", tuple(
-        {"tax_id": t, "label": label} for t, label in source.scope.labels().items()))
+    register_table(
+        source.con, "taxon_labels", tuple({"tax_id": t, "label": label} for t, label in source.scope.labels().items())
+    )
     pairs(source, collab)
-    kgx.write_edges(koza.writer, source.sql(f"""
+    kgx.write_edges(
+        koza.writer,
+        source.sql(f"""
         SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
                * EXCLUDE (first_row)
         FROM (
@@ -132,8 +136,11 @@ def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> 
             GROUP BY g.GeneID, p.uniprot
         )
         ORDER BY first_row, object
-    """))
-    kgx.write_nodes(koza.writer, source.sql(f"""
+    """),
+    )
+    kgx.write_nodes(
+        koza.writer,
+        source.sql(f"""
         SELECT 'UniProtKB:' || n.uniprot AS id, '{NODE_CATEGORY}' AS category, x.xref,
                'NCBITaxon:' || n.tax_id AS in_taxon, t.label AS in_taxon_label,
                '{provenance.NCBI_GENE}' AS provided_by
@@ -141,12 +148,15 @@ def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> 
         LEFT JOIN protein_xrefs x USING (uniprot)
         LEFT JOIN taxon_labels t ON t.tax_id = n.tax_id
         ORDER BY n.uniprot
-    """))
+    """),
+    )
     also = collab.account()
     source.finish(koza)
     koza.transform_metadata["also_row_accounting"] = [also.to_dict()]
-    logger.info(f"{COLLAB}: {also.read} rows read, {also.emitted} emitted, {also.n_out_of_scope} out of scope, "
-                f"{also.n_rejected} rejected")
+    logger.info(
+        f"{COLLAB}: {also.read} rows read, {also.emitted} emitted, {also.n_out_of_scope} out of scope, "
+        f"{also.n_rejected} rejected"
+    )
     for warning in also.warnings:
         logger.warning(warning)
 
@@ -160,7 +170,7 @@ def pairs(source: InputTables, collab: InputTables) -> None:
     """)
     source.sql(f"""
         CREATE TEMP TABLE refseq_pairs AS
-        SELECT c._file, c._line, {unversioned('c.NCBI_protein_accession')} AS refseq,
+        SELECT c._file, c._line, {unversioned("c.NCBI_protein_accession")} AS refseq,
                c.UniProtKB_protein_accession AS uniprot, c.NCBI_tax_id, c.UniProtKB_tax_id,
                CAST(m.rank AS INTEGER) AS rank, m.knowledge_level, m.agent_type
         FROM {COLLAB}_emitted c JOIN refseq_uniprotkb_method m USING (method)

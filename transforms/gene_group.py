@@ -23,8 +23,6 @@ KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "not_provided"
 
 
-
-
 def rejected() -> dict[str, str]:
     known = string_list([row["relationship"] for row in load_table("gene_group_relationships")] + [ORTHOLOG])
     return {
@@ -74,7 +72,9 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         QUALIFY row_number() OVER (PARTITION BY subject_gene, predicate, object_gene, original_predicate
                                    ORDER BY _file, _line) > 1
     """)
-    kgx.write_edges(koza.writer, source.sql(f"""
+    kgx.write_edges(
+        koza.writer,
+        source.sql(f"""
         WITH edges AS (
             SELECT DISTINCT subject_gene, object_gene, predicate, category, original_predicate,
                    'NCBIGene:' || subject_gene AS subject, 'NCBIGene:' || object_gene AS object,
@@ -89,5 +89,6 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                primary_knowledge_source,
                CAST(NULL AS VARCHAR[]) AS aggregator_knowledge_source
         FROM edges ORDER BY subject_gene, predicate, object_gene, original_predicate
-    """))
+    """),
+    )
     source.finish(koza)

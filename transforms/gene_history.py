@@ -65,8 +65,9 @@ def discontinued_rows(source: InputTables) -> None:
                                           GROUP BY Discontinued_GeneID HAVING count(*) > 1)
         ) WHERE n > 1
     """)
-    source.drop_values("SELECT 'discontinued GeneID listed again (its latest row kept)' AS reason, _file, _line "
-                       "FROM listed_again")
+    source.drop_values(
+        "SELECT 'discontinued GeneID listed again (its latest row kept)' AS reason, _file, _line FROM listed_again"
+    )
     source.sql(f"""
         CREATE TEMP TABLE history0 AS
         SELECT tax_id, Discontinued_GeneID AS discontinued_id, Discontinued_Symbol AS discontinued_symbol,
@@ -104,8 +105,10 @@ def replacement_chains(source: InputTables) -> None:
         FROM (SELECT discontinued_id, arg_max(struct_pack(current_id, via, steps), steps) AS e
               FROM walk GROUP BY discontinued_id)
     """)
-    loops = ("c.current_id IS NOT NULL AND (c.current_id = c.discontinued_id OR list_contains(c.via, c.current_id) "
-             f"OR c.steps >= {MAX_CHAIN})")
+    loops = (
+        "c.current_id IS NOT NULL AND (c.current_id = c.discontinued_id OR list_contains(c.via, c.current_id) "
+        f"OR c.steps >= {MAX_CHAIN})"
+    )
     source.drop_values(f"""
         SELECT 'replacement chain loops back (no current id recorded)' AS reason, h._file, h._line
         FROM history0 h JOIN chain_ends c USING (discontinued_id) WHERE {loops}

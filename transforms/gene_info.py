@@ -9,8 +9,16 @@ from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.sql import items
 from ncbi_gene_kg.tables import register_table
 
-COLUMNS = ["tax_id", "GeneID", "Symbol", "Synonyms", "dbXrefs", "description", "type_of_gene",
-           "Full_name_from_nomenclature_authority"]
+COLUMNS = [
+    "tax_id",
+    "GeneID",
+    "Symbol",
+    "Synonyms",
+    "dbXrefs",
+    "description",
+    "type_of_gene",
+    "Full_name_from_nomenclature_authority",
+]
 
 REJECTED = {
     **not_a_number("GeneID"),
@@ -34,11 +42,16 @@ def scan(koza: KozaTransform, data) -> InputTables:
 def transform(koza: KozaTransform, source: InputTables) -> None:
     xrefs(source)
     register_table(source.con, "gene_type_to_so")
-    register_table(source.con, "taxon_labels", tuple(
-        {"tax_id": t, "label": label} for t, label in source.scope.labels().items()))
-    source.drop_values("SELECT 'unknown type_of_gene ' || type_of_gene AS reason, _file, _line FROM gene_info_emitted "
-                       "WHERE type_of_gene NOT IN (SELECT type_of_gene FROM gene_type_to_so)")
-    kgx.write_nodes(koza.writer, source.sql(f"""
+    register_table(
+        source.con, "taxon_labels", tuple({"tax_id": t, "label": label} for t, label in source.scope.labels().items())
+    )
+    source.drop_values(
+        "SELECT 'unknown type_of_gene ' || type_of_gene AS reason, _file, _line FROM gene_info_emitted "
+        "WHERE type_of_gene NOT IN (SELECT type_of_gene FROM gene_type_to_so)"
+    )
+    kgx.write_nodes(
+        koza.writer,
+        source.sql(f"""
         SELECT 'NCBIGene:' || g.GeneID                                  AS id,
                'biolink:Gene'                                           AS category,
                g.Symbol                                                 AS name,
@@ -56,7 +69,8 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         LEFT JOIN taxon_labels t ON t.tax_id = g.tax_id
         LEFT JOIN gene_type_to_so so ON so.type_of_gene = g.type_of_gene
         ORDER BY g._file, g._line
-    """))
+    """),
+    )
     source.finish(koza)
 
 
@@ -65,7 +79,7 @@ def xrefs(source: InputTables) -> None:
     source.sql(f"""
         CREATE TEMP TABLE dbxrefs AS
         WITH raw AS (
-            SELECT _file, _line, {items('parts')}
+            SELECT _file, _line, {items("parts")}
             FROM (SELECT _file, _line, string_split(dbXrefs, '|') AS parts FROM gene_info_emitted
                   WHERE dbXrefs IS NOT NULL)
         )
@@ -75,8 +89,9 @@ def xrefs(source: InputTables) -> None:
     names = [row[0] for row in source.sql("SELECT DISTINCT db FROM dbxrefs").fetchall()]
     register_prefixes(source.con, "db_prefix", names)
     # AllianceGenome:HGNC:5 names the gene by its model organism database's CURIE: resolve that.
-    inner = source.sql("SELECT DISTINCT split_part(local, ':', 1) FROM dbxrefs JOIN db_prefix p ON p.name = db "
-                       "WHERE p.local_is_curie").fetchall()
+    inner = source.sql(
+        "SELECT DISTINCT split_part(local, ':', 1) FROM dbxrefs JOIN db_prefix p ON p.name = db WHERE p.local_is_curie"
+    ).fetchall()
     register_prefixes(source.con, "inner_prefix", [row[0] for row in inner])
     source.sql("""
         CREATE TEMP TABLE resolved_xrefs AS

@@ -17,8 +17,19 @@ from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.sql import ident
 
-COLUMNS = ["tax_id", "GeneID", "genomic_accession.version", "start_position", "end_position", "orientation",
-           "chromosome", "GeneIDs_on_left", "GeneIDs_on_right", "overlapping_GeneIDs", "assembly"]
+COLUMNS = [
+    "tax_id",
+    "GeneID",
+    "genomic_accession.version",
+    "start_position",
+    "end_position",
+    "orientation",
+    "chromosome",
+    "GeneIDs_on_left",
+    "GeneIDs_on_right",
+    "overlapping_GeneIDs",
+    "assembly",
+]
 ACCESSION = ident("genomic_accession.version")
 ASSEMBLIES = ("reference", "all")
 ORTHOLOG_SCOPES = ("both", "either")
@@ -56,8 +67,9 @@ NO_ASSEMBLY = {
 }
 NOT_REFERENCE = {
     "not the taxon's reference assembly": "NOT starts_with(assembly, 'Reference ')",
-    "alternate locus or patch of the reference assembly":
-        r"regexp_full_match(assembly, 'Reference \S+ (ALT_REF_LOCI_[0-9]+|PATCHES)')",
+    "alternate locus or patch of the reference assembly": (
+        r"regexp_full_match(assembly, 'Reference \S+ (ALT_REF_LOCI_[0-9]+|PATCHES)')"
+    ),
 }
 
 
@@ -73,8 +85,9 @@ def scan(koza: KozaTransform, data) -> InputTables:
     # Neighbors lie on the row's own sequence, so they share its taxon: the scan's taxon scope puts both
     # ends in scope, and ortholog_scope both/either keep the same pairs.
     setting(koza, "ortholog_scope", "both", ORTHOLOG_SCOPES)
-    filtered = NO_ASSEMBLY if setting(koza, "assemblies", "reference", ASSEMBLIES) == "all" \
-        else NO_ASSEMBLY | NOT_REFERENCE
+    filtered = (
+        NO_ASSEMBLY if setting(koza, "assemblies", "reference", ASSEMBLIES) == "all" else NO_ASSEMBLY | NOT_REFERENCE
+    )
     return open_source(koza, data, "gene_neighbors", COLUMNS, REJECTED, filtered)
 
 
@@ -115,7 +128,9 @@ def write_locations(koza: KozaTransform, source: InputTables) -> None:
         SELECT 'another placement of the gene on the same sequence (the first row kept)' AS reason, _file, _line
         FROM placements QUALIFY row_number() OVER (PARTITION BY gene, accession ORDER BY _file, _line) > 1
     """)
-    kgx.write_edges(koza.writer, source.sql(f"""
+    kgx.write_edges(
+        koza.writer,
+        source.sql(f"""
         WITH located AS (
             SELECT *, 'NCBIGene:' || gene AS subject, '{LOCATION_PREDICATE}' AS predicate,
                    '{SEQUENCE_PREFIX}:' || accession AS object,
@@ -134,7 +149,8 @@ def write_locations(koza: KozaTransform, source: InputTables) -> None:
                primary_knowledge_source,
                CAST(NULL AS VARCHAR[])     AS aggregator_knowledge_source
         FROM located ORDER BY gene, accession
-    """))
+    """),
+    )
 
 
 def write_pairs(koza: KozaTransform, source: InputTables) -> None:
@@ -142,7 +158,8 @@ def write_pairs(koza: KozaTransform, source: InputTables) -> None:
     listed = " UNION ALL ".join(
         f"SELECT _file, _line, gene, '{predicate}' AS predicate, unnest(string_split({ident(column)}, '|')) AS other "
         f"FROM placements WHERE {ident(column)} IS NOT NULL"
-        for column, predicate in NEIGHBOR_PREDICATES.items())
+        for column, predicate in NEIGHBOR_PREDICATES.items()
+    )
     source.sql(f"CREATE TEMP TABLE listed AS {listed}")
     source.drop_values("""
         SELECT CASE WHEN NOT regexp_full_match(other, '[0-9]+') THEN 'neighbor GeneID is not a number'
@@ -160,7 +177,9 @@ def write_pairs(koza: KozaTransform, source: InputTables) -> None:
                AS reason, _file, _line
         FROM pairs QUALIFY row_number() OVER (PARTITION BY predicate, gene_a, gene_b ORDER BY _file, _line) > 1
     """)
-    kgx.write_edges(koza.writer, source.sql(f"""
+    kgx.write_edges(
+        koza.writer,
+        source.sql(f"""
         WITH edges AS (
             SELECT DISTINCT gene_a, gene_b, 'NCBIGene:' || gene_a AS subject, predicate,
                    'NCBIGene:' || gene_b AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
@@ -178,7 +197,8 @@ def write_pairs(koza: KozaTransform, source: InputTables) -> None:
                primary_knowledge_source,
                CAST(NULL AS VARCHAR[])     AS aggregator_knowledge_source
         FROM edges ORDER BY gene_a, gene_b, predicate
-    """))
+    """),
+    )
 
 
 def write_sequences(koza: KozaTransform, source: InputTables) -> None:
@@ -194,7 +214,9 @@ def write_sequences(koza: KozaTransform, source: InputTables) -> None:
         FROM placements p JOIN sequences s USING (accession)
         WHERE p.tax_id <> s.tax_id OR p.assembly <> s.assembly OR p.chromosome IS DISTINCT FROM s.chromosome
     """)
-    kgx.write_nodes(koza.writer, source.sql(f"""
+    kgx.write_nodes(
+        koza.writer,
+        source.sql(f"""
         SELECT '{SEQUENCE_PREFIX}:' || accession                         AS id,
                '{SEQUENCE_CATEGORY}'                                     AS category,
                CASE WHEN chromosome IS NULL THEN accession
@@ -205,4 +227,5 @@ def write_sequences(koza: KozaTransform, source: InputTables) -> None:
                'NCBITaxon:' || tax_id                                    AS in_taxon,
                '{provenance.NCBI_GENE}'                                  AS provided_by
         FROM sequences ORDER BY accession
-    """))
+    """),
+    )

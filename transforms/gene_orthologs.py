@@ -38,8 +38,6 @@ OTHER_OUT_OF_SCOPE = "other gene's taxon not in scope"
 BOTH_OUT_OF_SCOPE = "neither gene's taxon in scope"
 
 
-
-
 def ortholog_scope(koza: KozaTransform) -> str:
     value = str(koza.extra_fields.get("ortholog_scope", "both"))
     if value not in ORTHOLOG_SCOPES:
@@ -55,29 +53,42 @@ def scan(koza: KozaTransform, data) -> InputTables:
     taxa = string_list(tax_ids)
     if ortholog_scope(koza) == "both":
         # The scan drops rows whose tax_id is out of scope; the other gene's taxon is checked here.
-        return open_source(koza, data, "gene_orthologs", COLUMNS, REJECTED,
-                           {OTHER_OUT_OF_SCOPE: f"Other_tax_id NOT IN ({taxa})"})
+        return open_source(
+            koza, data, "gene_orthologs", COLUMNS, REJECTED, {OTHER_OUT_OF_SCOPE: f"Other_tax_id NOT IN ({taxa})"}
+        )
     # either: a row whose tax_id is out of scope may still pair with a gene in scope, so the scan keeps all.
-    return open_source(koza, data, "gene_orthologs", COLUMNS, REJECTED,
-                       {BOTH_OUT_OF_SCOPE: f"tax_id NOT IN ({taxa}) AND Other_tax_id NOT IN ({taxa})"},
-                       taxon_column=None)
+    return open_source(
+        koza,
+        data,
+        "gene_orthologs",
+        COLUMNS,
+        REJECTED,
+        {BOTH_OUT_OF_SCOPE: f"tax_id NOT IN ({taxa}) AND Other_tax_id NOT IN ({taxa})"},
+        taxon_column=None,
+    )
 
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
     # A pair is ordered (smaller GeneID first): the predicate is symmetric, so a pair listed twice (in
     # either direction) makes one edge.
-    pair = ("least(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_a, "
-            "greatest(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_b")
-    source.sql(f"CREATE TEMP TABLE ortholog_pairs AS SELECT {pair}, count(*) AS n_rows "
-               "FROM gene_orthologs_emitted GROUP BY ALL")
+    pair = (
+        "least(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_a, "
+        "greatest(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_b"
+    )
+    source.sql(
+        f"CREATE TEMP TABLE ortholog_pairs AS SELECT {pair}, count(*) AS n_rows "
+        "FROM gene_orthologs_emitted GROUP BY ALL"
+    )
     if one(source.sql("SELECT count(*) FROM ortholog_pairs WHERE n_rows > 1"))[0]:
         source.drop_values(f"""
             SELECT 'pair already given by an earlier row' AS reason, _file, _line
             FROM (SELECT _file, _line, {pair} FROM gene_orthologs_emitted)
             QUALIFY row_number() OVER (PARTITION BY gene_a, gene_b ORDER BY _file, _line) > 1
         """)
-    kgx.write_edges(koza.writer, source.sql(f"""
+    kgx.write_edges(
+        koza.writer,
+        source.sql(f"""
         WITH edges AS (
             SELECT gene_a, gene_b, 'NCBIGene:' || gene_a AS subject, '{PREDICATE}' AS predicate,
                    'NCBIGene:' || gene_b AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
@@ -91,11 +102,14 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                primary_knowledge_source,
                CAST(NULL AS VARCHAR[])     AS aggregator_knowledge_source
         FROM edges ORDER BY gene_a, gene_b
-    """))
+    """),
+    )
     tax_ids = source.scope.tax_ids
     if ortholog_scope(koza) == "either" and tax_ids is not None:
         taxa = string_list(tax_ids)
-        kgx.write_nodes(koza.writer, source.sql(f"""
+        kgx.write_nodes(
+            koza.writer,
+            source.sql(f"""
             WITH outside AS (
                 SELECT CAST(GeneID AS BIGINT) AS gene, tax_id FROM gene_orthologs_emitted
                 WHERE tax_id NOT IN ({taxa})
@@ -106,5 +120,6 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
             SELECT 'NCBIGene:' || gene AS id, 'biolink:Gene' AS category,
                    'NCBITaxon:' || min(tax_id) AS in_taxon, '{provenance.NCBI_GENE}' AS provided_by
             FROM outside GROUP BY gene ORDER BY gene
-        """))
+        """),
+        )
     source.finish(koza)

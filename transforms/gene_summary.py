@@ -41,8 +41,11 @@ def scan(koza: KozaTransform, data) -> InputTables:
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
-    register_table(source.con, "summary_sources", tuple(
-        {**row, "rank": str(rank)} for rank, row in enumerate(load_table("gene_summary_sources"))))
+    register_table(
+        source.con,
+        "summary_sources",
+        tuple({**row, "rank": str(rank)} for rank, row in enumerate(load_table("gene_summary_sources"))),
+    )
     source.sql(f"""
         CREATE TEMP TABLE ranked AS
         SELECT e._file, e._line, e.GeneID, e.Source, e.Summary, s.infores,
@@ -58,8 +61,10 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         CREATE TEMP TABLE summaries AS
         SELECT *, row_number() OVER (PARTITION BY GeneID ORDER BY rank, _file, _line) AS n FROM ranked
     """)
-    source.drop_values("SELECT 'another summary of the gene comes first (Source order, then file order)' "
-                       "AS reason, _file, _line FROM summaries WHERE n > 1")
+    source.drop_values(
+        "SELECT 'another summary of the gene comes first (Source order, then file order)' "
+        "AS reason, _file, _line FROM summaries WHERE n > 1"
+    )
     text = "Summary"
     if isinstance(koza.writer, TSVWriter):
         text = f"replace(Summary, '{LIST_DELIMITER}', '{STAND_IN}')"
@@ -68,9 +73,12 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                    || 'on it' AS reason, _file, _line
             FROM summaries WHERE n = 1 AND contains(Summary, '{LIST_DELIMITER}')
         """)
-    kgx.write_nodes(koza.writer, source.sql(f"""
+    kgx.write_nodes(
+        koza.writer,
+        source.sql(f"""
         SELECT 'NCBIGene:' || GeneID AS id, '{GENE}' AS category, {text} AS description,
                list_filter(['{provenance.NCBI_GENE}', infores], x -> x IS NOT NULL) AS provided_by
         FROM summaries WHERE n = 1 ORDER BY _file, _line
-    """))
+    """),
+    )
     source.finish(koza)

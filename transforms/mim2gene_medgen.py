@@ -35,8 +35,6 @@ DESCRIPTION_PREFIX = "mim2gene_medgen Comment: "
 EDGE_KEY = ("subject", "predicate", "object", "primary_knowledge_source", "association_basis_qualifier")
 
 
-
-
 def split(column: str) -> str:
     """SQL for the values of a ';'-separated cell: trimmed, empty ones left out, NULL as an empty list."""
     values = f"list_transform(string_split(coalesce({column}, ''), ';'), x -> trim(x))"
@@ -85,7 +83,9 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     register_table(source.con, "mim2gene_comments")
     phenotype_rows(source)
     edge_rows(source, omim)
-    kgx.write_edges(koza.writer, source.sql(f"""
+    kgx.write_edges(
+        koza.writer,
+        source.sql(f"""
         SELECT {kgx.edge_id(*EDGE_KEY)} AS id,
                subject, predicate, object, '{EDGE_CATEGORY}' AS category,
                association_basis_qualifier, has_confidence_level, allelic_requirement,
@@ -106,7 +106,8 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         ) e
         LEFT JOIN edge_comments c USING (edge_key)
         ORDER BY first_row
-    """))
+    """),
+    )
     kgx.write_nodes(koza.writer, disease_nodes(source, omim))
     kgx.write_nodes(koza.writer, gene_nodes(source, omim))
     source.drop_values(f"""
@@ -122,7 +123,8 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
 
 def both_gene_and_phenotype(source: InputTables) -> None:
     """Warn of MIM numbers listed as a gene and as a phenotype (one OMIM entry cannot be both)."""
-    n, examples = one(source.sql(f"""
+    n, examples = one(
+        source.sql(f"""
         SELECT count(*), list(example ORDER BY first_row)[1:5] FROM (
             SELECT "MIM number" || ' (gene of ' || string_agg(DISTINCT GeneID, ', ' ORDER BY GeneID)
                    FILTER (WHERE type = 'gene') || '; phenotype of ' ||
@@ -130,11 +132,14 @@ def both_gene_and_phenotype(source: InputTables) -> None:
                             'no gene') || ')' AS example, min((_file, _line)) AS first_row
             FROM {NAME} WHERE type IN ('gene', 'phenotype') GROUP BY "MIM number"
             HAVING count(DISTINCT type) = 2)
-    """))
+    """)
+    )
     if n:
-        source.warnings.append(f"{n} MIM numbers are listed both as gene and as phenotype, e.g. {'; '.join(examples)}: "
-                               "each stays a phenotype (a Disease node where a row links it to a gene); the merge "
-                               "removes it from Gene xrefs")
+        source.warnings.append(
+            f"{n} MIM numbers are listed both as gene and as phenotype, e.g. {'; '.join(examples)}: "
+            "each stays a phenotype (a Disease node where a row links it to a gene); the merge "
+            "removes it from Gene xrefs"
+        )
 
 
 def phenotype_rows(source: InputTables) -> None:
@@ -148,16 +153,20 @@ def phenotype_rows(source: InputTables) -> None:
         source.sql(f"""
             CREATE TEMP TABLE {table} AS
             SELECT _file, _line, pos, value FROM (
-                SELECT _file, _line, {items('parts')}
+                SELECT _file, _line, {items("parts")}
                 FROM (SELECT _file, _line, {split(column)} AS parts FROM phenotype_rows)
             )
             QUALIFY row_number() OVER (PARTITION BY _file, _line, value ORDER BY pos) = 1
         """)
-    source.drop_values("SELECT 'unknown Source value ' || value AS reason, _file, _line FROM row_sources "
-                       "WHERE value NOT IN (SELECT Source FROM mim2gene_sources)")
-    source.drop_values("SELECT 'unknown Comment value ' || value || ' (kept in the description only)' "
-                       "AS reason, _file, _line FROM row_comments "
-                       "WHERE value NOT IN (SELECT Comment FROM mim2gene_comments WHERE Comment <> '-')")
+    source.drop_values(
+        "SELECT 'unknown Source value ' || value AS reason, _file, _line FROM row_sources "
+        "WHERE value NOT IN (SELECT Source FROM mim2gene_sources)"
+    )
+    source.drop_values(
+        "SELECT 'unknown Comment value ' || value || ' (kept in the description only)' "
+        "AS reason, _file, _line FROM row_comments "
+        "WHERE value NOT IN (SELECT Comment FROM mim2gene_comments WHERE Comment <> '-')"
+    )
 
 
 def edge_rows(source: InputTables, omim: str) -> None:

@@ -12,7 +12,7 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import Source, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
 from ncbi_gene_kg.sql import string_list
 from ncbi_gene_kg.taxa import load_scope
 
@@ -42,7 +42,7 @@ REJECTED = {
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> Source:
+def scan(koza: KozaTransform, data) -> InputTables:
     """Scan the file into DuckDB (the taxon scope applied on tax_id in the scan) and classify every row."""
     filtered = {}  # valid rows this graph leaves out: {reason: SQL condition}
     tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
@@ -52,17 +52,21 @@ def scan(koza: KozaTransform, data) -> Source:
 
 
 @koza.transform()
-def transform(koza: KozaTransform, source: Source) -> None:
+def transform(koza: KozaTransform, source: InputTables) -> None:
     """Map the emitted rows to KGX edges in one query, in a fixed order, and record the row accounting."""
-    pair = ("least(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_a, "
-            "greatest(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_b")
+    pair = (
+        "least(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_a, "
+        "greatest(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_b"
+    )
     # A row that adds nothing (its pair was given by an earlier row) is still counted.
     source.drop_values(f"""
         SELECT 'pair already given by an earlier row' AS reason, _file, _line
         FROM (SELECT _file, _line, {pair} FROM {source.emitted})
         QUALIFY row_number() OVER (PARTITION BY gene_a, gene_b ORDER BY _file, _line) > 1
     """)
-    kgx.write_edges(koza.writer, source.sql(f"""
+    kgx.write_edges(
+        koza.writer,
+        source.sql(f"""
         WITH edges AS (
             SELECT DISTINCT {pair} FROM {source.emitted}
         ), keyed AS (
@@ -78,5 +82,6 @@ def transform(koza: KozaTransform, source: Source) -> None:
                primary_knowledge_source,
                CAST(NULL AS VARCHAR[]) AS aggregator_knowledge_source
         FROM keyed ORDER BY gene_a, gene_b
-    """))
+    """),
+    )
     source.finish(koza)

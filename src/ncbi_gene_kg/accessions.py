@@ -25,13 +25,21 @@ ACCESSION_COLUMNS = {  # gene2accession column -> kind of sequence (NCBI Gene FT
     "genomic_nucleotide_accession.version": "genomic",
     "mature_peptide_accession.version": "mature peptide",
 }
-GENE2ACCESSION_COLUMNS = ["tax_id", "GeneID", *ACCESSION_COLUMNS, "start_position_on_the_genomic_accession",
-                          "end_position_on_the_genomic_accession", "orientation", "assembly"]
+GENE2ACCESSION_COLUMNS = [
+    "tax_id",
+    "GeneID",
+    *ACCESSION_COLUMNS,
+    "start_position_on_the_genomic_accession",
+    "end_position_on_the_genomic_accession",
+    "orientation",
+    "assembly",
+]
 # RefSeq (NM_000546, NC_000017) and INSDC accessions (nucleotide U43746, AC060780; protein AAA59989; WGS
 # contigs AAAA01000001), with an optional version, and for a genomic accession an optional 1-based position.
 ACCESSION_PATTERN = re.compile(
     r"(?P<accession>[A-Z]{2}_[0-9]{5,}|[A-Z][0-9]{5}|[A-Z]{2}[0-9]{6}|[A-Z]{2}[0-9]{8}|[A-Z]{3}[0-9]{5}"
-    r"|[A-Z]{3}[0-9]{7}|[A-Z]{4,6}[0-9]{8,})(?:\.(?P<version>[0-9]+))?(?::(?P<position>[0-9]+))?")
+    r"|[A-Z]{3}[0-9]{7}|[A-Z]{4,6}[0-9]{8,})(?:\.(?P<version>[0-9]+))?(?::(?P<position>[0-9]+))?"
+)
 MAX_CANDIDATES = 20  # genes listed for an accession that names many (a chromosome without a position)
 
 
@@ -50,9 +58,11 @@ def index_accessions(data_dir: Path, out_dir: Path, scope: TaxonScope) -> dict[s
 
     paths = find_inputs(data_dir, "gene2accession")
     if not paths:
-        raise UserError(f"--accessions: no gene2accession or gene2accession.gz in {data_dir} (fetch "
-                        "https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene2accession.gz into it; `make download` "
-                        "leaves it out, it is 4 GB)")
+        raise UserError(
+            f"--accessions: no gene2accession or gene2accession.gz in {data_dir} (fetch "
+            "https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene2accession.gz into it; `make download` "
+            "leaves it out, it is 4 GB)"
+        )
     con = connect(preserve_order=False)
     scan_files(con, "g2a", paths, GENE2ACCESSION_COLUMNS, scope)
     rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | not_a_number("GeneID") | not_a_number("tax_id")
@@ -64,8 +74,9 @@ def index_accessions(data_dir: Path, out_dir: Path, scope: TaxonScope) -> dict[s
     con.execute(f"ATTACH {quote(str(tmp))} AS lookup")
     listed = " UNION ALL ".join(
         f"SELECT split_part(\"{column}\", '.', 1) AS accession, \"{column}\" AS version, '{kind}' AS kind, "
-        f"CAST(GeneID AS BIGINT) AS gene, tax_id FROM {emitted} WHERE \"{column}\" IS NOT NULL"
-        for column, kind in ACCESSION_COLUMNS.items())
+        f'CAST(GeneID AS BIGINT) AS gene, tax_id FROM {emitted} WHERE "{column}" IS NOT NULL'
+        for column, kind in ACCESSION_COLUMNS.items()
+    )
     con.execute(f"CREATE TABLE lookup.accessions AS SELECT DISTINCT * FROM ({listed}) ORDER BY accession, gene")
     con.execute("CREATE INDEX accession_index ON lookup.accessions (accession)")
     con.execute(f"""
@@ -83,11 +94,16 @@ def index_accessions(data_dir: Path, out_dir: Path, scope: TaxonScope) -> dict[s
     con.execute("CREATE INDEX placement_index ON lookup.placements (version)")
     read, out_of_scope = one(con, "SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM g2a_lines")
     account = {
-        "files": [p.name for p in paths], "read": read,
+        "files": [p.name for p in paths],
+        "read": read,
         "emitted": scalar(con, "SELECT count(*) FROM g2a_classified WHERE _rejected IS NULL"),
         "out_of_scope": {TAXON_OUT_OF_SCOPE: out_of_scope} if out_of_scope else {},
-        "rejected": {reason: t.count for reason, t in tallies(
-            con, "SELECT _rejected AS reason, _file, _line FROM g2a_classified WHERE _rejected IS NOT NULL").items()},
+        "rejected": {
+            reason: t.count
+            for reason, t in tallies(
+                con, "SELECT _rejected AS reason, _file, _line FROM g2a_classified WHERE _rejected IS NOT NULL"
+            ).items()
+        },
         "accessions": scalar(con, "SELECT count(*) FROM lookup.accessions"),
     }
     con.execute("DETACH lookup")
@@ -114,13 +130,16 @@ def accession_matches(out_dir: Path, query: str, taxa: list[str] | None) -> tupl
             version = found["accession"] + (f".{found['version']}" if found["version"] else "")
             column = "version" if found["version"] else "split_part(version, '.', 1)"
             position = int(found["position"])
-            rows = con.execute(f"SELECT DISTINCT gene, tax_id FROM placements WHERE {column} = {quote(version)} "
-                               f"AND start0 < {position} AND {position} <= end0 + 1{in_taxa} ORDER BY gene"
-                               ).fetchall()
+            rows = con.execute(
+                f"SELECT DISTINCT gene, tax_id FROM placements WHERE {column} = {quote(version)} "
+                f"AND start0 < {position} AND {position} <= end0 + 1{in_taxa} ORDER BY gene"
+            ).fetchall()
             how = f"position on genomic accession {version}"
         else:
-            listed = con.execute("SELECT kind, version, gene, tax_id FROM accessions "
-                                 f"WHERE accession = {quote(found['accession'])}{in_taxa}").fetchall()
+            listed = con.execute(
+                "SELECT kind, version, gene, tax_id FROM accessions "
+                f"WHERE accession = {quote(found['accession'])}{in_taxa}"
+            ).fetchall()
             rows = sorted({(gene, tax_id) for _, _, gene, tax_id in listed})
             kinds = sorted({kind for kind, _, _, _ in listed})
             versions = sorted({version for _, version, _, _ in listed})

@@ -60,18 +60,25 @@ class RowAccount:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RowAccount:
-        tallies = {k: {r: Tally(**t) for r, t in data.get(k, {}).items()} for k in
-                   ("out_of_scope", "rejected", "dropped_values", "repaired")}
-        return cls(data["source"], list(data["files"]), data["read"], data["emitted"], **tallies,
-                   warnings=list(data.get("warnings", [])))
+        tallies = {
+            k: {r: Tally(**t) for r, t in data.get(k, {}).items()}
+            for k in ("out_of_scope", "rejected", "dropped_values", "repaired")
+        }
+        return cls(
+            data["source"],
+            list(data["files"]),
+            data["read"],
+            data["emitted"],
+            **tallies,
+            warnings=list(data.get("warnings", [])),
+        )
 
 
 def case_of(rules: Mapping[str, str]) -> str:
     """SQL that yields the first matching rule's reason, or NULL: ``{'reason': 'condition'}``."""
     if not rules:
         return "NULL"
-    whens = " ".join(f"WHEN {condition} THEN {quote(reason)}"
-                     for reason, condition in rules.items())
+    whens = " ".join(f"WHEN {condition} THEN {quote(reason)}" for reason, condition in rules.items())
     return f"CASE {whens} END"
 
 

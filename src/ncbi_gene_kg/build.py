@@ -56,16 +56,18 @@ def input_files(result: BuildResult) -> list[dict]:
     for run in result.runs:
         for path in run.inputs:
             entry = manifest.get(path.name, {})
-            files.append({
-                "name": path.name,
-                "source": run.source.name,
-                "url": entry.get("url", NCBI_BASE_URL + path.name),
-                "size": path.stat().st_size,
-                "sha256": entry["sha256"] if unchanged_since_download(path, entry) else sha256(path),
-                "last_modified": entry.get("last_modified"),
-                "downloaded": entry.get("downloaded"),
-                "bundled_sample": result.used_sample,
-            })
+            files.append(
+                {
+                    "name": path.name,
+                    "source": run.source.name,
+                    "url": entry.get("url", NCBI_BASE_URL + path.name),
+                    "size": path.stat().st_size,
+                    "sha256": entry["sha256"] if unchanged_since_download(path, entry) else sha256(path),
+                    "last_modified": entry.get("last_modified"),
+                    "downloaded": entry.get("downloaded"),
+                    "bundled_sample": result.used_sample,
+                }
+            )
     return files
 
 
@@ -82,6 +84,7 @@ def unchanged_since_download(path: Path, entry: dict) -> bool:
 
 def statistics(con) -> dict:
     """Counts of nodes by category and taxon, and of edges by predicate and primary knowledge source."""
+
     def counts(query: str) -> dict[str, int]:
         return {key or "(none)": n for key, n in con.execute(query + " ORDER BY 1").fetchall()}
 
@@ -90,10 +93,12 @@ def statistics(con) -> dict:
         "edges": con.execute("SELECT count(*) FROM edges").fetchone()[0],
         "nodes_by_category": counts("SELECT category, count(*) FROM nodes GROUP BY 1"),
         "nodes_by_taxon": counts("SELECT in_taxon, count(*) FROM nodes GROUP BY 1")
-        if "in_taxon" in con.table("nodes").columns else {},
+        if "in_taxon" in con.table("nodes").columns
+        else {},
         "edges_by_predicate": counts("SELECT predicate, count(*) FROM edges GROUP BY 1"),
         "edges_by_primary_knowledge_source": counts("SELECT primary_knowledge_source, count(*) FROM edges GROUP BY 1")
-        if "primary_knowledge_source" in con.table("edges").columns else {},
+        if "primary_knowledge_source" in con.table("edges").columns
+        else {},
     }
 
 
@@ -121,22 +126,32 @@ def graph_metadata(result: BuildResult, stats: dict, files: list[dict]) -> dict:
         "license": "https://www.ncbi.nlm.nih.gov/home/about/policies/",
         "dateCreated": build_date(),
         "isBasedOn": files,
-        "softwareVersions": {name: version(name) for name in ("ncbi-gene-kg", "biolink-model", "koza", "kgx",
-                                                               "duckdb")},
+        "softwareVersions": {
+            name: version(name) for name in ("ncbi-gene-kg", "biolink-model", "koza", "kgx", "duckdb")
+        },
         "taxonScope": {"name": result.scope.name, "tax_ids": result.scope.tax_ids},
         "statistics": stats,
     }
 
 
 def _report_md(report: dict) -> str:
-    lines = ["# Validation report", "", f"Result: **{'PASS' if report['valid'] else 'FAIL'}** "
-             f"({report['errors_total']} errors)", ""]
+    lines = [
+        "# Validation report",
+        "",
+        f"Result: **{'PASS' if report['valid'] else 'FAIL'}** ({report['errors_total']} errors)",
+        "",
+    ]
     lines += [f"- {note}" for note in report["notes"]] + ([""] if report["notes"] else [])
-    for heading, key in (("Errors", "errors"), ("Warnings", "warnings"), ("Merge conflicts", "conflicts"),
-                         ("Dropped nodes", "dropped_nodes"), ("Dangling edges (dropped)", "dangling_edges"),
-                         ("Discontinued GeneIDs (remapped or dropped)", "remapped"),
-                         ("Source disagreements", "disagreements"),
-                         ("Identifier collisions (an xref that is another node's id)", "xref_collisions")):
+    for heading, key in (
+        ("Errors", "errors"),
+        ("Warnings", "warnings"),
+        ("Merge conflicts", "conflicts"),
+        ("Dropped nodes", "dropped_nodes"),
+        ("Dangling edges (dropped)", "dangling_edges"),
+        ("Discontinued GeneIDs (remapped or dropped)", "remapped"),
+        ("Source disagreements", "disagreements"),
+        ("Identifier collisions (an xref that is another node's id)", "xref_collisions"),
+    ):
         lines += [f"## {heading}", ""]
         problems = report[key]
         if not problems:
@@ -145,20 +160,35 @@ def _report_md(report: dict) -> str:
         lines += ["| problem | count | examples |", "|---|---:|---|"]
         lines += [f"| {label} | {t['count']} | {', '.join(t['examples'])} |" for label, t in problems.items()]
         lines.append("")
-    lines += ["## Row accounting", "", "| source | read | emitted | out of scope | rejected | balanced |",
-              "|---|---:|---:|---:|---:|---|"]
+    lines += [
+        "## Row accounting",
+        "",
+        "| source | read | emitted | out of scope | rejected | balanced |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     for account in report["row_accounting"]:
-        lines.append(f"| {account['source']} | {account['read']} | {account['emitted']} | "
-                     f"{account['out_of_scope_total']} | {account['rejected_total']} | "
-                     f"{RowAccount.from_dict(account).balanced} |")
+        lines.append(
+            f"| {account['source']} | {account['read']} | {account['emitted']} | "
+            f"{account['out_of_scope_total']} | {account['rejected_total']} | "
+            f"{RowAccount.from_dict(account).balanced} |"
+        )
     for account in report["row_accounting"]:
-        reasons = [("out of scope", account["out_of_scope"]), ("rejected", account["rejected"]),
-                   ("value dropped", account["dropped_values"]), ("value repaired", account["repaired"])]
+        reasons = [
+            ("out of scope", account["out_of_scope"]),
+            ("rejected", account["rejected"]),
+            ("value dropped", account["dropped_values"]),
+            ("value repaired", account["repaired"]),
+        ]
         rows = [(kind, r, t) for kind, tallies in reasons for r, t in tallies.items()]
         rows += [("warning", w, {"count": 1, "examples": []}) for w in account["warnings"]]
         if rows:
-            lines += ["", f"### {account['source']}", "", "| kind | reason | count | first lines |",
-                      "|---|---|---:|---|"]
+            lines += [
+                "",
+                f"### {account['source']}",
+                "",
+                "| kind | reason | count | first lines |",
+                "|---|---|---:|---|",
+            ]
             lines += [f"| {kind} | {r} | {t['count']} | {', '.join(t['examples'])} |" for kind, r, t in rows]
     return "\n".join(lines) + "\n"
 
@@ -178,9 +208,18 @@ class Graph:
     accessions: dict | None = None  # gene2accession's row accounting, with --accessions
 
 
-def build_graph(build_dir: Path, scope: TaxonScope, data_dir: Path | None, fields: dict, max_rejected: float,
-                stages: Stages, on_start: Callable[[NcbiSource, list[Path]], None] | None = None, jobs: int = 1,
-                formats: list[str] | None = None, accessions: bool = False) -> Graph:
+def build_graph(
+    build_dir: Path,
+    scope: TaxonScope,
+    data_dir: Path | None,
+    fields: dict,
+    max_rejected: float,
+    stages: Stages,
+    on_start: Callable[[NcbiSource, list[Path]], None] | None = None,
+    jobs: int = 1,
+    formats: list[str] | None = None,
+    accessions: bool = False,
+) -> Graph:
     """Transforms, merge, validation, the other formats, metadata, bundle and report, written into ``build_dir``.
 
     Raises UserError when the graph does not validate (the files stay in ``build_dir`` for the caller).
@@ -215,8 +254,10 @@ def build_graph(build_dir: Path, scope: TaxonScope, data_dir: Path | None, field
         figures["build"]["stages"] = stages.to_list()
         (build_dir / REPORT_JSON).write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     if not validation.ok:
-        raise UserError(f"the graph did not validate: {validation.n_errors} errors in "
-                        f"{len(validation.errors)} classes; first: {next(iter(validation.errors))}")
+        raise UserError(
+            f"the graph did not validate: {validation.n_errors} errors in "
+            f"{len(validation.errors)} classes; first: {next(iter(validation.errors))}"
+        )
     return Graph(result, merged, validation, stats, accession_account)
 
 
@@ -224,8 +265,9 @@ def validate(con, build_dir: Path, result: BuildResult, max_rejected: float) -> 
     """Our checks on every record, kgx's Validator (all records, or a stratified sample), row accounting."""
     validation = check_graph(con)
     with tempfile.TemporaryDirectory() as tmp:
-        nodes, edges, coverage = kgx_input(con, build_dir / f"{GRAPH}_nodes.tsv", build_dir / f"{GRAPH}_edges.tsv",
-                                           Path(tmp))
+        nodes, edges, coverage = kgx_input(
+            con, build_dir / f"{GRAPH}_nodes.tsv", build_dir / f"{GRAPH}_edges.tsv", Path(tmp)
+        )
         run_kgx_validator(nodes, edges, validation, registry_prefixes(con))
     validation.notes.append(coverage)
     for account in (account for run in result.runs for account in run.accounts):
@@ -234,13 +276,15 @@ def validate(con, build_dir: Path, result: BuildResult, max_rejected: float) -> 
             validation.errors[f"{account.source}: row accounting does not balance"] = Tally(abs(missing), [])
         if account.read and account.n_rejected / account.read > max_rejected:
             examples = [e for t in account.rejected.values() for e in t.examples][:EXAMPLES]
-            validation.errors[f"{account.source}: {account.n_rejected} of {account.read} rows rejected "
-                              f"(more than {max_rejected:.1%})"] = Tally(account.n_rejected, examples)
+            validation.errors[
+                f"{account.source}: {account.n_rejected} of {account.read} rows rejected (more than {max_rejected:.1%})"
+            ] = Tally(account.n_rejected, examples)
     return validation
 
 
-def write_validation_report(build_dir: Path, validation: ValidationResult, merged: MergeResult,
-                            result: BuildResult) -> None:
+def write_validation_report(
+    build_dir: Path, validation: ValidationResult, merged: MergeResult, result: BuildResult
+) -> None:
     """validation_report.json and validation_report.md."""
     report = {
         "valid": validation.ok,
@@ -265,8 +309,10 @@ def bundle(staging: Path, formats: list[str]) -> None:
     releases ship them."""
     # Level 6 (gzip's default) rather than GzipFile's 9: on the 53 MB node file of 254k genes, 6.8 s instead
     # of 13.0 s for 2.5 % more bytes.
-    with gzip.GzipFile(staging / f"{GRAPH}.tar.gz", "wb", compresslevel=6, mtime=0) as gz, \
-            tarfile.open(fileobj=gz, mode="w") as tar:
+    with (
+        gzip.GzipFile(staging / f"{GRAPH}.tar.gz", "wb", compresslevel=6, mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w") as tar,
+    ):
         for name in (*graph_file_names(formats), "graph_metadata.json", SSSOM_FILE):
             if not (staging / name).is_file():  # the SSSOM set exists only when gene_history was an input
                 continue
@@ -276,9 +322,19 @@ def bundle(staging: Path, formats: list[str]) -> None:
                 tar.addfile(info, fh)
 
 
-def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, max_rejected: float,
-              console: Console, started: float, publications: bool = False, jobs: int = 1,
-              formats: list[str] | None = None, accessions: bool = False) -> None:
+def run_build(
+    data_dir: Path | None,
+    out_dir: Path,
+    taxa: str,
+    orthologs: str,
+    max_rejected: float,
+    console: Console,
+    started: float,
+    publications: bool = False,
+    jobs: int = 1,
+    formats: list[str] | None = None,
+    accessions: bool = False,
+) -> None:
     """The `transform` command: build into a new build folder, publish it as OUT's graph, print the summary."""
     scope = load_scope(taxa)
     stages = Stages()
@@ -290,8 +346,9 @@ def run_build(data_dir: Path | None, out_dir: Path, taxa: str, orthologs: str, m
     with exclusive(out_dir):
         build_dir = new_build_dir(out_dir)
         try:
-            graph = build_graph(build_dir, scope, data_dir, fields, max_rejected, stages, on_start, jobs, formats,
-                                accessions)
+            graph = build_graph(
+                build_dir, scope, data_dir, fields, max_rejected, stages, on_start, jobs, formats, accessions
+            )
             with stages.stage("publish"):
                 publish(build_dir, out_dir)
         except BaseException:
@@ -308,8 +365,9 @@ def print_summary(console: Console, graph: Graph, stages: Stages, out_dir: Path,
         console.print(f"skipped (input absent): {', '.join(result.skipped)}", highlight=False)
     rows = Table("source", "files", "read", "emitted", "out of scope", "rejected", title="Row accounting")
     for a in (account for run in result.runs for account in run.accounts):
-        rows.add_row(a.source, ", ".join(a.files), f"{a.read:,}", f"{a.emitted:,}", f"{a.n_out_of_scope:,}",
-                     f"{a.n_rejected:,}")
+        rows.add_row(
+            a.source, ", ".join(a.files), f"{a.read:,}", f"{a.emitted:,}", f"{a.n_out_of_scope:,}", f"{a.n_rejected:,}"
+        )
     console.print(rows)
     for run in result.runs:
         for warning in run.account.warnings:
@@ -320,25 +378,38 @@ def print_summary(console: Console, graph: Graph, stages: Stages, out_dir: Path,
             table.add_row(name, f"{n:,}")
         console.print(table)
     dropped = sum(t.count for t in merged.dangling_edges.values()) + sum(t.count for t in merged.dropped_nodes.values())
-    console.print(f"graph: {stats['nodes']:,} nodes, {stats['edges']:,} edges ({dropped:,} dangling edges or "
-                  f"orphan node rows dropped, {sum(t.count for t in merged.conflicts.values()):,} merge conflicts)",
-                  highlight=False)
+    console.print(
+        f"graph: {stats['nodes']:,} nodes, {stats['edges']:,} edges ({dropped:,} dangling edges or "
+        f"orphan node rows dropped, {sum(t.count for t in merged.conflicts.values()):,} merge conflicts)",
+        highlight=False,
+    )
     if merged.remapped or merged.disagreements:
-        console.print(f"discontinued GeneIDs: {sum(t.count for t in merged.remapped.values()):,} rows remapped or "
-                      f"dropped; Ensembl genes only one of gene_info and gene2ensembl gives: "
-                      f"{sum(t.count for t in merged.disagreements.values()):,}", highlight=False)
-    console.print(f"validation: {'PASS' if validation.ok else 'FAIL'}, {validation.n_errors} errors, "
-                  f"{sum(t.count for t in validation.warnings.values())} warnings "
-                  f"(see {out_dir / 'validation_report.md'})", highlight=False)
-    console.print(f"wrote {out_dir}/{GRAPH}_nodes.tsv, {GRAPH}_edges.tsv, {GRAPH}.tar.gz, graph_metadata.json "
-                  f"in {seconds:.1f} s", highlight=False)
+        console.print(
+            f"discontinued GeneIDs: {sum(t.count for t in merged.remapped.values()):,} rows remapped or "
+            f"dropped; Ensembl genes only one of gene_info and gene2ensembl gives: "
+            f"{sum(t.count for t in merged.disagreements.values()):,}",
+            highlight=False,
+        )
+    console.print(
+        f"validation: {'PASS' if validation.ok else 'FAIL'}, {validation.n_errors} errors, "
+        f"{sum(t.count for t in validation.warnings.values())} warnings "
+        f"(see {out_dir / 'validation_report.md'})",
+        highlight=False,
+    )
+    console.print(
+        f"wrote {out_dir}/{GRAPH}_nodes.tsv, {GRAPH}_edges.tsv, {GRAPH}.tar.gz, graph_metadata.json in {seconds:.1f} s",
+        highlight=False,
+    )
     console.print(f"report: {out_dir / 'report.html'} (figures in report.json)", highlight=False)
     if graph.accessions:
         account = graph.accessions
         rejected = ", ".join(f"{n:,} {reason}" for reason, n in account["rejected"].items()) or "0"
-        console.print(f"gene2accession: {account['read']:,} rows read, {account['emitted']:,} emitted, "
-                      f"{sum(account['out_of_scope'].values()):,} out of scope, rejected: {rejected}; "
-                      f"{account['accessions']:,} accessions in {out_dir / ACCESSIONS_FILE}", highlight=False)
+        console.print(
+            f"gene2accession: {account['read']:,} rows read, {account['emitted']:,} emitted, "
+            f"{sum(account['out_of_scope'].values()):,} out of scope, rejected: {rejected}; "
+            f"{account['accessions']:,} accessions in {out_dir / ACCESSIONS_FILE}",
+            highlight=False,
+        )
     timing = Table("stage", "seconds", "peak memory (MB)", title="Stages")
     for stage in stages.done:
         timing.add_row(stage.stage, f"{stage.seconds:.1f}", f"{stage.peak_rss_mb:,}")

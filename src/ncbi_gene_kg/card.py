@@ -159,24 +159,29 @@ def words(predicate: str) -> str:
 
 # --- finding the gene ------------------------------------------------------------------------------
 
+
 def _suggestions(con: duckdb.DuckDBPyConnection, query: str, taxa: list[str] | None) -> list[str]:
     """The gene symbols closest to ``query`` (prefix matches first, then by Jaro-Winkler similarity)."""
     in_taxa = "" if taxa is None else "AND in_taxon IN (SELECT unnest($taxa))"
     params: dict[str, Any] = {"q": query.strip()} | ({"taxa": taxa} if taxa is not None else {})
     select = ", ".join(column_or_null(con, "nodes", c) for c in ("id", "symbol", "name", "in_taxon", "in_taxon_label"))
-    rows = con.execute(f"""
+    rows = con.execute(
+        f"""
         SELECT symbol || ' ' || id || ' (' || coalesce(in_taxon_label, in_taxon, 'no taxon') || ')' FROM (
             SELECT id, coalesce(symbol, name) AS symbol, in_taxon, in_taxon_label FROM (SELECT {select}, category
             FROM nodes) WHERE category = '{GENE}' {in_taxa})
         WHERE symbol IS NOT NULL
         ORDER BY greatest(jaro_winkler_similarity(lower(symbol), lower($q)),
                           CASE WHEN starts_with(lower(symbol), lower($q)) THEN 0.99 ELSE 0 END) DESC, symbol, id
-        LIMIT {MAX_SUGGESTIONS}""", params).fetchall()
+        LIMIT {MAX_SUGGESTIONS}""",
+        params,
+    ).fetchall()
     return [row[0] for row in rows]
 
 
-def find_gene(con: duckdb.DuckDBPyConnection, out_dir: Path, query: str,
-              taxon: str | None = None) -> tuple[str, Resolution]:
+def find_gene(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, query: str, taxon: str | None = None
+) -> tuple[str, Resolution]:
     """The id of the current gene ``query`` names, found as `ncbi-gene-kg resolve` finds it.
 
     A GeneID, a symbol, a synonym or a discontinued GeneID or symbol (whose current gene is taken);
@@ -190,8 +195,13 @@ def find_gene(con: duckdb.DuckDBPyConnection, out_dir: Path, query: str,
     answer = resolution.answer
     if resolution.status == "current" and answer is not None and answer.gene is not None:
         return answer.gene.id, resolution
-    if resolution.status == "replaced" and answer is not None and answer.discontinued is not None \
-            and answer.discontinued.current is not None and answer.discontinued.current.in_graph:
+    if (
+        resolution.status == "replaced"
+        and answer is not None
+        and answer.discontinued is not None
+        and answer.discontinued.current is not None
+        and answer.discontinued.current.in_graph
+    ):
         return answer.discontinued.current.id, resolution
     if resolution.status == "ambiguous":
         raise UserError(resolution.text().replace("\n  give --taxon", "\n  give --taxon (tax_id or species)"))
@@ -204,6 +214,7 @@ def find_gene(con: duckdb.DuckDBPyConnection, out_dir: Path, query: str,
 
 
 # --- building the card -----------------------------------------------------------------------------
+
 
 def gene_card(out_dir: Path, query: str, taxon: str | None = None, name: str = GRAPH) -> GeneCard:
     """The card of the gene ``query`` names, from the graph in ``out_dir``.
@@ -243,8 +254,9 @@ def _type_labels() -> dict[str, str]:
 def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
     (node,) = _rows(con, "SELECT * FROM nodes WHERE id = ?", [gene_id])
     con.execute("CREATE TEMP TABLE ge AS SELECT * FROM edges WHERE subject = $g OR object = $g", {"g": gene_id})
-    con.execute("CREATE TEMP TABLE nb AS SELECT * FROM nodes WHERE id IN "
-                "(SELECT subject FROM ge UNION SELECT object FROM ge)")
+    con.execute(
+        "CREATE TEMP TABLE nb AS SELECT * FROM nodes WHERE id IN (SELECT subject FROM ge UNION SELECT object FROM ge)"
+    )
     neighbours = {row["id"]: row for row in _rows(con, "SELECT * FROM nb")}
     edges = _rows(con, "SELECT * FROM ge ORDER BY predicate, subject, object, id")
     aspects = {row["node_category"]: row["Category"] for row in load_table("go_category")}
@@ -268,25 +280,44 @@ def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
         if predicate == LOCATION_PREDICATE and outgoing:
             places.append(_place(edge, other_node))
         elif aspect and outgoing:
-            go[ASPECTS[aspect]].append(Annotation(
-                predicate, (edge.get("negated") or "").lower() == "true", other_id, other_node.get("name"),
-                sorted({eco.get(e, e) for e in split(edge.get("has_evidence"))}), split(edge.get("publications"))))
+            go[ASPECTS[aspect]].append(
+                Annotation(
+                    predicate,
+                    (edge.get("negated") or "").lower() == "true",
+                    other_id,
+                    other_node.get("name"),
+                    sorted({eco.get(e, e) for e in split(edge.get("has_evidence"))}),
+                    split(edge.get("publications")),
+                )
+            )
         elif GENE in categories and other_id != gene_id:
-            gene = RelatedGene(other_id, other_node.get("symbol") or other_node.get("name"),
-                               other_node.get("in_taxon"), other_node.get("in_taxon_label"), predicate,
-                               edge.get("original_predicate"), "out" if outgoing else "in")
+            gene = RelatedGene(
+                other_id,
+                other_node.get("symbol") or other_node.get("name"),
+                other_node.get("in_taxon"),
+                other_node.get("in_taxon_label"),
+                predicate,
+                edge.get("original_predicate"),
+                "out" if outgoing else "in",
+            )
             if predicate in ORTHOLOG_PREDICATES:
                 orthologs.setdefault(gene.taxon_label or gene.taxon or "no taxon", []).append(gene)
             else:
                 related.append(gene)
         elif DISEASE_CATEGORIES.intersection(categories) and outgoing:
             disease = diseases.setdefault(other_id, Disease(other_id, other_node.get("name"), []))
-            disease.links.append(DiseaseLink(
-                predicate, edge.get("primary_knowledge_source"),
-                {slot: edge[slot] for slot in qualifier_slots if edge.get(slot)}, edge.get("description")))
+            disease.links.append(
+                DiseaseLink(
+                    predicate,
+                    edge.get("primary_knowledge_source"),
+                    {slot: edge[slot] for slot in qualifier_slots if edge.get(slot)},
+                    edge.get("description"),
+                )
+            )
         elif PRODUCT_PREDICATES.get(predicate) == ("subject" if outgoing else "object"):
-            proteins.append(Product(other_id, other_node.get("name"), other_node.get("category"),
-                                    split(other_node.get("xref"))))
+            proteins.append(
+                Product(other_id, other_node.get("name"), other_node.get("category"), split(other_node.get("xref")))
+            )
         else:
             other[predicate] = other.get(predicate, 0) + 1
 
@@ -295,8 +326,7 @@ def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
     for terms in go.values():
         terms.sort(key=lambda a: (a.predicate, a.negated, (a.term_name or "").lower(), a.term))
     taxon_order = {f"NCBITaxon:{t}": i for i, t in enumerate(load_scope("all").labels())}
-    orthologs = dict(sorted(orthologs.items(), key=lambda kv: (taxon_order.get(kv[1][0].taxon or "", 1 << 30),
-                                                               kv[0])))
+    orthologs = dict(sorted(orthologs.items(), key=lambda kv: (taxon_order.get(kv[1][0].taxon or "", 1 << 30), kv[0])))
     for genes in orthologs.values():
         genes.sort(key=lambda g: (g.symbol or "", g.id))
     related.sort(key=lambda g: (g.predicate, g.symbol or "", g.id))
@@ -304,19 +334,29 @@ def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
     for xref in split(node.get("xref")):
         xrefs.setdefault(xref.split(":", 1)[0], []).append(xref)
     return GeneCard(
-        id=gene_id, symbol=node.get("symbol") or node.get("name"), name=node.get("name"),
-        full_name=node.get("full_name"), description=node.get("description"), synonyms=split(node.get("synonym")),
-        type=node.get("type"), type_label=_type_labels().get(node.get("type") or ""),
-        taxon=node.get("in_taxon"), taxon_label=node.get("in_taxon_label"),
+        id=gene_id,
+        symbol=node.get("symbol") or node.get("name"),
+        name=node.get("name"),
+        full_name=node.get("full_name"),
+        description=node.get("description"),
+        synonyms=split(node.get("synonym")),
+        type=node.get("type"),
+        type_label=_type_labels().get(node.get("type") or ""),
+        taxon=node.get("in_taxon"),
+        taxon_label=node.get("in_taxon_label"),
         location={slot: node[slot] for slot in LOCATION_SLOTS if node.get(slot)}
-        | {"placement" + (f" {i}" if i > 1 else ""): f"{sequence} {text}"
-           for i, (_, sequence, text) in enumerate(sorted(places), start=1)},
+        | {
+            "placement" + (f" {i}" if i > 1 else ""): f"{sequence} {text}"
+            for i, (_, sequence, text) in enumerate(sorted(places), start=1)
+        },
         xrefs={prefix: sorted(ids) for prefix, ids in sorted(xrefs.items(), key=lambda kv: kv[0].lower())},
         go={aspect: annotations for aspect, annotations in go.items() if annotations},
-        orthologs=orthologs, related_genes=related,
+        orthologs=orthologs,
+        related_genes=related,
         diseases=sorted(diseases.values(), key=lambda d: d.id),
         proteins=sorted({p.id: p for p in proteins}.values(), key=lambda p: p.id),
-        other_edges=dict(sorted(other.items())))
+        other_edges=dict(sorted(other.items())),
+    )
 
 
 def _place(edge: dict[str, Any], sequence: dict[str, Any]) -> tuple[bool, str, str]:
@@ -324,10 +364,16 @@ def _place(edge: dict[str, Any], sequence: dict[str, Any]) -> tuple[bool, str, s
     the interbase coordinates and the strand, e.g. 'chromosome 21 (GRCh38.p14), interbase
     41420557-41459214, strand +'. Placements on a reference assembly sort first."""
     accession = edge["object"].split(":", 1)[-1]
-    text = ", ".join(filter(None, (
-        sequence.get("name"),
-        f"interbase {edge.get('start_interbase_coordinate')}-{edge.get('end_interbase_coordinate')}",
-        f"strand {edge['strand']}" if edge.get("strand") else None)))
+    text = ", ".join(
+        filter(
+            None,
+            (
+                sequence.get("name"),
+                f"interbase {edge.get('start_interbase_coordinate')}-{edge.get('end_interbase_coordinate')}",
+                f"strand {edge['strand']}" if edge.get("strand") else None,
+            ),
+        )
+    )
     reference = "of the assembly Reference " in (sequence.get("description") or "")
     return not reference, accession, text
 
@@ -338,6 +384,7 @@ def is_neighbor(gene: RelatedGene) -> bool:
 
 
 # --- text ------------------------------------------------------------------------------------------
+
 
 def _fields(pairs: list[tuple[str, str]], width: int) -> list[str]:
     """``label  value`` lines, labels padded to the longest, values wrapped under themselves."""
@@ -365,8 +412,11 @@ def _related_text(card: GeneCard, g: RelatedGene) -> str:
     text = f"{words(g.predicate)}  {g.symbol} ({g.id}, {g.taxon_label or g.taxon or 'no taxon'})"
     if g.original_predicate:
         this, other = card.symbol, g.symbol
-        text += (f" [NCBI: {other} is a {g.original_predicate} of {this}]" if g.direction == "out"
-                 else f" [NCBI: {this} is a {g.original_predicate} of {other}]")
+        text += (
+            f" [NCBI: {other} is a {g.original_predicate} of {this}]"
+            if g.direction == "out"
+            else f" [NCBI: {this} is a {g.original_predicate} of {other}]"
+        )
     return text
 
 
@@ -380,9 +430,18 @@ def render_text(card: GeneCard, width: int = 100) -> str:
     taxon = f"{card.taxon_label} ({card.taxon})" if card.taxon_label else (card.taxon or "-")
     gene_type = f"{card.type_label} ({card.type})" if card.type_label else (card.type or "-")
     location = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in card.location.items()) or "not in the graph"
-    lines += _fields([("symbol", card.symbol or "-"), ("full name", card.full_name or card.name or "-"),
-                      ("description", card.description or "-"), ("synonyms", ", ".join(card.synonyms) or "-"),
-                      ("type", gene_type), ("taxon", taxon), ("location", location)], width)
+    lines += _fields(
+        [
+            ("symbol", card.symbol or "-"),
+            ("full name", card.full_name or card.name or "-"),
+            ("description", card.description or "-"),
+            ("synonyms", ", ".join(card.synonyms) or "-"),
+            ("type", gene_type),
+            ("taxon", taxon),
+            ("location", location),
+        ],
+        width,
+    )
 
     lines += ["", f"xrefs ({sum(len(v) for v in card.xrefs.values())})"]
     lines += _fields([(prefix, ", ".join(ids)) for prefix, ids in card.xrefs.items()], width)
@@ -398,15 +457,24 @@ def render_text(card: GeneCard, width: int = 100) -> str:
             lines.append(f"    {relation:<{rel_width}}  {a.term}  {a.term_name or ''}  {_evidence_text(a)}")
 
     lines += ["", f"orthologs ({sum(len(v) for v in card.orthologs.values())})"]
-    lines += _fields([(species, ", ".join(f"{g.symbol} ({g.id})" for g in genes))
-                      for species, genes in card.orthologs.items()], width)
+    lines += _fields(
+        [(species, ", ".join(f"{g.symbol} ({g.id})" for g in genes)) for species, genes in card.orthologs.items()],
+        width,
+    )
     neighbors = [g for g in card.related_genes if is_neighbor(g)]
     if neighbors:
         lines += ["", f"neighbors ({len(neighbors)})"]
-        lines += _fields([(words(predicate), ", ".join(f"{g.symbol or '?'} ({g.id})" for g in neighbors
-                                                       if g.predicate == predicate))
-                          for predicate in NEIGHBOR_PREDICATES if any(g.predicate == predicate for g in neighbors)],
-                         width)
+        lines += _fields(
+            [
+                (
+                    words(predicate),
+                    ", ".join(f"{g.symbol or '?'} ({g.id})" for g in neighbors if g.predicate == predicate),
+                )
+                for predicate in NEIGHBOR_PREDICATES
+                if any(g.predicate == predicate for g in neighbors)
+            ],
+            width,
+        )
     related = [g for g in card.related_genes if not is_neighbor(g)]
     if related:
         lines += ["", f"related genes ({len(related)})"]
@@ -418,15 +486,19 @@ def render_text(card: GeneCard, width: int = 100) -> str:
     for d in card.diseases:
         lines.append(f"  {d.id}" + (f"  {d.name}" if d.name else ""))
         for link in d.links:
-            details = [link.primary_knowledge_source or "no source",
-                       *(f"{k.replace('_', ' ')}: {v}" for k, v in link.qualifiers.items())]
+            details = [
+                link.primary_knowledge_source or "no source",
+                *(f"{k.replace('_', ' ')}: {v}" for k, v in link.qualifiers.items()),
+            ]
             if link.description:
                 details.append(link.description)
             lines.append(f"    {words(link.predicate)}  ({'; '.join(details)})")
 
     lines += ["", f"history: replaced ids ({len(card.history)})"]
-    lines += [f"  {r.id}" + (f" {r.symbol}" if r.symbol else "") + (f" (discontinued {r.date})" if r.date else "")
-              for r in card.history] or ["  none"]
+    lines += [
+        f"  {r.id}" + (f" {r.symbol}" if r.symbol else "") + (f" (discontinued {r.date})" if r.date else "")
+        for r in card.history
+    ] or ["  none"]
     lines += ["", f"proteins ({len(card.proteins)})"]
     lines += ["  " + "  ".join(filter(None, (p.id, p.name, ", ".join(p.xrefs)))) for p in card.proteins] or ["  none"]
     if card.other_edges:
@@ -437,13 +509,24 @@ def render_text(card: GeneCard, width: int = 100) -> str:
 
 def render_html(card: GeneCard, graph_dir: Path) -> str:
     """The card as a self-contained HTML page in the style of the build report."""
-    return render("card.html.j2", c=card, words=words, graph_dir=str(graph_dir),
-                  go_total=sum(len(v) for v in card.go.values()),
-                  ortholog_total=sum(len(v) for v in card.orthologs.values()))
+    return render(
+        "card.html.j2",
+        c=card,
+        words=words,
+        graph_dir=str(graph_dir),
+        go_total=sum(len(v) for v in card.go.values()),
+        ortholog_total=sum(len(v) for v in card.orthologs.values()),
+    )
 
 
-def run_card(query: str, taxon: str | None, graph_dir: Path, html: Path | None = None, as_json: bool = False,
-             console: Console | None = None) -> GeneCard:
+def run_card(
+    query: str,
+    taxon: str | None,
+    graph_dir: Path,
+    html: Path | None = None,
+    as_json: bool = False,
+    console: Console | None = None,
+) -> GeneCard:
     """The `card` command: print the card (text, or JSON) to stdout; with ``html``, also write the page."""
     card = gene_card(graph_dir, query, taxon)
     if html is not None:

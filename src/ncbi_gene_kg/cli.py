@@ -33,13 +33,23 @@ def main(
     logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING")
 
 
-DataOption = Annotated[Path | None, typer.Option(
-    "--data", help="Folder with the NCBI files (plain or .gz, NCBI names). Default: data/ if it holds any, "
-                   "else the bundled sample.")]
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Folder with the NCBI files (plain or .gz, NCBI names). Default: data/ if it holds any, "
+        "else the bundled sample.",
+    ),
+]
 OutOption = Annotated[Path, typer.Option("--out", help="Output folder.")]
-TaxaOption = Annotated[str, typer.Option(
-    "--taxa", help="Taxon scope: a scope name from config/taxa.yaml (default), 'all', or tax_ids/labels "
-                   "separated by commas (9606,10090).")]
+TaxaOption = Annotated[
+    str,
+    typer.Option(
+        "--taxa",
+        help="Taxon scope: a scope name from config/taxa.yaml (default), 'all', or tax_ids/labels "
+        "separated by commas (9606,10090).",
+    ),
+]
 
 
 @app.command()
@@ -47,22 +57,46 @@ def transform(
     data: DataOption = None,
     out: OutOption = Path("output"),
     taxa: TaxaOption = "default",
-    orthologs: Annotated[str, typer.Option(
-        help="Keep ortholog edges with 'both' ends in the taxon scope, or 'either' end.")] = "both",
-    max_rejected: Annotated[float, typer.Option(
-        help="Fail when more than this share of a file's rows is rejected (0.01 = 1%).")] = 0.01,
-    publications: Annotated[bool, typer.Option(
-        "--publications", help="Add gene2pubmed: a Publication node per PubMed record and a mentions edge to "
-                               "each gene it cites (large: see docs/sources/gene2pubmed.md).")] = False,
-    output_format: Annotated[list[str] | None, typer.Option(
-        "--format", help="Graph file formats: tsv, jsonl, parquet (repeatable or comma-separated; TSV is always "
-                         "written). See docs/outputs.md.")] = None,
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Transforms to run at once, each in its own process sharing the 3 GB DuckDB "
-                                    "memory bound. Default: 2, or 1 on a one-core machine.")] = None,
-    accessions: Annotated[bool, typer.Option(
-        "--accessions", help="Also read gene2accession (4 GB) into OUT/ncbi_gene_accessions.duckdb, so that "
-                             "`resolve` answers sequence accessions (not part of the graph).")] = False,
+    orthologs: Annotated[
+        str, typer.Option(help="Keep ortholog edges with 'both' ends in the taxon scope, or 'either' end.")
+    ] = "both",
+    max_rejected: Annotated[
+        float, typer.Option(help="Fail when more than this share of a file's rows is rejected (0.01 = 1%).")
+    ] = 0.01,
+    publications: Annotated[
+        bool,
+        typer.Option(
+            "--publications",
+            help="Add gene2pubmed: a Publication node per PubMed record and a mentions edge to "
+            "each gene it cites (large: see docs/sources/gene2pubmed.md).",
+        ),
+    ] = False,
+    output_format: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            help="Graph file formats: tsv, jsonl, parquet (repeatable or comma-separated; TSV is always "
+            "written). See docs/outputs.md.",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Transforms to run at once, each in its own process sharing the 3 GB DuckDB "
+            "memory bound. Default: 2, or 1 on a one-core machine.",
+        ),
+    ] = None,
+    accessions: Annotated[
+        bool,
+        typer.Option(
+            "--accessions",
+            help="Also read gene2accession (4 GB) into OUT/ncbi_gene_accessions.duckdb, so that "
+            "`resolve` answers sequence accessions (not part of the graph).",
+        ),
+    ] = False,
 ) -> None:
     """Run every transform whose input is present, merge, validate, and write the graph to OUT."""
     from ncbi_gene_kg.build import run_build
@@ -70,21 +104,39 @@ def transform(
     from ncbi_gene_kg.pipeline import default_jobs
 
     start = time.perf_counter()
-    run_build(data_dir=data, out_dir=out, taxa=taxa, orthologs=orthologs, max_rejected=max_rejected,
-              console=console, started=start, publications=publications, jobs=jobs or default_jobs(),
-              formats=parse_formats(output_format), accessions=accessions)
+    run_build(
+        data_dir=data,
+        out_dir=out,
+        taxa=taxa,
+        orthologs=orthologs,
+        max_rejected=max_rejected,
+        console=console,
+        started=start,
+        publications=publications,
+        jobs=jobs or default_jobs(),
+        formats=parse_formats(output_format),
+        accessions=accessions,
+    )
 
 
 @app.command()
 def download(
     data: Annotated[Path, typer.Option("--data", help="Folder the files go to; the transform reads it.")] = Path(
-        "data"),
+        "data"
+    ),
     taxa: TaxaOption = "default",
-    base_url: Annotated[str | None, typer.Option(
-        "--base-url", help="The NCBI Gene DATA directory or a mirror. Default: $NCBI_GENE_BASE_URL, else "
-                           "base_url in config/download.yaml.")] = None,
-    file: Annotated[list[str] | None, typer.Option(
-        "--file", help="Only this file, by its name in config/download.yaml (repeatable).")] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="The NCBI Gene DATA directory or a mirror. Default: $NCBI_GENE_BASE_URL, else "
+            "base_url in config/download.yaml.",
+        ),
+    ] = None,
+    file: Annotated[
+        list[str] | None,
+        typer.Option("--file", help="Only this file, by its name in config/download.yaml (repeatable)."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Fetch again even if unchanged on the server.")] = False,
 ) -> None:
     """Fetch the NCBI Gene files for the taxon scope into DATA.
@@ -98,10 +150,18 @@ def download(
 
 @app.command()
 def card(
-    query: Annotated[str, typer.Argument(help="A gene: symbol (TP53), synonym, GeneID (7157), NCBIGene:7157, "
-                                              "or a discontinued GeneID or symbol.")],
-    taxon: Annotated[str | None, typer.Option(
-        "--taxon", help="Only genes of this taxon: a tax_id (9606) or a species name from config/taxa.yaml.")] = None,
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="A gene: symbol (TP53), synonym, GeneID (7157), NCBIGene:7157, or a discontinued GeneID or symbol."
+        ),
+    ],
+    taxon: Annotated[
+        str | None,
+        typer.Option(
+            "--taxon", help="Only genes of this taxon: a tax_id (9606) or a species name from config/taxa.yaml."
+        ),
+    ] = None,
     graph: Annotated[Path, typer.Option("--graph", help="The output folder of `make transform`.")] = Path("output"),
     html: Annotated[Path | None, typer.Option("--html", help="Also write the card as an HTML page here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON instead of text.")] = False,
@@ -114,11 +174,19 @@ def card(
 
 @app.command()
 def resolve(
-    query: Annotated[str, typer.Argument(
-        help="An NCBI GeneID (7157 or NCBIGene:7157), a gene symbol, or, after `transform --accessions`, a "
-             "sequence accession (NM_000546.6, NP_000537, NC_000017.11:7668421).")],
-    taxon: Annotated[str | None, typer.Option(
-        "--taxon", help="Only genes of these taxa: tax_ids or names from config/taxa.yaml, comma-separated.")] = None,
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="An NCBI GeneID (7157 or NCBIGene:7157), a gene symbol, or, after `transform --accessions`, a "
+            "sequence accession (NM_000546.6, NP_000537, NC_000017.11:7668421)."
+        ),
+    ],
+    taxon: Annotated[
+        str | None,
+        typer.Option(
+            "--taxon", help="Only genes of these taxa: tax_ids or names from config/taxa.yaml, comma-separated."
+        ),
+    ] = None,
     out: OutOption = Path("output"),
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
@@ -138,8 +206,9 @@ def resolve(
 @app.command("neo4j-export")
 def neo4j_export(
     graph: Annotated[Path, typer.Option("--graph", help="The output folder of `make transform`.")] = Path("output"),
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Folder for the import files. Default: GRAPH/neo4j.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the import files. Default: GRAPH/neo4j.")
+    ] = None,
 ) -> None:
     """Write the graph as neo4j-admin import files (Neo4j 5) and print the import command (also in OUT/import.sh)."""
     from ncbi_gene_kg.neo4j_export import run_export
@@ -150,21 +219,34 @@ def neo4j_export(
 @app.command("load-neo4j")
 def load_neo4j(
     uri: Annotated[str, typer.Option("--uri", envvar="NEO4J_URI", help="Bolt URI of the server.")] = (
-        "bolt://localhost:7687"),
+        "bolt://localhost:7687"
+    ),
     user: Annotated[str, typer.Option("--user", envvar="NEO4J_USER", help="Neo4j user.")] = "neo4j",
-    password_file: Annotated[Path | None, typer.Option(
-        "--password-file", help="File holding the password (one line). Default: $NEO4J_PASSWORD; with neither, "
-                                "no authentication.")] = None,
-    database: Annotated[str | None, typer.Option(
-        "--database", help="Database to load into. Default: the server's default database.")] = None,
+    password_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--password-file",
+            help="File holding the password (one line). Default: $NEO4J_PASSWORD; with neither, no authentication.",
+        ),
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="Database to load into. Default: the server's default database.")
+    ] = None,
     graph: Annotated[Path, typer.Option("--graph", help="The output folder of `make transform`.")] = Path("output"),
     batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per transaction.")] = 10_000,
 ) -> None:
     """Load the graph into a running Neo4j 5 over Bolt: id constraint first, idempotent MERGE in batches."""
     from ncbi_gene_kg.neo4j_load import run_load
 
-    run_load(graph, uri=uri, user=user, password_file=password_file, database=database, batch_size=batch_size,
-             console=console)
+    run_load(
+        graph,
+        uri=uri,
+        user=user,
+        password_file=password_file,
+        database=database,
+        batch_size=batch_size,
+        console=console,
+    )
 
 
 def run() -> None:

@@ -78,9 +78,12 @@ def _re2_accepts(con, pattern: str | None) -> bool:
 
 def register_prefixes(con, table: str, names: list[str]) -> None:
     """Create temp table ``table`` (name, prefix, pattern, local_is_curie) resolving each database name."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (name VARCHAR, prefix VARCHAR, pattern VARCHAR, "
-                "local_is_curie BOOLEAN)")
-    rows = [(p.name, p.prefix, p.pattern if _re2_accepts(con, p.pattern) else None, p.local_is_curie)
-            for p in map(resolve, sorted(set(names)))]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} (name VARCHAR, prefix VARCHAR, pattern VARCHAR, local_is_curie BOOLEAN)"
+    )
+    rows = [
+        (p.name, p.prefix, p.pattern if _re2_accepts(con, p.pattern) else None, p.local_is_curie)
+        for p in map(resolve, sorted(set(names)))
+    ]
     if rows:
         con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?)", rows)

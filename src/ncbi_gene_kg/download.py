@@ -280,9 +280,7 @@ class _Client:
                 delay = self.transfer.backoff * 2**retry
                 retry += 1
                 reason = _reason(error, self.transfer.timeout)
-                _say(
-                    self.console, f"{url}: {reason}; retry {retry} of {self.transfer.retries} in {delay:g} s"
-                )
+                _say(self.console, f"{url}: {reason}; retry {retry} of {self.transfer.retries} in {delay:g} s")
                 time.sleep(delay)
                 continue
             return _accept(url, dest, header) if changed else None
@@ -310,9 +308,7 @@ class _Client:
             self._save_body(response, partial.path, offset, partial.started().size, dest.name)
         return True
 
-    def _save_body(
-        self, response: requests.Response, path: Path, offset: int, total: int | None, label: str
-    ) -> None:
+    def _save_body(self, response: requests.Response, path: Path, offset: int, total: int | None, label: str) -> None:
         """Write (or append, when resuming) the body as it arrives, with a progress bar on a terminal."""
         with (
             path.open("ab" if offset else "wb") as out,
@@ -350,9 +346,7 @@ def _conditional_headers(dest: Path, previous: Record | None) -> dict[str, str]:
 
 
 def _resumes_at(response: requests.Response, offset: int) -> bool:
-    return response.status_code == 206 and response.headers.get("Content-Range", "").startswith(
-        f"bytes {offset}-"
-    )
+    return response.status_code == 206 and response.headers.get("Content-Range", "").startswith(f"bytes {offset}-")
 
 
 @dataclass(frozen=True)
@@ -462,9 +456,7 @@ def _now() -> str:
 def _cannot_connect(error: Exception) -> bool:
     """True if no connection was made at all (name resolution, refused, unreachable, connect timeout)."""
     cause = error.args[0] if error.args else None
-    return isinstance(error, requests.ConnectTimeout) or isinstance(
-        getattr(cause, "reason", None), NewConnectionError
-    )
+    return isinstance(error, requests.ConnectTimeout) or isinstance(getattr(cause, "reason", None), NewConnectionError)
 
 
 def _reason(error: Exception, timeout: float) -> str:

@@ -16,8 +16,10 @@ from ncbi_gene_kg.sql import ident, quote
 GRAPH = "ncbi_gene"
 # KGX TSV as merge.py writes it: tab-separated, no quoting (a '"' is data), every value a string. union_by_name
 # takes the columns from the header line without sniffing (auto_detect = false alone wants a column list).
-KGX_TSV = ("delim = '\t', quote = '', escape = '', header = true, all_varchar = true, union_by_name = true, "
-           "auto_detect = false")
+KGX_TSV = (
+    "delim = '\t', quote = '', escape = '', header = true, all_varchar = true, union_by_name = true, "
+    "auto_detect = false"
+)
 
 
 def graph_files(out_dir: Path, name: str = GRAPH) -> tuple[Path, Path]:
@@ -40,8 +42,10 @@ def open_graph(out_dir: Path, name: str = GRAPH) -> duckdb.DuckDBPyConnection:
     nodes, edges = graph_files(out_dir, name)
     missing = [p.name for p in (nodes, edges) if not p.is_file()]
     if missing:
-        raise UserError(f"no built graph in {out_dir} ({', '.join(missing)} missing): run `make transform` "
-                        "first, or point --graph at its output folder")
+        raise UserError(
+            f"no built graph in {out_dir} ({', '.join(missing)} missing): run `make transform` "
+            "first, or point --graph at its output folder"
+        )
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     for table, path in (("nodes", nodes), ("edges", edges)):

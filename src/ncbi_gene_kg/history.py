@@ -23,8 +23,16 @@ from ncbi_gene_kg.sql import items, quote
 HISTORY_TABLE = "gene_history_discontinued.tsv"
 # chain_end: 'current' (current_id is set), 'discontinued' (the chain ends in a GeneID discontinued without
 # replacement) or 'loop' (the chain comes back to an id it passed; no current id).
-HISTORY_COLUMNS = ["tax_id", "discontinued_id", "discontinued_symbol", "discontinue_date", "replaced_by",
-                   "current_id", "via", "chain_end"]
+HISTORY_COLUMNS = [
+    "tax_id",
+    "discontinued_id",
+    "discontinued_symbol",
+    "discontinue_date",
+    "replaced_by",
+    "current_id",
+    "via",
+    "chain_end",
+]
 NODES_FILE = "ncbi_gene_nodes.tsv"
 GENE = "NCBIGene"
 EXEMPT_SOURCE = "gene_info"  # the gene records themselves: never rewritten
@@ -57,7 +65,6 @@ def load_history(con: duckdb.DuckDBPyConnection, history: Path, table: str = "di
     return True
 
 
-
 def remap_discontinued(con: duckdb.DuckDBPyConnection, history: Path) -> dict[str, Tally]:
     """Rewrite discontinued GeneIDs in the merge's ``node_rows`` and ``edge_rows`` (before they are merged).
 
@@ -74,11 +81,14 @@ def remap_discontinued(con: duckdb.DuckDBPyConnection, history: Path) -> dict[st
     found |= _remap_edges(con)
     found |= _remap_nodes(con)
     found |= _remap_xrefs(con)
-    found |= example_tallies(con, f"""
+    found |= example_tallies(
+        con,
+        f"""
         SELECT 'gene_info has a node for a discontinued GeneID (kept; gene_info and gene_history are from '
                || 'different dates)' AS reason, r.id || ' -> ' || coalesce(d.new, '-') AS example
         FROM node_rows r JOIN discontinued_genes d ON d.old = r.id WHERE r._source = '{EXEMPT_SOURCE}'
-    """)
+    """,
+    )
     return dict(sorted(found.items()))
 
 
@@ -101,13 +111,16 @@ def _remap_edges(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
             WHERE s.old IS NOT NULL OR o.old IS NOT NULL
         )
     """)
-    found = example_tallies(con, """
+    found = example_tallies(
+        con,
+        """
         SELECT _source || ' ' || outcome AS reason,
                subject || ' -> ' || object || CASE WHEN outcome LIKE '%(dropped)' THEN ''
                    ELSE ' as ' || coalesce(new_subject, subject) || ' -> ' || coalesce(new_object, object) END
                    AS example
         FROM edge_remap
-    """)
+    """,
+    )
     con.execute("""
         UPDATE edge_rows SET subject = coalesce(m.new_subject, edge_rows.subject),
                              object = coalesce(m.new_object, edge_rows.object)
@@ -137,10 +150,14 @@ def _remap_nodes(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
             JOIN discontinued_genes d ON d.old = r.id
         )
     """)
-    found = example_tallies(con, "SELECT _source || ' ' || outcome AS reason, "
-                                 "old || ' -> ' || coalesce(new, '-') AS example FROM node_remap")
-    con.execute("UPDATE node_rows SET id = m.new FROM node_remap m "
-                "WHERE node_rows.rowid = m.rid AND m.outcome NOT LIKE '%(dropped)'")
+    found = example_tallies(
+        con,
+        "SELECT _source || ' ' || outcome AS reason, old || ' -> ' || coalesce(new, '-') AS example FROM node_remap",
+    )
+    con.execute(
+        "UPDATE node_rows SET id = m.new FROM node_remap m "
+        "WHERE node_rows.rowid = m.rid AND m.outcome NOT LIKE '%(dropped)'"
+    )
     con.execute("DELETE FROM node_rows WHERE rowid IN (SELECT rid FROM node_remap WHERE outcome LIKE '%(dropped)')")
     return found
 
@@ -153,13 +170,16 @@ def _remap_xrefs(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
                     WHEN d.new = x.id THEN 'xref naming a discontinued GeneID of the node itself (left out)'
                     ELSE 'xref naming a discontinued GeneID, remapped to the current id' END AS outcome
         FROM (
-            SELECT rid, _source, id, {items('parts')}
+            SELECT rid, _source, id, {items("parts")}
             FROM (SELECT rowid AS rid, _source, id, string_split(xref, '|') AS parts FROM node_rows
                   WHERE _source <> '{EXEMPT_SOURCE}' AND xref LIKE '%{GENE}:%')
         ) x LEFT JOIN discontinued_genes d ON d.old = x.value
     """)
-    found = example_tallies(con, "SELECT _source || ' ' || outcome AS reason, id || ': ' || value || ' -> ' || "
-                          "coalesce(new, '-') AS example FROM xref_remap WHERE discontinued")
+    found = example_tallies(
+        con,
+        "SELECT _source || ' ' || outcome AS reason, id || ': ' || value || ' -> ' || "
+        "coalesce(new, '-') AS example FROM xref_remap WHERE discontinued",
+    )
     con.execute("""
         UPDATE node_rows SET xref = f.xref FROM (
             SELECT rid, nullif(string_agg(coalesce(new, value), '|' ORDER BY pos)

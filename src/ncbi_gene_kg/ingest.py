@@ -76,20 +76,24 @@ class InputTables:
             self.dropped_values[reason] = tally
 
     def account(self) -> RowAccount:
-        read, out_of_scope = one(self.con,
-                                 f"SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM {self.name}_lines")
+        read, out_of_scope = one(
+            self.con, f"SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM {self.name}_lines"
+        )
         account = RowAccount(self.name, [p.name for p in self.paths], read=read)
         if out_of_scope:
             account.out_of_scope = tallies(
-                self.con, f"SELECT '{TAXON_OUT_OF_SCOPE}' AS reason, _file, _line "
-                          f"FROM {self.name}_lines WHERE _fields IS NULL")
-        account.out_of_scope |= tallies(self.con, f"SELECT _filtered AS reason, _file, _line "
-                                                  f"FROM {self.name}_classified WHERE _rejected IS NULL")
+                self.con,
+                f"SELECT '{TAXON_OUT_OF_SCOPE}' AS reason, _file, _line FROM {self.name}_lines WHERE _fields IS NULL",
+            )
+        account.out_of_scope |= tallies(
+            self.con, f"SELECT _filtered AS reason, _file, _line FROM {self.name}_classified WHERE _rejected IS NULL"
+        )
         account.rejected = tallies(self.con, f"SELECT _rejected AS reason, _file, _line FROM {self.name}_classified")
         account.emitted = scalar(self.con, f"SELECT count(*) FROM {self.emitted}")
         account.dropped_values = dict(sorted(self.dropped_values.items()))
-        account.repaired = tallies(self.con, "SELECT 'invalid UTF-8 replaced with U+FFFD' AS reason, _file, _line "
-                                             f"FROM {self.name}_repaired")
+        account.repaired = tallies(
+            self.con, f"SELECT 'invalid UTF-8 replaced with U+FFFD' AS reason, _file, _line FROM {self.name}_repaired"
+        )
         account.warnings = list(self.warnings)
         return account
 
@@ -126,15 +130,19 @@ def open_source(
     paths, expected = koza_reader(data)
     con = connect()
     headers = scan_files(con, name, paths, columns, scope, taxon_column)
-    warnings = [f"{path.name}: unknown column {column!r} (not in config's reader columns), ignored"
-                for path, header in zip(paths, headers, strict=True) for column in header.columns
-                if expected and column not in expected]
+    warnings = [
+        f"{path.name}: unknown column {column!r} (not in config's reader columns), ignored"
+        for path, header in zip(paths, headers, strict=True)
+        for column in header.columns
+        if expected and column not in expected
+    ]
     rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | dict(rejected)
     return InputTables(name, con, paths, scope, classify(con, name, rejected, filtered or {}), warnings=warnings)
 
 
-def classify(con: duckdb.DuckDBPyConnection, name: str, rejected: Mapping[str, str],
-             filtered: Mapping[str, str]) -> str:
+def classify(
+    con: duckdb.DuckDBPyConnection, name: str, rejected: Mapping[str, str], filtered: Mapping[str, str]
+) -> str:
     """Classify the rows of view ``name`` by the rules; returns the name of the view of emitted rows.
 
     Table ``<name>_classified`` (``_file``, ``_line``, ``_rejected``, ``_filtered``) holds only the
@@ -150,6 +158,8 @@ def classify(con: duckdb.DuckDBPyConnection, name: str, rejected: Mapping[str, s
         """
     )
     emitted = f"{name}_emitted"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {emitted} AS SELECT * FROM {name} "
-                f"ANTI JOIN {name}_classified USING (_file, _line)")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {emitted} AS SELECT * FROM {name} "
+        f"ANTI JOIN {name}_classified USING (_file, _line)"
+    )
     return emitted

@@ -56,8 +56,6 @@ class MergeResult:
     xref_collisions: dict[str, Tally] = field(default_factory=dict)
 
 
-
-
 def _load(con: duckdb.DuckDBPyConnection, table: str, files: list[Path], core: list[str]) -> list[str]:
     """Union the KGX TSV files into ``table`` with a ``_source`` (transform name) and ``_rank`` column.
 
@@ -96,16 +94,26 @@ def _merged_columns(columns: list[str], single: set[str], precedence: dict[str, 
     out = []
     for c in columns:
         if is_multivalued(c) and c not in single:
-            out.append(f"nullif(array_to_string(list_sort(list_distinct(flatten(list(string_split({ident(c)}, '|'))"
-                       f"))), '|'), '') AS {ident(c)}")
+            out.append(
+                f"nullif(array_to_string(list_sort(list_distinct(flatten(list(string_split({ident(c)}, '|'))"
+                f"))), '|'), '') AS {ident(c)}"
+            )
         else:
-            out.append(f"arg_min({ident(c)}, {_rank(c, precedence)}) FILTER (WHERE {ident(c)} IS NOT NULL) "
-                       f"AS {ident(c)}")
+            out.append(
+                f"arg_min({ident(c)}, {_rank(c, precedence)}) FILTER (WHERE {ident(c)} IS NOT NULL) AS {ident(c)}"
+            )
     return out
 
 
-def _conflicts(con: duckdb.DuckDBPyConnection, table: str, key: str, columns: list[str], single: set[str],
-               label: str, precedence: dict[str, list[str]]) -> dict[str, Tally]:
+def _conflicts(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    key: str,
+    columns: list[str],
+    single: set[str],
+    label: str,
+    precedence: dict[str, list[str]],
+) -> dict[str, Tally]:
     """Single-valued properties with more than one distinct value for the same id/key.
 
     For a property in ``precedence`` only the values of the first-ranked source present can conflict.
@@ -117,8 +125,10 @@ def _conflicts(con: duckdb.DuckDBPyConnection, table: str, key: str, columns: li
         rows_of = table
         if c in precedence:
             rank = _rank(c, precedence)
-            rows_of = (f"(SELECT * FROM {table} WHERE {ident(c)} IS NOT NULL "
-                       f"QUALIFY {rank} = min({rank}) OVER (PARTITION BY {key}))")
+            rows_of = (
+                f"(SELECT * FROM {table} WHERE {ident(c)} IS NOT NULL "
+                f"QUALIFY {rank} = min({rank}) OVER (PARTITION BY {key}))"
+            )
         rows = con.execute(
             f"""
             SELECT count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM (
@@ -141,34 +151,50 @@ def edge_key_sql(columns: list[str]) -> str:
     and each qualifier that has a value, as name=value (so a transform adding a qualifier column changes no
     other edge's key). ``negated`` is 'true' or empty: an absent or false negation is the same edge.
     """
-    fixed = [f"coalesce({ident(c)}, '')" if c in columns else "''" for c in
-             ("subject", "predicate", "object", "primary_knowledge_source")]
+    fixed = [
+        f"coalesce({ident(c)}, '')" if c in columns else "''"
+        for c in ("subject", "predicate", "object", "primary_knowledge_source")
+    ]
     negated = "CASE WHEN lower(negated) = 'true' THEN 'true' ELSE '' END" if "negated" in columns else "''"
     qualifiers = [f"CASE WHEN {ident(q)} IS NOT NULL THEN '{q}=' || {ident(q)} END" for q in qualifiers_of(columns)]
     return f"concat_ws(chr(31), {', '.join([*fixed, negated, *qualifiers])})"
 
 
-def _collapse(con: duckdb.DuckDBPyConnection, rows: str, key: str, columns: list[str], single: set[str],
-              out: str, label: str, precedence: dict[str, list[str]] | None = None) -> dict[str, Tally]:
+def _collapse(
+    con: duckdb.DuckDBPyConnection,
+    rows: str,
+    key: str,
+    columns: list[str],
+    single: set[str],
+    out: str,
+    label: str,
+    precedence: dict[str, list[str]] | None = None,
+) -> dict[str, Tally]:
     """Table ``out``: one row per ``key`` of ``rows``; returns the conflicts of single-valued properties.
 
     Only keys with several rows are aggregated (most ids have one row), so the cost stays with them.
     """
     con.execute(f"CREATE TEMP TABLE {rows}_multi AS SELECT {key} AS _k FROM {rows} GROUP BY {key} HAVING count(*) > 1")
     con.execute(f"CREATE TEMP VIEW {rows}_dups AS SELECT * FROM {rows} SEMI JOIN {rows}_multi ON _k = {key}")
-    conflicts = _conflicts(con, f"{rows}_dups", key, [c for c in columns if c not in single or c == "category"],
-                           single, label, precedence or {})
+    conflicts = _conflicts(
+        con,
+        f"{rows}_dups",
+        key,
+        [c for c in columns if c not in single or c == "category"],
+        single,
+        label,
+        precedence or {},
+    )
     listed = ", ".join(ident(c) for c in columns)
     con.execute(
         f"""
         CREATE TEMP TABLE {out} AS
         SELECT {listed} FROM {rows} ANTI JOIN {rows}_multi ON _k = {key}
         UNION ALL
-        SELECT {', '.join(_merged_columns(columns, single, precedence or {}))} FROM {rows}_dups GROUP BY {key}
+        SELECT {", ".join(_merged_columns(columns, single, precedence or {}))} FROM {rows}_dups GROUP BY {key}
         """
     )
     return conflicts
-
 
 
 def _remove_colliding_xrefs(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
@@ -179,11 +205,14 @@ def _remove_colliding_xrefs(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
         FROM (SELECT id, category, unnest(string_split(xref, '|')) AS value FROM nodes WHERE xref IS NOT NULL) x
         JOIN nodes o ON o.id = x.value AND o.category <> x.category
     """)
-    collisions = example_tallies(con, """
+    collisions = example_tallies(
+        con,
+        """
         SELECT 'xref of a ' || category || ' node is the id of a ' || other_category || ' node (xref removed)'
                AS reason, id || ' xref ' || value AS example
         FROM xref_collisions
-    """)
+    """,
+    )
     con.execute("""
         UPDATE nodes SET xref = c.kept
         FROM (SELECT n.id, nullif(array_to_string(list_filter(string_split(n.xref, '|'),
@@ -201,8 +230,10 @@ def _ordered(columns: list[str], core: list[str]) -> list[str]:
 def _copy(con: duckdb.DuckDBPyConnection, query: str, columns: list[str], path: Path) -> None:
     """Write ``query`` as KGX TSV; the one output column is named by the header line itself."""
     line = " || '\t' || ".join(tsv_cell(c, "VARCHAR") for c in columns)
-    con.execute(f"COPY (SELECT {line} AS {ident(chr(9).join(columns))} FROM ({query})) "
-                f"TO '{path}' (FORMAT csv, HEADER true, QUOTE '', ESCAPE '')")
+    con.execute(
+        f"COPY (SELECT {line} AS {ident(chr(9).join(columns))} FROM ({query})) "
+        f"TO '{path}' (FORMAT csv, HEADER true, QUOTE '', ESCAPE '')"
+    )
 
 
 def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, name: str = "ncbi_gene") -> MergeResult:
@@ -220,38 +251,52 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
     result.remapped = remap_discontinued(con, transforms_dir / HISTORY_TABLE)
     result.disagreements = disagreements(con)
 
-    authority = " OR ".join(f"(r.category = '{c}' AND r._source <> '{s}' AND NOT EXISTS (SELECT 1 FROM node_rows a "
-                            f"WHERE a.id = r.id AND a._source = '{s}'))" for c, s in NODE_AUTHORITY.items())
-    result.dropped_nodes = example_tallies(con, f"SELECT r._source || ' ' || r.category || ' row for an id that ' || "
-                                       f"'its authoritative source does not have' AS reason, r.id AS example "
-                                       f"FROM node_rows r WHERE {authority}")
+    authority = " OR ".join(
+        f"(r.category = '{c}' AND r._source <> '{s}' AND NOT EXISTS (SELECT 1 FROM node_rows a "
+        f"WHERE a.id = r.id AND a._source = '{s}'))"
+        for c, s in NODE_AUTHORITY.items()
+    )
+    result.dropped_nodes = example_tallies(
+        con,
+        f"SELECT r._source || ' ' || r.category || ' row for an id that ' || "
+        f"'its authoritative source does not have' AS reason, r.id AS example "
+        f"FROM node_rows r WHERE {authority}",
+    )
     con.execute(f"DELETE FROM node_rows r WHERE {authority}")
     single = {"id", "category"}
-    result.conflicts = _collapse(con, "node_rows", "id", node_columns, single, "nodes", "node",
-                                 NODE_PROPERTY_SOURCE_ORDER)
+    result.conflicts = _collapse(
+        con, "node_rows", "id", node_columns, single, "nodes", "node", NODE_PROPERTY_SOURCE_ORDER
+    )
 
     if "xref" in node_columns:
         result.xref_collisions = _remove_colliding_xrefs(con)
 
-    key = [k for k in ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers_of(
-        edge_columns)] if k in edge_columns]
+    key = [
+        k
+        for k in ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers_of(edge_columns)]
+        if k in edge_columns
+    ]
     # The edge id is the MD5 of the merge key, so edges are grouped by id (short, unlike the key).
     con.execute(f"UPDATE edge_rows SET id = 'urn:md5:' || md5({edge_key_sql(edge_columns)})")
     result.conflicts |= _collapse(con, "edge_rows", "id", edge_columns, set(key) | {"id"}, "merged_edges", "edge")
-    result.dangling_edges = example_tallies(con, """
+    result.dangling_edges = example_tallies(
+        con,
+        """
         SELECT predicate || ' edge whose ' || CASE WHEN s.id IS NULL THEN 'subject' ELSE 'object' END
                || ' is not a node' AS reason, e.subject || ' -> ' || e.object AS example
         FROM merged_edges e LEFT JOIN nodes s ON s.id = e.subject LEFT JOIN nodes o ON o.id = e.object
         WHERE s.id IS NULL OR o.id IS NULL
-    """)
-    con.execute("CREATE TEMP TABLE edges AS SELECT e.* FROM merged_edges e "
-                "SEMI JOIN nodes s ON s.id = e.subject SEMI JOIN nodes o ON o.id = e.object")
+    """,
+    )
+    con.execute(
+        "CREATE TEMP TABLE edges AS SELECT e.* FROM merged_edges e "
+        "SEMI JOIN nodes s ON s.id = e.subject SEMI JOIN nodes o ON o.id = e.object"
+    )
 
     nodes_cols = _ordered(node_columns, NODE_CORE)
     edges_cols = _ordered(edge_columns, EDGE_CORE)
     _copy(con, "SELECT * FROM nodes ORDER BY id", nodes_cols, out_dir / f"{name}_nodes.tsv")
-    _copy(con, "SELECT * FROM edges ORDER BY subject, predicate, object, id", edges_cols,
-          out_dir / f"{name}_edges.tsv")
+    _copy(con, "SELECT * FROM edges ORDER BY subject, predicate, object, id", edges_cols, out_dir / f"{name}_edges.tsv")
     result.nodes = scalar(con, "SELECT count(*) FROM nodes")
     result.edges = scalar(con, "SELECT count(*) FROM edges")
     return result

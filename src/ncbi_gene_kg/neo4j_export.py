@@ -51,8 +51,7 @@ EDGE_STRUCTURE = {"subject": ":START_ID", "predicate": ":TYPE", "object": ":END_
 # Biolink slot ranges with a Neo4j type other than string.
 RANGE_TYPES = {"boolean": "boolean", "integer": "long", "float": "double", "double": "double"}
 SQL_TYPES = {"string": "VARCHAR", "boolean": "BOOLEAN", "long": "BIGINT", "double": "DOUBLE"}
-IMPORT_OPTIONS = ("--delimiter=TAB", f"--array-delimiter={ARRAY_DELIMITER_OPTION}", "--quote=\"",
-                  "--id-type=string")
+IMPORT_OPTIONS = ("--delimiter=TAB", f"--array-delimiter={ARRAY_DELIMITER_OPTION}", '--quote="', "--id-type=string")
 
 
 def cypher_name(name: str) -> str:
@@ -70,8 +69,10 @@ def constraint_statements() -> list[str]:
     >>> constraint_statements()[0].startswith("CREATE CONSTRAINT ncbi_gene_kg_node_id IF NOT EXISTS")
     True
     """
-    return [f"CREATE CONSTRAINT ncbi_gene_kg_node_id IF NOT EXISTS FOR (n:{cypher_name(NODE_KEY_LABEL)}) "
-            "REQUIRE n.id IS UNIQUE"]
+    return [
+        f"CREATE CONSTRAINT ncbi_gene_kg_node_id IF NOT EXISTS FOR (n:{cypher_name(NODE_KEY_LABEL)}) "
+        "REQUIRE n.id IS UNIQUE"
+    ]
 
 
 @cache
@@ -99,8 +100,9 @@ def node_labels(category: str) -> list[str]:
     labels: list[str] = []
     for curie in category.split(LIST_DELIMITER):
         if not is_category(curie):
-            raise UserError(f"node category {curie!r} is not a class of the pinned Biolink model: "
-                            "the graph did not pass validation")
+            raise UserError(
+                f"node category {curie!r} is not a class of the pinned Biolink model: the graph did not pass validation"
+            )
         labels += category_ancestors(curie)
     return list(dict.fromkeys([*labels, NODE_KEY_LABEL]))
 
@@ -125,8 +127,10 @@ def typed_sql(column: str) -> str:
         split = f"list_filter(string_split({col}, '{LIST_DELIMITER}'), x -> x <> '')"
         elements = split if base == "VARCHAR" else f"list_transform({split}, x -> CAST(x AS {base}))"
         return f"CASE WHEN {col} IS NULL OR {col} = '' THEN NULL {bad} ELSE {elements} END"
-    bad = (f"WHEN contains({col}, chr(10)) OR contains({col}, chr(13)) "
-           f"THEN {_fail(where + ' || ' + quote('a value holds a line break'))}")
+    bad = (
+        f"WHEN contains({col}, chr(10)) OR contains({col}, chr(13)) "
+        f"THEN {_fail(where + ' || ' + quote('a value holds a line break'))}"
+    )
     value = col if base == "VARCHAR" else f"CAST({col} AS {base})"
     return f"CASE WHEN {col} IS NULL OR {col} = '' THEN NULL {bad} ELSE {value} END"
 
@@ -154,8 +158,7 @@ def _header(column: str) -> str:
 
 def create_label_table(con: duckdb.DuckDBPyConnection) -> None:
     """Table ``neo4j_labels(category, labels VARCHAR[])`` for each distinct category cell of ``nodes``."""
-    cells = [row[0] for row in con.execute("SELECT DISTINCT category FROM nodes WHERE category IS NOT NULL")
-             .fetchall()]
+    cells = [row[0] for row in con.execute("SELECT DISTINCT category FROM nodes WHERE category IS NOT NULL").fetchall()]
     con.execute("CREATE OR REPLACE TEMP TABLE neo4j_labels (category VARCHAR, labels VARCHAR[])")
     if cells:
         con.executemany("INSERT INTO neo4j_labels VALUES (?, ?)", [(c, node_labels(c)) for c in cells])
@@ -164,8 +167,7 @@ def create_label_table(con: duckdb.DuckDBPyConnection) -> None:
 def _required(column: str, kind: str) -> str:
     """SQL for a structural column that must have a value: aborts the query on an empty one."""
     col = ident(column)
-    return (f"CASE WHEN {col} IS NULL OR {col} = '' THEN {_fail(quote(f'a {kind} without {column}'))} "
-            f"ELSE {col} END")
+    return f"CASE WHEN {col} IS NULL OR {col} = '' THEN {_fail(quote(f'a {kind} without {column}'))} ELSE {col} END"
 
 
 def nodes_query(con: duckdb.DuckDBPyConnection, cells: bool) -> str:
@@ -184,8 +186,10 @@ def nodes_query(con: duckdb.DuckDBPyConnection, cells: bool) -> str:
     if cells:
         labels = f"array_to_string({labels}, chr(31))"
     names = ("id:ID", ":LABEL") if cells else ("id", "_labels")
-    return (f"SELECT {_required('id', 'node')} AS {ident(names[0])}, {labels} AS {ident(names[1])}, {listed} "
-            "FROM nodes LEFT JOIN neo4j_labels USING (category)")
+    return (
+        f"SELECT {_required('id', 'node')} AS {ident(names[0])}, {labels} AS {ident(names[1])}, {listed} "
+        "FROM nodes LEFT JOIN neo4j_labels USING (category)"
+    )
 
 
 def edge_properties(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -206,8 +210,9 @@ def edges_query(con: duckdb.DuckDBPyConnection, cells: bool) -> str:
     props = edge_properties(con)
     convert = _cell if cells else typed_sql
     listed = ", ".join(f"{convert(c)} AS {ident(_header(c) if cells else c)}" for c in props if c != "id")
-    structure = ", ".join(f"{_required(c, 'edge')} AS {ident(header if cells else c)}"
-                          for c, header in EDGE_STRUCTURE.items())
+    structure = ", ".join(
+        f"{_required(c, 'edge')} AS {ident(header if cells else c)}" for c, header in EDGE_STRUCTURE.items()
+    )
     return f"SELECT {structure}, {_required('id', 'edge')} AS id, {listed} FROM edges"
 
 
@@ -225,9 +230,17 @@ def import_command(out_dir: Path, database: str = "neo4j", neo4j_admin: str = "n
     >>> import_command(Path("/x"))[:5]
     ['neo4j-admin', 'database', 'import', 'full', 'neo4j']
     """
-    return [neo4j_admin, "database", "import", "full", database, f"--nodes={out_dir / NODES_FILE}",
-            f"--relationships={out_dir / RELATIONSHIPS_FILE}", *IMPORT_OPTIONS,
-            f"--report-file={out_dir / 'import.report'}"]
+    return [
+        neo4j_admin,
+        "database",
+        "import",
+        "full",
+        database,
+        f"--nodes={out_dir / NODES_FILE}",
+        f"--relationships={out_dir / RELATIONSHIPS_FILE}",
+        *IMPORT_OPTIONS,
+        f"--report-file={out_dir / 'import.report'}",
+    ]
 
 
 def import_script() -> str:
@@ -275,12 +288,12 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: Path) -> ExportResult:
     options = "FORMAT csv, DELIMITER '\t', HEADER true, QUOTE '\"', ESCAPE '\"', COMPRESSION gzip"
     try:
         con.execute(f"COPY ({nodes_query(con, cells=True)}) TO {quote(str(staging / NODES_FILE))} ({options})")
-        con.execute(f"COPY ({edges_query(con, cells=True)}) TO {quote(str(staging / RELATIONSHIPS_FILE))} "
-                    f"({options})")
+        con.execute(f"COPY ({edges_query(con, cells=True)}) TO {quote(str(staging / RELATIONSHIPS_FILE))} ({options})")
     except duckdb.Error as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise UserError(f"cannot export the graph for Neo4j: {str(error).removeprefix('Invalid Input Error: ')}"
-                        ) from error
+        raise UserError(
+            f"cannot export the graph for Neo4j: {str(error).removeprefix('Invalid Input Error: ')}"
+        ) from error
     nodes, relationships = count_rows(con, "nodes"), count_rows(con, "edges")
     (staging / IMPORT_SCRIPT).write_text(import_script())
     os.chmod(staging / IMPORT_SCRIPT, 0o755)
@@ -298,11 +311,20 @@ def run_export(graph_dir: Path, out_dir: Path, console: Console, name: str = GRA
         result = export(con, out_dir)
     finally:
         con.close()
-    console.print(f"wrote {result.nodes:,} nodes to {out_dir / NODES_FILE} and {result.relationships:,} "
-                  f"relationships to {out_dir / RELATIONSHIPS_FILE}", highlight=False)
-    console.print("Import them into a stopped Neo4j 5 (or run: bash "
-                  f"{shlex.quote(str(out_dir / IMPORT_SCRIPT))}):", highlight=False)
+    console.print(
+        f"wrote {result.nodes:,} nodes to {out_dir / NODES_FILE} and {result.relationships:,} "
+        f"relationships to {out_dir / RELATIONSHIPS_FILE}",
+        highlight=False,
+    )
+    console.print(
+        f"Import them into a stopped Neo4j 5 (or run: bash {shlex.quote(str(out_dir / IMPORT_SCRIPT))}):",
+        highlight=False,
+    )
     console.print("  " + shlex.join(result.command), highlight=False, soft_wrap=True)
-    console.print(f"then start Neo4j and create the id constraint: cypher-shell -f "
-                  f"{shlex.quote(str(out_dir / CONSTRAINTS_FILE))}", highlight=False, soft_wrap=True)
+    console.print(
+        f"then start Neo4j and create the id constraint: cypher-shell -f "
+        f"{shlex.quote(str(out_dir / CONSTRAINTS_FILE))}",
+        highlight=False,
+        soft_wrap=True,
+    )
     return result

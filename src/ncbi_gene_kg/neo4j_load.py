@@ -106,11 +106,15 @@ password with --password-file or NEO4J_PASSWORD
     """
     parts = urlsplit(uri)
     if parts.scheme not in SCHEMES or not parts.hostname:
-        raise UserError(f"not a Bolt URI: {_safe_uri(uri)}; use bolt://HOST:7687 or neo4j://HOST:7687 "
-                        f"(schemes: {', '.join(SCHEMES)})")
+        raise UserError(
+            f"not a Bolt URI: {_safe_uri(uri)}; use bolt://HOST:7687 or neo4j://HOST:7687 "
+            f"(schemes: {', '.join(SCHEMES)})"
+        )
     if "@" in parts.netloc:
-        raise UserError("the URI has user information in it: give the user with --user and the password with "
-                        f"--password-file or {PASSWORD_ENV}")
+        raise UserError(
+            "the URI has user information in it: give the user with --user and the password with "
+            f"--password-file or {PASSWORD_ENV}"
+        )
 
 
 def _safe_uri(uri: str) -> str:
@@ -145,13 +149,18 @@ def connect(uri: str, credentials: Credentials) -> Any:
         agent = driver.get_server_info().agent
     except AuthError:
         driver.close()
-        who = f"user {credentials.auth[0]!r} with the password from {credentials.source}" if credentials.auth \
+        who = (
+            f"user {credentials.auth[0]!r} with the password from {credentials.source}"
+            if credentials.auth
             else f"no credentials (give --password-file or set {PASSWORD_ENV})"
+        )
         raise UserError(f"Neo4j at {shown} rejected the credentials: {who}") from None
     except ServiceUnavailable as error:
         driver.close()
-        raise UserError(f"cannot connect to Neo4j at {shown}: {_reason(error)}. Is the server running, and is "
-                        "Bolt listening at that host and port?") from None
+        raise UserError(
+            f"cannot connect to Neo4j at {shown}: {_reason(error)}. Is the server running, and is "
+            "Bolt listening at that host and port?"
+        ) from None
     except Neo4jError as error:
         driver.close()
         raise UserError(f"Neo4j at {shown} refused the session: {error.message}") from None
@@ -176,22 +185,27 @@ def node_query(labels: list[str]) -> str:
     key = cypher_name(NODE_KEY_LABEL)
     others = "".join(":" + cypher_name(label) for label in labels if label != NODE_KEY_LABEL)
     set_labels = f"SET n{others} " if others else ""
-    return (f"UNWIND $rows AS row MERGE (n:{key} {{id: row.id}}) {set_labels}"
-            "WITH n, row WHERE properties(n) <> row.props SET n = row.props RETURN count(*) AS changed")
+    return (
+        f"UNWIND $rows AS row MERGE (n:{key} {{id: row.id}}) {set_labels}"
+        "WITH n, row WHERE properties(n) <> row.props SET n = row.props RETURN count(*) AS changed"
+    )
 
 
 def edge_query(predicate: str) -> str:
     """Cypher merging a batch of edges of one predicate on their id; returns rows matched and changed."""
     key = cypher_name(NODE_KEY_LABEL)
-    return (f"UNWIND $rows AS row MATCH (s:{key} {{id: row.subject}}) MATCH (o:{key} {{id: row.object}}) "
-            f"MERGE (s)-[r:{cypher_name(predicate)} {{id: row.id}}]->(o) "
-            "WITH r, row, properties(r) <> row.props AS differs "
-            "FOREACH (_ IN CASE WHEN differs THEN [1] ELSE [] END | SET r = row.props) "
-            "RETURN count(*) AS matched, count(CASE WHEN differs THEN 1 END) AS changed")
+    return (
+        f"UNWIND $rows AS row MATCH (s:{key} {{id: row.subject}}) MATCH (o:{key} {{id: row.object}}) "
+        f"MERGE (s)-[r:{cypher_name(predicate)} {{id: row.id}}]->(o) "
+        "WITH r, row, properties(r) <> row.props AS differs "
+        "FOREACH (_ IN CASE WHEN differs THEN [1] ELSE [] END | SET r = row.props) "
+        "RETURN count(*) AS matched, count(CASE WHEN differs THEN 1 END) AS changed"
+    )
 
 
-def _batches(con: duckdb.DuckDBPyConnection, query: str, group: str, batch_size: int
-             ) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
+def _batches(
+    con: duckdb.DuckDBPyConnection, query: str, group: str, batch_size: int
+) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
     """Rows of ``query`` as dicts without NULLs, in batches of at most ``batch_size`` with one ``group`` value.
 
     DuckDB streams the sorted rows (spilling to disk if need be); tuples are three times faster to fetch
@@ -226,12 +240,18 @@ class LoadResult:
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.nodes_created or self.nodes_changed or self.relationships_created
-                    or self.relationships_changed)
+        return bool(
+            self.nodes_created or self.nodes_changed or self.relationships_created or self.relationships_changed
+        )
 
 
-def load(con: duckdb.DuckDBPyConnection, driver: Any, database: str | None = None, batch_size: int = DEFAULT_BATCH,
-         console: Console | None = None) -> LoadResult:
+def load(
+    con: duckdb.DuckDBPyConnection,
+    driver: Any,
+    database: str | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    console: Console | None = None,
+) -> LoadResult:
     """Load the graph in ``con``'s ``nodes`` and ``edges`` views through ``driver``; see the module doc."""
     started = time.perf_counter()
     result = LoadResult()
@@ -240,9 +260,15 @@ def load(con: duckdb.DuckDBPyConnection, driver: Any, database: str | None = Non
     driver.execute_query(f"CALL db.awaitIndexes({INDEX_WAIT_S})", database_=database)
     create_label_table(con)
     total_nodes, total_edges = count_rows(con, "nodes"), count_rows(con, "edges")
-    progress = Progress(TextColumn("{task.description:<13}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), TimeRemainingColumn(), console=console or Console(stderr=True),
-                        transient=False)
+    progress = Progress(
+        TextColumn("{task.description:<13}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console or Console(stderr=True),
+        transient=False,
+    )
     with progress:
         task = progress.add_task("nodes", total=total_nodes)
         for labels, rows in _batches(con, nodes_query(con, cells=False), "_labels", batch_size):
@@ -254,9 +280,15 @@ def load(con: duckdb.DuckDBPyConnection, driver: Any, database: str | None = Non
             progress.advance(task, len(batch))
         task = progress.add_task("relationships", total=total_edges)
         for predicate, rows in _batches(con, edges_query(con, cells=False), "predicate", batch_size):
-            batch = [{"id": row["id"], "subject": row["subject"], "object": row["object"],
-                      "props": {k: v for k, v in row.items() if k not in ("subject", "predicate", "object")}}
-                     for row in rows]
+            batch = [
+                {
+                    "id": row["id"],
+                    "subject": row["subject"],
+                    "object": row["object"],
+                    "props": {k: v for k, v in row.items() if k not in ("subject", "predicate", "object")},
+                }
+                for row in rows
+            ]
             records, summary, _ = driver.execute_query(edge_query(predicate), rows=batch, database_=database)
             result.relationships += records[0]["matched"]
             result.relationships_created += summary.counters.relationships_created
@@ -270,8 +302,16 @@ def load(con: duckdb.DuckDBPyConnection, driver: Any, database: str | None = Non
     return result
 
 
-def run_load(graph_dir: Path, uri: str, user: str, password_file: Path | None, database: str | None,
-             batch_size: int, console: Console, name: str = GRAPH) -> LoadResult:
+def run_load(
+    graph_dir: Path,
+    uri: str,
+    user: str,
+    password_file: Path | None,
+    database: str | None,
+    batch_size: int,
+    console: Console,
+    name: str = GRAPH,
+) -> LoadResult:
     """The `load-neo4j` command: connect, load, and report what changed."""
     if batch_size < 1:
         raise UserError("--batch-size must be at least 1")
@@ -287,8 +327,10 @@ def run_load(graph_dir: Path, uri: str, user: str, password_file: Path | None, d
         except Neo4jError as error:  # a missing database, a full disk, ...: the server's own words
             raise UserError(f"Neo4j at {where} failed the load: {error.message}") from None
         except DriverError as error:  # the connection lost half-way
-            raise UserError(f"lost the connection to Neo4j at {where}: {_reason(error)}. Loaded batches "
-                            "stay; run the command again to finish") from None
+            raise UserError(
+                f"lost the connection to Neo4j at {where}: {_reason(error)}. Loaded batches "
+                "stay; run the command again to finish"
+            ) from None
         finally:
             driver.close()
     finally:
@@ -297,8 +339,12 @@ def run_load(graph_dir: Path, uri: str, user: str, password_file: Path | None, d
         f"loaded {result.nodes:,} nodes ({result.nodes_created:,} created, {result.nodes_changed:,} updated) and "
         f"{result.relationships:,} relationships ({result.relationships_created:,} created, "
         f"{result.relationships_changed:,} updated) into {where} in {result.seconds:.1f}s"
-        + ("" if result.changed_anything else ": nothing changed"), highlight=False)
+        + ("" if result.changed_anything else ": nothing changed"),
+        highlight=False,
+    )
     if result.missing_endpoints:
-        raise UserError(f"{result.missing_endpoints:,} edges were not loaded: their subject or object is not a "
-                        f"{NODE_KEY_LABEL} node in the database")
+        raise UserError(
+            f"{result.missing_endpoints:,} edges were not loaded: their subject or object is not a "
+            f"{NODE_KEY_LABEL} node in the database"
+        )
     return result

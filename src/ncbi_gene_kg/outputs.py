@@ -117,8 +117,9 @@ def _copy(con: duckdb.DuckDBPyConnection, query: str, fmt: str, path: Path) -> N
         con.execute(f"COPY ({query}) TO {quote(str(path))} (FORMAT parquet, COMPRESSION zstd)")
     else:  # one column, already formatted: no quoting (a '"' is data); TSV has its header line
         header = "true" if fmt == "tsv" else "false"
-        con.execute(f"COPY ({query}) TO {quote(str(path))} (FORMAT csv, HEADER {header}, QUOTE '', ESCAPE '', "
-                    f"DELIMITER '\t')")
+        con.execute(
+            f"COPY ({query}) TO {quote(str(path))} (FORMAT csv, HEADER {header}, QUOTE '', ESCAPE '', DELIMITER '\t')"
+        )
 
 
 def write_formats(con: duckdb.DuckDBPyConnection, out_dir: Path, formats: list[str]) -> list[Path]:
@@ -150,8 +151,7 @@ def write_by_taxon(con: duckdb.DuckDBPyConnection, out_dir: Path, formats: list[
     taxa = scope.tax_ids or [str(t.tax_id) for t in scope.known]
     folder = out_dir / BY_TAXON
     folder.mkdir(exist_ok=True)
-    taxon = (f"split_part(in_taxon, '{LIST_DELIMITER}', 1)" if "in_taxon" in con.table("nodes").columns
-             else "NULL")
+    taxon = f"split_part(in_taxon, '{LIST_DELIMITER}', 1)" if "in_taxon" in con.table("nodes").columns else "NULL"
     known = ", ".join(quote("NCBITaxon:" + t) for t in taxa)
     parts = [_taxon_part(t) for t in taxa] + [OTHER_TAXA, NO_TAXON]
     names = ", ".join(quote(p) for p in parts)
@@ -169,8 +169,10 @@ def write_by_taxon(con: duckdb.DuckDBPyConnection, out_dir: Path, formats: list[
         SELECT e.rowid AS r, coalesce(nullif(s.part, {no_taxon}), nullif(o.part, {no_taxon}), {no_taxon}) AS part
         FROM edges e LEFT JOIN node_part s ON s.id = e.subject LEFT JOIN node_part o ON o.id = e.object
     """)
-    counts = {table: dict(con.execute(f"SELECT part, count(*) FROM {table[:4]}_part GROUP BY 1").fetchall())
-              for table in ("nodes", "edges")}
+    counts = {
+        table: dict(con.execute(f"SELECT part, count(*) FROM {table[:4]}_part GROUP BY 1").fetchall())
+        for table in ("nodes", "edges")
+    }
     written = []
     for fmt in formats:
         for table in ("nodes", "edges"):
@@ -195,13 +197,15 @@ def edge_types(con: duckdb.DuckDBPyConnection) -> list[dict]:
     attributes = [c for c in columns_of(con, "edges") if c not in {*EDGE_CORE, *qualifiers}]
     levels = [c for c in ("knowledge_level", "agent_type") if c in columns]
     source = "e.primary_knowledge_source" if "primary_knowledge_source" in columns else "NULL"
-    typed_edges = ("edges e JOIN nodes s ON s.id = e.subject JOIN nodes o ON o.id = e.object")
+    typed_edges = "edges e JOIN nodes s ON s.id = e.subject JOIN nodes o ON o.id = e.object"
     triple = "s.category, e.predicate, o.category"
-    lists = [f"list(DISTINCT e.{ident(c)} ORDER BY e.{ident(c)}) FILTER (WHERE e.{ident(c)} IS NOT NULL)"
-             for c in ["category", *levels, *qualifiers]]
+    lists = [
+        f"list(DISTINCT e.{ident(c)} ORDER BY e.{ident(c)}) FILTER (WHERE e.{ident(c)} IS NOT NULL)"
+        for c in ["category", *levels, *qualifiers]
+    ]
     counts = [f"count(e.{ident(c)})" for c in attributes]
     rows = con.execute(f"""
-        SELECT {triple}, count(*), {', '.join([*lists, *counts])}
+        SELECT {triple}, count(*), {", ".join([*lists, *counts])}
         FROM {typed_edges} GROUP BY ALL ORDER BY ALL""").fetchall()
     by_source: dict[tuple, dict[str, int]] = {}
     for *key, primary, n in con.execute(f"""
@@ -211,15 +215,20 @@ def edge_types(con: duckdb.DuckDBPyConnection) -> list[dict]:
     types = []
     for subject, predicate, obj, count, associations, *rest in rows:
         found = dict(zip([*levels, *qualifiers], rest, strict=False))
-        types.append({
-            "subject": subject, "predicate": predicate, "object": obj, "count": count,
-            "associations": associations or [],
-            "knowledge_level": found.get("knowledge_level") or [],
-            "agent_type": found.get("agent_type") or [],
-            "qualifiers": {q: found[q] for q in qualifiers if found[q]},
-            "attributes": [a for a, n in zip(attributes, rest[len(levels) + len(qualifiers):], strict=True) if n],
-            "count_by_source": by_source[(subject, predicate, obj)],
-        })
+        types.append(
+            {
+                "subject": subject,
+                "predicate": predicate,
+                "object": obj,
+                "count": count,
+                "associations": associations or [],
+                "knowledge_level": found.get("knowledge_level") or [],
+                "agent_type": found.get("agent_type") or [],
+                "qualifiers": {q: found[q] for q in qualifiers if found[q]},
+                "attributes": [a for a, n in zip(attributes, rest[len(levels) + len(qualifiers) :], strict=True) if n],
+                "count_by_source": by_source[(subject, predicate, obj)],
+            }
+        )
     return types
 
 
@@ -236,22 +245,27 @@ def meta_knowledge_graph(con: duckdb.DuckDBPyConnection, types: list[dict] | Non
         nodes[category] = {"id_prefixes": prefixes, "count": count}
     edges = []
     for t in edge_types(con) if types is None else types:
-        edge: dict = {"subject": t["subject"], "predicate": t["predicate"], "object": t["object"],
-                      "knowledge_types": ["lookup"]}
+        edge: dict = {
+            "subject": t["subject"],
+            "predicate": t["predicate"],
+            "object": t["object"],
+            "knowledge_types": ["lookup"],
+        }
         if len(t["associations"]) == 1:
             edge["association"] = t["associations"][0]
-        edge["qualifiers"] = [{"qualifier_type_id": f"biolink:{q}", "applicable_values": values}
-                              for q, values in t["qualifiers"].items()]
-        edge["attributes"] = [{"attribute_type_id": f"biolink:{a}", "original_attribute_names": [a]}
-                              for a in t["attributes"]]
+        edge["qualifiers"] = [
+            {"qualifier_type_id": f"biolink:{q}", "applicable_values": values} for q, values in t["qualifiers"].items()
+        ]
+        edge["attributes"] = [
+            {"attribute_type_id": f"biolink:{a}", "original_attribute_names": [a]} for a in t["attributes"]
+        ]
         edge["count"] = t["count"]
         edge["count_by_source"] = t["count_by_source"]
         edges.append(edge)
     return {"nodes": nodes, "edges": edges}
 
 
-def write_meta_knowledge_graph(con: duckdb.DuckDBPyConnection, out_dir: Path, types: list[dict] | None = None
-                               ) -> dict:
+def write_meta_knowledge_graph(con: duckdb.DuckDBPyConnection, out_dir: Path, types: list[dict] | None = None) -> dict:
     meta = meta_knowledge_graph(con, types)
     (out_dir / META_KG).write_text(json.dumps(meta, indent=2) + "\n")
     return meta
@@ -289,8 +303,13 @@ def _transform_reasons(code: Path) -> tuple[list[str], list[str], list[str]]:
     tree = ast.parse(code.read_text())
     for node in ast.walk(tree):
         name, value = None, None
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                and node.targets[0].id == "COLUMNS" and isinstance(node.value, ast.List)):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "COLUMNS"
+            and isinstance(node.value, ast.List)
+        ):
             columns = [e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name, value = node.targets[0].id, node.value
@@ -327,82 +346,118 @@ def reference_ingest_guide(meta: dict, types: list[dict], scope: TaxonScope, con
         name = config["name"]
         source = sources[name]
         file_path = source.file.url.rsplit("/", 1)[-1]
-        relevant.append({"file_name": file_path, "location": source.file.url,
-                         "description": metadata.get("ingest_title", name)})
+        relevant.append(
+            {"file_name": file_path, "location": source.file.url, "description": metadata.get("ingest_title", name)}
+        )
         for also in source.also_reads:
-            relevant.append({"file_name": also.url.rsplit("/", 1)[-1], "location": also.url,
-                             "description": f"read with {name}"})
+            relevant.append(
+                {"file_name": also.url.rsplit("/", 1)[-1], "location": also.url, "description": f"read with {name}"}
+            )
         code = (path.parent / (config.get("transform") or {}).get("code", "")).resolve()
         columns, rejected, out = _transform_reasons(code) if code.is_file() else ([], [], [])
         columns = config["reader"].get("columns") or columns
-        included.append({"file_name": file_path, "included_records": " ".join(str(metadata.get("description",
-                         "")).split()), "fields_used": ", ".join(columns) or f"see transforms/{code.name}"})
+        included.append(
+            {
+                "file_name": file_path,
+                "included_records": " ".join(str(metadata.get("description", "")).split()),
+                "fields_used": ", ".join(columns) or f"see transforms/{code.name}",
+            }
+        )
         if "tax_id" in columns:
-            filtered.append({"file_name": file_path, "filtered_records": TAXON_OUT_OF_SCOPE,
-                             "rationale": "outside the taxon scope of the build (config/taxa.yaml, TAXA=)"})
+            filtered.append(
+                {
+                    "file_name": file_path,
+                    "filtered_records": TAXON_OUT_OF_SCOPE,
+                    "rationale": "outside the taxon scope of the build (config/taxa.yaml, TAXA=)",
+                }
+            )
         for reason in out:
-            filtered.append({"file_name": file_path, "filtered_records": reason,
-                             "rationale": f"outside what this ingest covers (see transforms/{code.name})"})
+            filtered.append(
+                {
+                    "file_name": file_path,
+                    "filtered_records": reason,
+                    "rationale": f"outside what this ingest covers (see transforms/{code.name})",
+                }
+            )
         for reason in rejected:
-            filtered.append({"file_name": file_path, "filtered_records": reason,
-                             "rationale": "malformed or unusable row; counted in validation_report.json"})
-    scope_text = ("every taxon" if scope.tax_ids is None else
-                  "the taxa of the '" + scope.name + "' scope: " + ", ".join(
-                      f"{t.label} (NCBITaxon:{t.tax_id})" for t in scope.taxa or ()))
+            filtered.append(
+                {
+                    "file_name": file_path,
+                    "filtered_records": reason,
+                    "rationale": "malformed or unusable row; counted in validation_report.json",
+                }
+            )
+    scope_text = (
+        "every taxon"
+        if scope.tax_ids is None
+        else "the taxa of the '"
+        + scope.name
+        + "' scope: "
+        + ", ".join(f"{t.label} (NCBITaxon:{t.tax_id})" for t in scope.taxa or ())
+    )
     edge_type_info = []
     for t in types:
-        edge_type_info.append({
-            "subject_categories": [t["subject"]],
-            "predicates": [t["predicate"]],
-            "object_categories": [t["object"]],
-            "qualifiers": [{"property": f"biolink:{q}", "value_enumeration": values}
-                           for q, values in t["qualifiers"].items()],
-            "knowledge_level": t["knowledge_level"],
-            "agent_type": t["agent_type"],
-            "primary_knowledge_sources": sorted(t["count_by_source"]),
-            "edge_properties": [f"biolink:{a}" for a in t["attributes"]],
-            "associations": t["associations"],
-            "ui_explanation": f"{t['subject']} {t['predicate'].removeprefix('biolink:').replace('_', ' ')} "
-                              f"{t['object']}",
-        })
-    node_types = [{"node_category": category, "source_identifier_types": node["id_prefixes"]}
-                  for category, node in meta["nodes"].items()]
+        edge_type_info.append(
+            {
+                "subject_categories": [t["subject"]],
+                "predicates": [t["predicate"]],
+                "object_categories": [t["object"]],
+                "qualifiers": [
+                    {"property": f"biolink:{q}", "value_enumeration": values} for q, values in t["qualifiers"].items()
+                ],
+                "knowledge_level": t["knowledge_level"],
+                "agent_type": t["agent_type"],
+                "primary_knowledge_sources": sorted(t["count_by_source"]),
+                "edge_properties": [f"biolink:{a}" for a in t["attributes"]],
+                "associations": t["associations"],
+                "ui_explanation": f"{t['subject']} {t['predicate'].removeprefix('biolink:').replace('_', ' ')} "
+                f"{t['object']}",
+            }
+        )
+    node_types = [
+        {"node_category": category, "source_identifier_types": node["id_prefixes"]}
+        for category, node in meta["nodes"].items()
+    ]
     return {
         "name": "NCBI Gene Reference Ingest Guide",
         "source_info": {
             "infores_id": provenance.NCBI_GENE,
             "name": "NCBI Gene",
             "description": "Gene-specific records of NCBI Gene: nomenclature, Reference Sequences, maps, pathways, "
-                           "variations, phenotypes, and links to genome-, phenotype-, and locus-specific resources.",
-            "citations": ["Brown GR et al. Gene: a gene-centered information resource at NCBI. Nucleic Acids Res. "
-                          "2015;43:D36-42. https://doi.org/10.1093/nar/gku1055"],
-            "terms_of_use_info": {"terms_of_use_url": "https://www.ncbi.nlm.nih.gov/home/about/policies/",
-                                  "terms_of_use_description": "NCBI places no restrictions on the use or "
-                                                              "distribution of the data it produces."},
+            "variations, phenotypes, and links to genome-, phenotype-, and locus-specific resources.",
+            "citations": [
+                "Brown GR et al. Gene: a gene-centered information resource at NCBI. Nucleic Acids Res. "
+                "2015;43:D36-42. https://doi.org/10.1093/nar/gku1055"
+            ],
+            "terms_of_use_info": {
+                "terms_of_use_url": "https://www.ncbi.nlm.nih.gov/home/about/policies/",
+                "terms_of_use_description": "NCBI places no restrictions on the use or "
+                "distribution of the data it produces.",
+            },
             "data_access_locations": [load_config().base_url],
             "data_provision_mechanisms": ["file_download"],
             "data_formats": ["tsv"],
             "data_versioning_and_releases": "The files are regenerated daily, with no version numbers; "
-                                            "graph_metadata.json records each input's date, size and sha256.",
+            "graph_metadata.json records each input's date, size and sha256.",
         },
         "ingest_info": {
             "ingest_categories": ["primary_knowledge_provider", "aggregation_provider"],
             "utility": "Genes of model organisms and human with their names, cross-references, products, "
-                       "orthologs, GO annotations and disease associations: the gene backbone other "
-                       "sources attach to.",
+            "orthologs, GO annotations and disease associations: the gene backbone other "
+            "sources attach to.",
             "scope": f"Built for {scope_text}.",
             "relevant_files": relevant,
             "included_content": included,
             "filtered_content": filtered,
-            "additional_notes": "Mapping tables used by the transforms: " + "; ".join(
-                f"{t['file_name']} ({t['description']})" for t in _mapping_tables()),
+            "additional_notes": "Mapping tables used by the transforms: "
+            + "; ".join(f"{t['file_name']} ({t['description']})" for t in _mapping_tables()),
         },
         "target_info": {
             "infores_id": provenance.NCBI_GENE,
             "edge_type_info": edge_type_info,
             "node_type_info": node_types,
             "additional_notes": f"Biolink model {BIOLINK_VERSION}. Edge and node types are those of this build "
-                                "(meta_knowledge_graph.json has their counts).",
+            "(meta_knowledge_graph.json has their counts).",
         },
         "provenance_info": {
             "contributions": ["ncbi-gene-kg (generated by the build from config/*.yaml and the mapping tables)"],
@@ -413,9 +468,10 @@ def reference_ingest_guide(meta: dict, types: list[dict], scope: TaxonScope, con
 
 def write_rig(out_dir: Path, meta: dict, types: list[dict], scope: TaxonScope) -> Path:
     path = out_dir / RIG
-    path.write_text(f"# {GRAPH} reference ingest guide, generated by `make transform` (do not edit).\n"
-                    + yaml.safe_dump(reference_ingest_guide(meta, types, scope), sort_keys=False, allow_unicode=True,
-                                     width=110))
+    path.write_text(
+        f"# {GRAPH} reference ingest guide, generated by `make transform` (do not edit).\n"
+        + yaml.safe_dump(reference_ingest_guide(meta, types, scope), sort_keys=False, allow_unicode=True, width=110)
+    )
     return path
 
 
@@ -453,8 +509,16 @@ def file_format(relative: str) -> str:
     suffix = name.rsplit(".", 1)[-1]
     if suffix in FORMAT_NAMES and (name.endswith((f"_nodes.{suffix}", f"_edges.{suffix}"))):
         return FORMAT_NAMES[suffix]
-    return {"tsv": "TSV", "json": "JSON", "md": "Markdown", "html": "HTML", "gz": "gzip", "yaml": "YAML",
-            "jsonl": "JSON Lines", "parquet": "Parquet"}.get(suffix, suffix)
+    return {
+        "tsv": "TSV",
+        "json": "JSON",
+        "md": "Markdown",
+        "html": "HTML",
+        "gz": "gzip",
+        "yaml": "YAML",
+        "jsonl": "JSON Lines",
+        "parquet": "Parquet",
+    }.get(suffix, suffix)
 
 
 def file_list(out_dir: Path) -> list[dict]:
@@ -468,6 +532,7 @@ def file_list(out_dir: Path) -> list[dict]:
     files = []
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
         relative = path.relative_to(out_dir).as_posix()
-        files.append({"name": relative, "format": file_format(relative), "size": path.stat().st_size,
-                      "sha256": sha256(path)})
+        files.append(
+            {"name": relative, "format": file_format(relative), "size": path.stat().st_size, "sha256": sha256(path)}
+        )
     return files

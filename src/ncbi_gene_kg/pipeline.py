@@ -75,8 +75,10 @@ def choose_data_dir(data_dir: Path | None, sources: list[NcbiSource]) -> tuple[P
     """
     if data_dir is not None:
         if not data_dir.is_dir():
-            raise UserError(f"input directory {data_dir} does not exist (run `make download`, or omit DATA "
-                            "to use the bundled sample)")
+            raise UserError(
+                f"input directory {data_dir} does not exist (run `make download`, or omit DATA "
+                "to use the bundled sample)"
+            )
         return data_dir, False
     default = Path("data")
     if default.is_dir() and any(find_inputs(default, s.name) for s in sources):
@@ -84,9 +86,14 @@ def choose_data_dir(data_dir: Path | None, sources: list[NcbiSource]) -> tuple[P
     return SAMPLE_DIR, True
 
 
-def run_transform(source: NcbiSource, inputs: list[Path], out_dir: Path, scope: TaxonScope,
-                  extra_fields: dict | None = None, also_inputs: dict[str, list[Path]] | None = None
-                  ) -> TransformRun:
+def run_transform(
+    source: NcbiSource,
+    inputs: list[Path],
+    out_dir: Path,
+    scope: TaxonScope,
+    extra_fields: dict | None = None,
+    also_inputs: dict[str, list[Path]] | None = None,
+) -> TransformRun:
     """Run one Koza transform on ``inputs``, writing ``<out_dir>/<name>_nodes.tsv`` / ``_edges.tsv``.
 
     ``also_inputs`` (the files of the config's ``also_reads``) reach the transform as ``also_read_files``;
@@ -98,7 +105,9 @@ def run_transform(source: NcbiSource, inputs: list[Path], out_dir: Path, scope: 
     overrides = {"transform": {"extra_fields": fields}}
     try:
         _, runner = KozaRunner.from_config_file(
-            str(source.path), output_dir=str(out_dir), input_files=[str(p.resolve()) for p in inputs],
+            str(source.path),
+            output_dir=str(out_dir),
+            input_files=[str(p.resolve()) for p in inputs],
             overrides=overrides,
         )
     except (OSError, yaml.YAMLError, ValueError, TypeError) as error:
@@ -119,9 +128,16 @@ def default_jobs() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def run_transforms(out_dir: Path, scope: TaxonScope, data_dir: Path | None = None, extra_fields: dict | None = None,
-                   stages: Stages | None = None, on_start: Callable[[NcbiSource, list[Path]], None] | None = None,
-                   config_dir: Path = CONFIG_DIR, jobs: int = 1) -> BuildResult:
+def run_transforms(
+    out_dir: Path,
+    scope: TaxonScope,
+    data_dir: Path | None = None,
+    extra_fields: dict | None = None,
+    stages: Stages | None = None,
+    on_start: Callable[[NcbiSource, list[Path]], None] | None = None,
+    config_dir: Path = CONFIG_DIR,
+    jobs: int = 1,
+) -> BuildResult:
     """Run every transform whose input is present in DATA, writing into ``out_dir``; one stage each.
 
     With ``jobs`` > 1 the transforms run in that many worker processes, largest input first; the
@@ -143,8 +159,9 @@ def run_transforms(out_dir: Path, scope: TaxonScope, data_dir: Path | None = Non
         planned.append(Planned(source, inputs, also_inputs, out_dir, scope, extra_fields or {}))
     if not planned:
         needs = [s for s in result.skipped if "(needs" in s]
-        raise UserError(f"no NCBI Gene input files in {data_dir}" + (f"; found but skipped: {', '.join(needs)}"
-                                                                    if needs else ""))
+        raise UserError(
+            f"no NCBI Gene input files in {data_dir}" + (f"; found but skipped: {', '.join(needs)}" if needs else "")
+        )
     if jobs <= 1 or len(planned) == 1:
         for job in planned:
             if on_start:
@@ -156,8 +173,9 @@ def run_transforms(out_dir: Path, scope: TaxonScope, data_dir: Path | None = Non
         if on_start:
             on_start(job.source, job.files)
     largest_first = sorted(planned, key=lambda j: -sum(p.stat().st_size for p in j.files))
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init,
-                             initargs=(jobs,)) as pool:
+    with ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init, initargs=(jobs,)
+    ) as pool:
         futures = {job.source.name: pool.submit(_timed, job) for job in largest_first}
         done = [futures[job.source.name].result() for job in planned]
     for run, stage in done:

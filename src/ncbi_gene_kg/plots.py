@@ -26,8 +26,7 @@ STYLE: Any = {  # matplotlib rc settings (typed Any: rc_context wants its litera
     "figure.dpi": 100,
 }
 WIDTH = 7.5  # inches; the page's content column is about 960 px
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf"]
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 ACCOUNTING_COLORS = {"emitted": "#2ca02c", "out of scope": "#9e9e9e", "rejected": "#d62728"}
 
 
@@ -53,7 +52,7 @@ def top(counts: dict[str, int], n: int) -> dict[str, int]:
     if len(counts) <= n:
         return dict(counts)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    kept, rest = ranked[: n - 1], ranked[n - 1:]
+    kept, rest = ranked[: n - 1], ranked[n - 1 :]
     return dict(kept) | {f"other ({len(rest)})": sum(v for _, v in rest)}
 
 
@@ -72,8 +71,14 @@ def hbar(counts: dict[str, int], xlabel: str) -> str | None:
         return data_uri(fig)
 
 
-def _stacked(rows: list[str], segments: list[str], value: dict[tuple[str, str], float], xlabel: str,
-             colors: dict[str, str] | None = None, legend_title: str | None = None) -> str | None:
+def _stacked(
+    rows: list[str],
+    segments: list[str],
+    value: dict[tuple[str, str], float],
+    xlabel: str,
+    colors: dict[str, str] | None = None,
+    legend_title: str | None = None,
+) -> str | None:
     """Horizontal bars per row (first row on top), stacked by segment, with a legend of the segments."""
     if not rows or not segments:
         return None
@@ -89,8 +94,9 @@ def _stacked(rows: list[str], segments: list[str], value: dict[tuple[str, str], 
             left = [a + b for a, b in zip(left, widths, strict=True)]
         ax.set_yticks(y, rows)
         ax.set_xlabel(xlabel)
-        ax.legend(title=legend_title, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8,
-                  title_fontsize=8)
+        ax.legend(
+            title=legend_title, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8, title_fontsize=8
+        )
         return data_uri(fig)
 
 
@@ -147,8 +153,7 @@ def ortholog_heatmap(orthologs: dict[str, Any]) -> str | None:
             for j, v in enumerate(row):
                 if v:
                     bright = float(image.norm(v)) > 0.6  # type: ignore[arg-type]
-                    ax.text(j, i, _short(v), ha="center", va="center", fontsize=7,
-                            color="black" if bright else "white")
+                    ax.text(j, i, _short(v), ha="center", va="center", fontsize=7, color="black" if bright else "white")
         bar = fig.colorbar(image, ax=ax, label="ortholog edges", shrink=0.7)
         integer = FuncFormatter(lambda value, _: f"{value:,.0f}")
         bar.ax.yaxis.set_major_formatter(integer)

@@ -39,8 +39,10 @@ def exclusive(out_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             lock.seek(0)
             holder = lock.read().strip() or "another process"
-            raise UserError(f"{out_dir}: another build is writing to this folder ({holder}); wait for it to "
-                            "finish or choose another --out") from None
+            raise UserError(
+                f"{out_dir}: another build is writing to this folder ({holder}); wait for it to "
+                "finish or choose another --out"
+            ) from None
         lock.seek(0)
         lock.truncate()
         lock.write(f"pid {os.getpid()}, started {datetime.now(UTC).isoformat(timespec='seconds')}\n")

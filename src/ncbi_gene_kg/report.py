@@ -30,8 +30,9 @@ MAX_TAXA = 20  # the ortholog matrix and the taxon plot show at most this many t
 TOP_NODES = 10
 
 
-def write_report(out_dir: Path, name: str = GRAPH, stages: list[dict] | None = None,
-                 graph: duckdb.DuckDBPyConnection | None = None) -> tuple[Path, Path]:
+def write_report(
+    out_dir: Path, name: str = GRAPH, stages: list[dict] | None = None, graph: duckdb.DuckDBPyConnection | None = None
+) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.json`` into ``out_dir`` from the graph and reports there.
 
     Args:
@@ -57,8 +58,7 @@ def write_report(out_dir: Path, name: str = GRAPH, stages: list[dict] | None = N
     return html_path, json_path
 
 
-def compute_figures(out_dir: Path, name: str = GRAPH, graph: duckdb.DuckDBPyConnection | None = None
-                    ) -> dict[str, Any]:
+def compute_figures(out_dir: Path, name: str = GRAPH, graph: duckdb.DuckDBPyConnection | None = None) -> dict[str, Any]:
     """Every figure of the report as plain JSON-able data (the content of ``report.json``).
 
     The graph is read from the KGX files in ``out_dir``, or from ``graph``'s tables ``nodes`` and ``edges``
@@ -96,11 +96,13 @@ def compute_figures(out_dir: Path, name: str = GRAPH, graph: duckdb.DuckDBPyConn
 
 def _load(con: duckdb.DuckDBPyConnection) -> None:
     """Copy the columns the report uses into tables ``n`` and ``e`` (one read of each file)."""
-    node_cols = ", ".join(column_or_null(con, "nodes", c) for c in ("id", "category", "name", "in_taxon",
-                                                                      "in_taxon_label"))
-    edge_cols = ", ".join(column_or_null(con, "edges", c) for c in ("id", "subject", "predicate", "object",
-                                                                      "primary_knowledge_source", "has_evidence",
-                                                                      "negated"))
+    node_cols = ", ".join(
+        column_or_null(con, "nodes", c) for c in ("id", "category", "name", "in_taxon", "in_taxon_label")
+    )
+    edge_cols = ", ".join(
+        column_or_null(con, "edges", c)
+        for c in ("id", "subject", "predicate", "object", "primary_knowledge_source", "has_evidence", "negated")
+    )
     con.execute(f"CREATE TEMP TABLE n AS SELECT {node_cols} FROM nodes")
     con.execute(f"CREATE TEMP TABLE e AS SELECT {edge_cols} FROM edges")
 
@@ -123,21 +125,29 @@ def row_accounting(validation: dict) -> list[dict[str, Any]]:
     """Per input: rows read, emitted, out of scope and rejected, and every reason with its count."""
     accounts = []
     for account in validation.get("row_accounting", []):
-        reasons = [{"kind": kind, "reason": reason, "count": t["count"], "examples": t["examples"]}
-                   for kind, key in (("out of scope", "out_of_scope"), ("rejected", "rejected"),
-                                     ("value dropped", "dropped_values"))
-                   for reason, t in account.get(key, {}).items()]
-        reasons += [{"kind": "warning", "reason": w, "count": None, "examples": []}
-                    for w in account.get("warnings", [])]
-        accounts.append({
-            "source": account["source"],
-            "files": account.get("files", []),
-            "read": account["read"],
-            "emitted": account["emitted"],
-            "out_of_scope": account.get("out_of_scope_total", 0),
-            "rejected": account.get("rejected_total", 0),
-            "reasons": reasons,
-        })
+        reasons = [
+            {"kind": kind, "reason": reason, "count": t["count"], "examples": t["examples"]}
+            for kind, key in (
+                ("out of scope", "out_of_scope"),
+                ("rejected", "rejected"),
+                ("value dropped", "dropped_values"),
+            )
+            for reason, t in account.get(key, {}).items()
+        ]
+        reasons += [
+            {"kind": "warning", "reason": w, "count": None, "examples": []} for w in account.get("warnings", [])
+        ]
+        accounts.append(
+            {
+                "source": account["source"],
+                "files": account.get("files", []),
+                "read": account["read"],
+                "emitted": account["emitted"],
+                "out_of_scope": account.get("out_of_scope_total", 0),
+                "rejected": account.get("rejected_total", 0),
+                "reasons": reasons,
+            }
+        )
     return accounts
 
 
@@ -146,8 +156,10 @@ def node_figures(con: duckdb.DuckDBPyConnection, labels: dict[str, str]) -> dict
     return {
         "total": one(con, "SELECT count(*) FROM n")[0],
         "by_category": _counts(con, "SELECT category, count(*) FROM n GROUP BY 1"),
-        "by_taxon": [{"taxon": taxon, "label": labels.get(taxon, "no taxon" if taxon == NO_VALUE else taxon),
-                      "count": n} for taxon, n in by_taxon.items()],
+        "by_taxon": [
+            {"taxon": taxon, "label": labels.get(taxon, "no taxon" if taxon == NO_VALUE else taxon), "count": n}
+            for taxon, n in by_taxon.items()
+        ],
     }
 
 
@@ -189,26 +201,39 @@ def go_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     order = list(dict.fromkeys(row["evidence_group"] for row in load_table("go_evidence_knowledge_level")))
     order += ["other", "no evidence"]
     cells = con.execute("SELECT aspect, class, count(DISTINCT id) FROM go_ev GROUP BY ALL").fetchall()
-    codes = con.execute("SELECT aspect, coalesce(code, coalesce(eco, 'none')), count(DISTINCT id) FROM go_ev "
-                        "GROUP BY ALL ORDER BY 3 DESC, 1, 2").fetchall()
-    per_aspect = con.execute("SELECT aspect, count(DISTINCT id), count(DISTINCT id) FILTER (WHERE negated), "
-                             "count(DISTINCT subject) FROM go GROUP BY 1").fetchall()
+    codes = con.execute(
+        "SELECT aspect, coalesce(code, coalesce(eco, 'none')), count(DISTINCT id) FROM go_ev "
+        "GROUP BY ALL ORDER BY 3 DESC, 1, 2"
+    ).fetchall()
+    per_aspect = con.execute(
+        "SELECT aspect, count(DISTINCT id), count(DISTINCT id) FILTER (WHERE negated), "
+        "count(DISTINCT subject) FROM go GROUP BY 1"
+    ).fetchall()
     aspects = [a for a in ASPECTS if a in {row[0] for row in per_aspect}]
     classes = [c for c in order if c in {row[1] for row in cells}]
     matrix = {(a, c): n for a, c, n in cells}
-    totals = one(con, "SELECT count(DISTINCT id), count(DISTINCT id) FILTER (WHERE negated), "
-                       "count(DISTINCT subject) FROM go")
+    totals = one(
+        con, "SELECT count(DISTINCT id), count(DISTINCT id) FILTER (WHERE negated), count(DISTINCT subject) FROM go"
+    )
     return {
         "total": totals[0],
         "negated": totals[1],
         "genes_annotated": totals[2],
-        "aspects": [{"aspect": ASPECTS[a], "annotations": n, "negated": neg, "genes": g}
-                    for a in aspects for aspect, n, neg, g in per_aspect if aspect == a],
+        "aspects": [
+            {"aspect": ASPECTS[a], "annotations": n, "negated": neg, "genes": g}
+            for a in aspects
+            for aspect, n, neg, g in per_aspect
+            if aspect == a
+        ],
         "evidence_classes": classes,
-        "by_aspect_and_evidence_class": [{"aspect": ASPECTS[a], "evidence_class": c, "count": matrix.get((a, c), 0)}
-                                         for a in aspects for c in classes],
-        "by_aspect_and_evidence_code": [{"aspect": ASPECTS[a], "evidence_code": code, "count": n}
-                                        for a, code, n in codes],
+        "by_aspect_and_evidence_class": [
+            {"aspect": ASPECTS[a], "evidence_class": c, "count": matrix.get((a, c), 0)}
+            for a in aspects
+            for c in classes
+        ],
+        "by_aspect_and_evidence_code": [
+            {"aspect": ASPECTS[a], "evidence_code": code, "count": n} for a, code, n in codes
+        ],
     }
 
 
@@ -264,8 +289,13 @@ def degree_bins(distribution: dict[int, int]) -> list[dict[str, Any]]:
         low, high = high + 1, high * 2
     while len(bins) > 1 and bins[-1][0] > max(distribution):
         bins.pop()
-    return [{"bin": str(lo) if lo == hi else f"{lo}-{hi}",
-             "nodes": sum(n for d, n in distribution.items() if lo <= d <= hi)} for lo, hi in bins]
+    return [
+        {
+            "bin": str(lo) if lo == hi else f"{lo}-{hi}",
+            "nodes": sum(n for d, n in distribution.items() if lo <= d <= hi),
+        }
+        for lo, hi in bins
+    ]
 
 
 def degree_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -287,8 +317,10 @@ def degree_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "max": max(distribution, default=0),
         "mean": round(sum(d * n for d, n in distribution.items()) / max(sum(distribution.values()), 1), 2),
         "median": _weighted_median(distribution),
-        "by_category": [{"category": c, "nodes": n, "mean": round(float(m), 2), "median": float(med), "max": mx}
-                        for c, n, m, med, mx in per_category],
+        "by_category": [
+            {"category": c, "nodes": n, "mean": round(float(m), 2), "median": float(med), "max": mx}
+            for c, n, m, med, mx in per_category
+        ],
         "top_nodes": [{"id": i, "name": nm, "category": c, "degree": d} for i, nm, c, d in top.fetchall()],
     }
 
@@ -319,10 +351,16 @@ def validation_figures(validation: dict) -> dict[str, Any]:
     """The validation result with each problem class's count (examples in validation_report.json)."""
     groups = {}
     for key in ("errors", "warnings", "conflicts", "dropped_nodes", "dangling_edges", "xref_collisions"):
-        groups[key] = [{"problem": label, "count": t["count"], "examples": [_readable(x) for x in t["examples"]]}
-                       for label, t in validation.get(key, {}).items()]
-    return {"valid": validation.get("valid", False), "errors_total": validation.get("errors_total", 0),
-            **{f"{k}_total": sum(p["count"] for p in v) for k, v in groups.items()}, **groups}
+        groups[key] = [
+            {"problem": label, "count": t["count"], "examples": [_readable(x) for x in t["examples"]]}
+            for label, t in validation.get(key, {}).items()
+        ]
+    return {
+        "valid": validation.get("valid", False),
+        "errors_total": validation.get("errors_total", 0),
+        **{f"{k}_total": sum(p["count"] for p in v) for k, v in groups.items()},
+        **groups,
+    }
 
 
 def _readable(example: str) -> str:

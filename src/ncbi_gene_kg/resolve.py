@@ -58,7 +58,8 @@ class Discontinued:
                 return f"{text}: discontinued on {self.date}, no current id ({self.comment})"
             return f"{text}: discontinued on {self.date} without replacement"
         return f"{text}: discontinued on {self.date}, replaced by {self.current.describe()}" + (
-            f" ({self.comment})" if self.comment else "")
+            f" ({self.comment})" if self.comment else ""
+        )
 
 
 @dataclass
@@ -115,8 +116,10 @@ class Resolution:
     def text(self) -> str:
         scope = f" in taxon {self.taxon}" if self.taxon else ""
         if self.status == "not found":
-            return f"{self.query}: not found{scope} (neither a GeneID nor a symbol, synonym or discontinued " \
-                   "symbol of this graph's genes)"
+            return (
+                f"{self.query}: not found{scope} (neither a GeneID nor a symbol, synonym or discontinued "
+                "symbol of this graph's genes)"
+            )
         if self.status == "ambiguous":
             keys = {m.key for m in self.candidates}
             lines = [f"{self.query}: ambiguous{scope}, names {len(keys)} genes:"]
@@ -135,8 +138,10 @@ class Resolution:
         lines = [match.record.describe() + (": current" if self.status == "current" else "") + how]
         if self.replaced:
             lines.append(f"  it replaced {len(self.replaced)} discontinued GeneID(s):")
-            lines += [f"    {d.id}" + (f" {d.symbol}" if d.symbol else "") + f" (discontinued on {d.date})"
-                      for d in self.replaced[:20]]
+            lines += [
+                f"    {d.id}" + (f" {d.symbol}" if d.symbol else "") + f" (discontinued on {d.date})"
+                for d in self.replaced[:20]
+            ]
             if len(self.replaced) > 20:
                 lines.append(f"    ... and {len(self.replaced) - 20} more")
         if self.also:
@@ -151,8 +156,9 @@ class _Graph:
     def __init__(self, out_dir: Path):
         nodes, sssom = out_dir / NODES_FILE, out_dir / SSSOM_FILE
         if not nodes.is_file():
-            raise UserError(f"{nodes} not found: build the graph first (`make transform`, or --out for another "
-                            "output folder)")
+            raise UserError(
+                f"{nodes} not found: build the graph first (`make transform`, or --out for another output folder)"
+            )
         self.con = connect()
         columns = self._columns(nodes)
 
@@ -162,8 +168,8 @@ class _Graph:
         symbol = column("symbol") if "symbol" in columns else column("name")
         self.con.execute(f"""
             CREATE TEMP VIEW genes AS
-            SELECT id, {symbol} AS symbol, {column('synonym')} AS synonym, {column('in_taxon')} AS taxon,
-                   {column('in_taxon_label')} AS taxon_label
+            SELECT id, {symbol} AS symbol, {column("synonym")} AS synonym, {column("in_taxon")} AS taxon,
+                   {column("in_taxon_label")} AS taxon_label
             FROM read_csv({quote(str(nodes))}, delim = '\t', quote = '', escape = '', header = true,
                           all_varchar = true)
             WHERE category = 'biolink:Gene'
@@ -178,9 +184,11 @@ class _Graph:
                               skip = {skip}, all_varchar = true)
             """)
         else:
-            self.con.execute("CREATE TEMP VIEW history AS SELECT NULL::VARCHAR AS id, NULL::VARCHAR AS symbol, "
-                             "NULL::VARCHAR AS current, NULL::VARCHAR AS date, NULL::VARCHAR AS comment, "
-                             "NULL::VARCHAR AS taxon WHERE false")
+            self.con.execute(
+                "CREATE TEMP VIEW history AS SELECT NULL::VARCHAR AS id, NULL::VARCHAR AS symbol, "
+                "NULL::VARCHAR AS current, NULL::VARCHAR AS date, NULL::VARCHAR AS comment, "
+                "NULL::VARCHAR AS taxon WHERE false"
+            )
         self.labels = {f"{NCBITAXON}:{t}": label for t, label in load_scope("all").labels().items()}
 
     @staticmethod
@@ -208,12 +216,15 @@ class _Graph:
         parts = where.split("?")
         if len(parts) != len(params) + 1:
             raise ValueError(f"{where!r} takes {len(parts) - 1} parameters, got {len(params)}")
-        return "".join(part + (quote(str(value)) if i < len(params) else "")
-                       for i, (part, value) in enumerate(zip(parts, [*params, None], strict=True)))
+        return "".join(
+            part + (quote(str(value)) if i < len(params) else "")
+            for i, (part, value) in enumerate(zip(parts, [*params, None], strict=True))
+        )
 
     def genes(self, where: str, params: list) -> list[Gene]:
-        rows = self.con.execute(f"SELECT id, symbol, taxon, taxon_label FROM genes WHERE "
-                                f"{self._literal(where, params)} ORDER BY id").fetchall()
+        rows = self.con.execute(
+            f"SELECT id, symbol, taxon, taxon_label FROM genes WHERE {self._literal(where, params)} ORDER BY id"
+        ).fetchall()
         return [Gene(*row) for row in rows]
 
     def gene(self, gene_id: str) -> Gene:
@@ -221,12 +232,23 @@ class _Graph:
         return found[0] if found else Gene(gene_id, in_graph=False)
 
     def discontinued(self, where: str, params: list) -> list[Discontinued]:
-        rows = self.con.execute(f"SELECT id, symbol, date, taxon, current, comment FROM history WHERE "
-                                f"{self._literal(where, params)} "
-                                "ORDER BY CAST(split_part(id, ':', 2) AS BIGINT)").fetchall()
-        return [Discontinued(gene_id, symbol, date, taxon, self.labels.get(taxon or ""),
-                             None if current == NO_TERM_FOUND else self.gene(current), comment)
-                for gene_id, symbol, date, taxon, current, comment in rows]
+        rows = self.con.execute(
+            f"SELECT id, symbol, date, taxon, current, comment FROM history WHERE "
+            f"{self._literal(where, params)} "
+            "ORDER BY CAST(split_part(id, ':', 2) AS BIGINT)"
+        ).fetchall()
+        return [
+            Discontinued(
+                gene_id,
+                symbol,
+                date,
+                taxon,
+                self.labels.get(taxon or ""),
+                None if current == NO_TERM_FOUND else self.gene(current),
+                comment,
+            )
+            for gene_id, symbol, date, taxon, current, comment in rows
+        ]
 
 
 def _gene_id(query: str) -> str | None:
@@ -267,8 +289,12 @@ def resolve(query: str, taxon: str | None = None, out_dir: Path = Path("output")
     if accession is not None:
         how, hits = accession
         found = [graph.gene(gene_id) for gene_id, _ in hits[:MAX_CANDIDATES]]
-        found = [g if g.in_graph else Gene(g.id, None, f"{NCBITAXON}:{tax}", graph.labels.get(f"{NCBITAXON}:{tax}"),
-                                           in_graph=False) for g, (_, tax) in zip(found, hits, strict=False)]
+        found = [
+            g
+            if g.in_graph
+            else Gene(g.id, None, f"{NCBITAXON}:{tax}", graph.labels.get(f"{NCBITAXON}:{tax}"), in_graph=False)
+            for g, (_, tax) in zip(found, hits, strict=False)
+        ]
         if len(hits) > 1:
             resolution.status, resolution.more = "ambiguous", len(hits) - len(found)
             resolution.candidates = [Match(how, gene=g) for g in found]
@@ -278,13 +304,17 @@ def resolve(query: str, taxon: str | None = None, out_dir: Path = Path("output")
         return resolution
 
     symbol = query.strip()
-    for compare, synonyms in (("{} = ?", "list_contains(string_split(synonym, '|'), ?)"),
-                              ("lower({}) = lower(?)", "list_contains(string_split(lower(synonym), '|'), lower(?))")):
+    for compare, synonyms in (
+        ("{} = ?", "list_contains(string_split(synonym, '|'), ?)"),
+        ("lower({}) = lower(?)", "list_contains(string_split(lower(synonym), '|'), lower(?))"),
+    ):
         tiers = [
             [Match("symbol", gene=g) for g in graph.genes(compare.format("symbol") + in_taxa, [symbol])],
             [Match("synonym", gene=g) for g in graph.genes(synonyms + in_taxa, [symbol])],
-            [Match("discontinued symbol", discontinued=d) for d in graph.discontinued(
-                compare.format("symbol") + in_taxa, [symbol])],
+            [
+                Match("discontinued symbol", discontinued=d)
+                for d in graph.discontinued(compare.format("symbol") + in_taxa, [symbol])
+            ],
         ]
         matches = [m for tier in tiers for m in tier]
         if matches:

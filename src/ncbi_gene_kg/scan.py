@@ -45,8 +45,9 @@ MEMORY_LIMIT_MB = 3000
 MEMORY_SHARE = "NCBI_GENE_KG_MEMORY_SHARE"
 
 
-def connect(memory_limit: str | None = None, threads: int | None = None,
-            preserve_order: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(
+    memory_limit: str | None = None, threads: int | None = None, preserve_order: bool = True
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with a memory bound; beyond it DuckDB spills to the system temp folder.
 
     The bound is 3 GB, divided among the transforms running at once (``NCBI_GENE_KG_MEMORY_SHARE``).
@@ -54,8 +55,9 @@ def connect(memory_limit: str | None = None, threads: int | None = None,
     """
     memory_limit = memory_limit or f"{MEMORY_LIMIT_MB // max(1, int(os.environ.get(MEMORY_SHARE, '1')))}MB"
     spill = os.path.join(tempfile.gettempdir(), f"ncbi-gene-kg-duckdb-{os.getpid()}")
-    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": preserve_order,
-                                 "temp_directory": spill})
+    con = duckdb.connect(
+        config={"memory_limit": memory_limit, "preserve_insertion_order": preserve_order, "temp_directory": spill}
+    )
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
@@ -101,10 +103,6 @@ def column_index(header: Header, path: Path, required: Sequence[str]) -> dict[st
             f"(found: {', '.join(header.columns)})"
         )
     return positions
-
-
-
-
 
 
 @dataclass
@@ -199,8 +197,9 @@ def _load_sql(table: str, source: str, header: Header, keep: Sequence[int], in_s
         """
 
 
-def load_lines(con: duckdb.DuckDBPyConnection, table: str, path: Path, header: Header, keep: Sequence[int],
-               in_scope: str) -> list[int]:
+def load_lines(
+    con: duckdb.DuckDBPyConnection, table: str, path: Path, header: Header, keep: Sequence[int], in_scope: str
+) -> list[int]:
     """Load one file's data rows into table ``table`` (see :func:`_load_sql`); returns the lines whose
     invalid UTF-8 was replaced.
 
@@ -217,8 +216,10 @@ def load_lines(con: duckdb.DuckDBPyConnection, table: str, path: Path, header: H
                 continue
             raise UserError(f"{path}: cannot be read ({str(error).splitlines()[0]})") from error
         if pump and pump.error:
-            raise UserError(f"{path}: truncated or corrupt compressed file after {pump.lines:,} lines "
-                            f"({pump.error}); download it again") from pump.error
+            raise UserError(
+                f"{path}: truncated or corrupt compressed file after {pump.lines:,} lines "
+                f"({pump.error}); download it again"
+            ) from pump.error
         return pump.repaired if pump else []
     raise AssertionError("unreachable")
 
@@ -262,9 +263,7 @@ def scan_files(
             raise UserError(f"{path}: no data rows (the file holds only its header)")
         parts.append(lines)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_lines AS {' UNION ALL '.join(parts)}")
-    columns = ",\n".join(
-        f"nullif(_fields[{i}], '{NULL}') AS {ident(name)}" for i, name in enumerate(required, 1)
-    )
+    columns = ",\n".join(f"nullif(_fields[{i}], '{NULL}') AS {ident(name)}" for i, name in enumerate(required, 1))
     con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW {table} AS

@@ -108,15 +108,24 @@ def _source(path: Path, config: dict) -> NcbiSource:
     transform = config.get("transform") or {}
     try:
         own = NcbiFile(config["name"], config["metadata"]["ingest_url"], _columns(config["reader"]["columns"]))
-        also = tuple(NcbiFile(name, entry["url"], tuple(entry["columns"]))
-                     for name, entry in (transform.get("also_reads") or {}).items())
-        return NcbiSource(own.name, path, own, int(transform["merge_rank"]),
-                          tuple(transform.get("preferred_for") or ()),
-                          {kind: tuple(props) for kind, props in (transform.get("curie_properties") or {}).items()},
-                          also)
+        also = tuple(
+            NcbiFile(name, entry["url"], tuple(entry["columns"]))
+            for name, entry in (transform.get("also_reads") or {}).items()
+        )
+        return NcbiSource(
+            own.name,
+            path,
+            own,
+            int(transform["merge_rank"]),
+            tuple(transform.get("preferred_for") or ()),
+            {kind: tuple(props) for kind, props in (transform.get("curie_properties") or {}).items()},
+            also,
+        )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise UserError(f"{path}: a source config needs name, metadata.ingest_url, reader.columns and "
-                        f"transform.merge_rank; also_reads maps names to {{url, columns}} ({error!r})") from error
+        raise UserError(
+            f"{path}: a source config needs name, metadata.ingest_url, reader.columns and "
+            f"transform.merge_rank; also_reads maps names to {{url, columns}} ({error!r})"
+        ) from error
 
 
 def _columns(columns: list) -> tuple[str, ...]:

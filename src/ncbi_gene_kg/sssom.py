@@ -25,15 +25,24 @@ PREDICATE = "IAO:0100001"
 NO_TERM_FOUND = "sssom:NoTermFound"
 DIRECT = "semapv:UnspecifiedMatching"  # NCBI's own record; how NCBI decided is not stated per row
 CHAINED = "semapv:MappingChaining"  # the current id is reached through ids that were discontinued in turn
-SSSOM_COLUMNS = ["subject_id", "subject_label", "predicate_id", "object_id", "object_label",
-                 "mapping_justification", "mapping_cardinality", "mapping_date", "comment", "other"]
+SSSOM_COLUMNS = [
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "mapping_cardinality",
+    "mapping_date",
+    "comment",
+    "other",
+]
 # No published location yet: a URN that names the set; replace with the release URL once there is one.
 MAPPING_SET_ID = "urn:ncbi-gene-kg:ncbi_gene_history"
 GENE_HISTORY_URL = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene_history.gz"
 NCBI_LICENSE = "https://www.ncbi.nlm.nih.gov/home/about/policies/"
 NCBITAXON = "NCBITaxon"
 TAXON_KEY = "in_taxon="  # how the taxon is written in the SSSOM `other` column
-
 
 
 def _sssom_metadata(build_version: str) -> dict:
@@ -44,7 +53,8 @@ def _sssom_metadata(build_version: str) -> dict:
         "mapping_set_description": (
             "One mapping per discontinued NCBI GeneID in the taxon scope, from NCBI Gene's gene_history file: "
             "to the current GeneID its chain of replacements ends at, or to sssom:NoTermFound when it was "
-            "discontinued without replacement. mapping_date is the Discontinue_Date; `other` gives the taxon."),
+            "discontinued without replacement. mapping_date is the Discontinue_Date; `other` gives the taxon."
+        ),
         "license": NCBI_LICENSE,
         "mapping_set_source": [GENE_HISTORY_URL],
         "mapping_provider": "https://www.ncbi.nlm.nih.gov/gene",
@@ -65,8 +75,9 @@ def sssom_curie_map() -> dict[str, str]:
     return {GENE: biolink[GENE], "IAO": biolink["IAO"], "infores": infores}
 
 
-def write_sssom(con: duckdb.DuckDBPyConnection, history: Path, path: Path, build_version: str,
-                nodes: str = "nodes") -> int:
+def write_sssom(
+    con: duckdb.DuckDBPyConnection, history: Path, path: Path, build_version: str, nodes: str = "nodes"
+) -> int:
     """Write the SSSOM mapping set of discontinued GeneIDs to ``path``; returns how many mappings.
 
     The metadata block and header come from the sssom library (``write_table`` on the mapping set with its
@@ -108,8 +119,9 @@ def write_sssom(con: duckdb.DuckDBPyConnection, history: Path, path: Path, build
     if rows.columns != SSSOM_COLUMNS:
         raise RuntimeError(f"SSSOM columns {rows.columns} differ from {SSSOM_COLUMNS}")
     converter = Converter.from_prefix_map(sssom_curie_map())
-    header = MappingSetDataFrame(df=pd.DataFrame(columns=SSSOM_COLUMNS), converter=converter,
-                                 metadata=_sssom_metadata(build_version))
+    header = MappingSetDataFrame(
+        df=pd.DataFrame(columns=SSSOM_COLUMNS), converter=converter, metadata=_sssom_metadata(build_version)
+    )
     part = path.with_name(path.name + ".rows")
     rows.write_csv(str(part), sep="\t", header=False, quotechar='"', escapechar='"')
     with path.open("w", encoding="utf-8") as fh:

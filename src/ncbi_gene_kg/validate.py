@@ -49,14 +49,14 @@ class ValidationResult:
         return sum(t.count for t in self.errors.values())
 
 
-
-
 def _values(table: str, column: str) -> str:
     """SQL yielding (record id, value) for each value of a column, lists split."""
     record = "id"
     if is_multivalued(column):
-        return (f"SELECT {record} AS record, unnest(string_split({ident(column)}, '|')) AS value "
-                f"FROM {table} WHERE {ident(column)} IS NOT NULL")
+        return (
+            f"SELECT {record} AS record, unnest(string_split({ident(column)}, '|')) AS value "
+            f"FROM {table} WHERE {ident(column)} IS NOT NULL"
+        )
     return f"SELECT {record} AS record, {ident(column)} AS value FROM {table} WHERE {ident(column)} IS NOT NULL"
 
 
@@ -65,15 +65,17 @@ def _tally(con: duckdb.DuckDBPyConnection, query: str) -> Tally | None:
     return Tally(n, examples) if n else None
 
 
-def _check_terms(con: duckdb.DuckDBPyConnection, table: str, column: str, known, label: str,
-                 errors: dict[str, Tally]) -> None:
+def _check_terms(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, known, label: str, errors: dict[str, Tally]
+) -> None:
     """Every distinct value of ``column`` must satisfy ``known`` (a Biolink lookup)."""
     values = [v for (v,) in con.execute(f"SELECT DISTINCT value FROM ({_values(table, column)})").fetchall()]
     bad = sorted(v for v in values if not known(v))
     if bad:
         quoted = string_list(bad)
-        tally = _tally(con, f"SELECT record || ': ' || value AS example FROM ({_values(table, column)}) "
-                            f"WHERE value IN ({quoted})")
+        tally = _tally(
+            con, f"SELECT record || ': ' || value AS example FROM ({_values(table, column)}) WHERE value IN ({quoted})"
+        )
         if tally:
             errors[label] = tally
 
@@ -89,18 +91,26 @@ def check_graph(con: duckdb.DuckDBPyConnection) -> ValidationResult:
     _check_terms(con, "edges", "predicate", is_predicate, "predicate not in the Biolink model", errors)
     for table, columns in (("nodes", node_columns), ("edges", edge_columns)):
         for column in (c for c in CURIE_PROPERTIES[table] if c in columns):
-            _check_terms(con, table, column,
-                         lambda v: ":" in v and is_known_prefix(v.split(":", 1)[0]),
-                         f"{table[:-1]} {column} is not a CURIE with a registry prefix", errors)
+            _check_terms(
+                con,
+                table,
+                column,
+                lambda v: ":" in v and is_known_prefix(v.split(":", 1)[0]),
+                f"{table[:-1]} {column} is not a CURIE with a registry prefix",
+                errors,
+            )
     for table, columns in (("nodes", node_columns), ("edges", edge_columns)):
         for column in columns:
             # '-' is NCBI's null, never a value, except in a slot whose enum has it (StrandEnum: minus strand).
             dash = f"{ident(column)} = '-' OR " if slot_range(column) != "StrandEnum" else ""
-            tally = _tally(con, f"SELECT record || ': ' || {ident(column)} AS example FROM "
-                                f"(SELECT id AS record, {ident(column)} FROM {table}) WHERE "
-                                f"{dash}{ident(column)} = '' OR "
-                                f"{ident(column)} LIKE '%||%' OR {ident(column)} LIKE '|%' OR "
-                                f"{ident(column)} LIKE '%|'")
+            tally = _tally(
+                con,
+                f"SELECT record || ': ' || {ident(column)} AS example FROM "
+                f"(SELECT id AS record, {ident(column)} FROM {table}) WHERE "
+                f"{dash}{ident(column)} = '' OR "
+                f"{ident(column)} LIKE '%||%' OR {ident(column)} LIKE '|%' OR "
+                f"{ident(column)} LIKE '%|'",
+            )
             if tally:
                 errors[f"{table[:-1]} {column} holds '-' or an empty value"] = tally
         tally = _tally(con, f"SELECT id AS example FROM {table} GROUP BY id HAVING count(*) > 1")
@@ -148,8 +158,15 @@ _CORRECTED: set[str] = set()
 KGX_ALL_RECORDS = 100_000
 KGX_PER_SHAPE = 20
 NODE_SHAPE = ["category", "split_part(id, ':', 1)"]
-EDGE_SHAPE = ["category", "predicate", "split_part(subject, ':', 1)", "split_part(object, ':', 1)",
-              "knowledge_level", "agent_type", "primary_knowledge_source"]
+EDGE_SHAPE = [
+    "category",
+    "predicate",
+    "split_part(subject, ':', 1)",
+    "split_part(object, ':', 1)",
+    "knowledge_level",
+    "agent_type",
+    "primary_knowledge_source",
+]
 
 
 def _column_of(expression: str) -> str:
@@ -182,8 +199,7 @@ def kgx_input(con: duckdb.DuckDBPyConnection, nodes: Path, edges: Path, folder: 
         line = " || '\t' || ".join(f"coalesce({ident(c)}, '')" for c in header)
         target = folder / source.name
         # The first ids of each shape by a top-k aggregate (a hash aggregate, no sort of the whole table).
-        picked = (f"SELECT unnest(min_by(id, id, {KGX_PER_SHAPE})) FROM {table} "
-                  f"GROUP BY {', '.join(shape)}, {filled}")
+        picked = f"SELECT unnest(min_by(id, id, {KGX_PER_SHAPE})) FROM {table} GROUP BY {', '.join(shape)}, {filled}"
         con.execute(
             f"""
             COPY (SELECT {line} AS {ident(chr(9).join(header))} FROM {table} WHERE id IN ({picked}) ORDER BY id)
@@ -192,16 +208,25 @@ def kgx_input(con: duckdb.DuckDBPyConnection, nodes: Path, edges: Path, folder: 
         )
         sampled += sum(1 for _ in target.open()) - 1
         paths.append(target)
-    return paths[0], paths[1], (f"kgx validated a stratified sample of {sampled:,} of {total:,} records "
-                                f"(up to {KGX_PER_SHAPE} of each shape); the other checks cover every record")
+    return (
+        paths[0],
+        paths[1],
+        (
+            f"kgx validated a stratified sample of {sampled:,} of {total:,} records "
+            f"(up to {KGX_PER_SHAPE} of each shape); the other checks cover every record"
+        ),
+    )
 
 
 def registry_prefixes(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Id prefixes of the graph (nodes, subjects, objects) that bioregistry knows and Biolink's context lacks."""
-    used = [p for (p,) in con.execute("""
+    used = [
+        p
+        for (p,) in con.execute("""
         SELECT DISTINCT split_part(id, ':', 1) FROM nodes
         UNION SELECT split_part(subject, ':', 1) FROM edges UNION SELECT split_part(object, ':', 1) FROM edges
-    """).fetchall()]
+    """).fetchall()
+    ]
     return sorted(p for p in used if p not in prefix_map() and is_known_prefix(p))
 
 
@@ -221,15 +246,18 @@ def run_kgx_validator(nodes: Path, edges: Path, result: ValidationResult, extra_
     Validator.set_biolink_model(None)
     if extra_prefixes:
         validator.prefixes |= set(extra_prefixes)
-        result.notes.append("kgx accepted id prefixes that bioregistry knows and Biolink's JSON-LD context lacks: "
-                            + ", ".join(extra_prefixes))
+        result.notes.append(
+            "kgx accepted id prefixes that bioregistry knows and Biolink's JSON-LD context lacks: "
+            + ", ".join(extra_prefixes)
+        )
     corrected = _correct_multivalued(validator.get_validating_toolkit(), nodes, edges)
     if corrected:
-        result.notes.append("kgx's Toolkit reads slots without their inherited 'multivalued'; corrected for "
-                            f"{', '.join(corrected)} (multivalued in the pinned Biolink model's induced slots)")
+        result.notes.append(
+            "kgx's Toolkit reads slots without their inherited 'multivalued'; corrected for "
+            f"{', '.join(corrected)} (multivalued in the pinned Biolink model's induced slots)"
+        )
     transformer = Transformer(stream=True)
-    transformer.transform(input_args={"filename": [str(nodes), str(edges)], "format": "tsv"},
-                          inspector=validator)
+    transformer.transform(input_args={"filename": [str(nodes), str(edges)], "format": "tsv"}, inspector=validator)
     result.kgx_records = transformer.store.graph.number_of_nodes() if transformer.store else 0
     grouped: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for level, by_type in validator.get_errors().items():
