@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from koza.runner import KozaRunner
+from rich.console import Console
 
 from ncbi_gene_kg.accounting import RowAccount
 from ncbi_gene_kg.paths import CONFIG_DIR, PROJECT_ROOT
@@ -55,6 +59,16 @@ def run_koza(source: str, inputs: list[Path], out_dir: Path, **extra_fields: str
         read_kgx(out_dir / f"{source}_nodes.tsv"),
         read_kgx(out_dir / f"{source}_edges.tsv"),
         RowAccount.from_dict(runner.transform_metadata["row_accounting"]),
+    )
+
+
+def quiet_build(data: Path | None, out: Path, **options: Any) -> None:
+    """`ncbi-gene-kg transform` in this process on ``data`` (None: data/ or the bundled sample) into ``out``,
+    default scope, its terminal output discarded; ``options`` are run_build's keywords (jobs, formats, …)."""
+    from ncbi_gene_kg.build import run_build
+
+    run_build(
+        data, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter(), **options
     )
 
 

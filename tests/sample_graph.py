@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import os
-import time
 from functools import cache
 from pathlib import Path
-
-from rich.console import Console
 
 
 @cache
@@ -18,7 +14,7 @@ def build_sample_graph(base: Path) -> Path:
     The build runs in an empty folder: with no data/ beside it, it reads the bundled sample (as
     `make transform` does on a fresh clone), whatever the checkout's data/ holds.
     """
-    from ncbi_gene_kg.build import run_build
+    from conftest import quiet_build
 
     work = base / "sample-graph"
     work.mkdir(parents=True, exist_ok=True)
@@ -26,7 +22,7 @@ def build_sample_graph(base: Path) -> Path:
     cwd = os.getcwd()
     os.chdir(work)
     try:
-        run_build(None, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter())
+        quiet_build(None, out)
     finally:
         os.chdir(cwd)
     return out

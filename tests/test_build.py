@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
-from conftest import read_kgx
-from rich.console import Console
+from conftest import quiet_build, read_kgx
 from sample_graph import build_sample_graph
 
-from ncbi_gene_kg.build import run_build
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import SAMPLE_DIR
 
@@ -24,10 +20,6 @@ def published(out: Path) -> dict[str, bytes]:
     """Every file of the graph published in ``out`` (the build folder behind ``.current``), by relative path."""
     build = (out / ".current").resolve()
     return {str(p.relative_to(build)): p.read_bytes() for p in sorted(build.rglob("*")) if p.is_file()}
-
-
-def quiet_build(data: Path | None, out: Path) -> None:
-    run_build(data, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter())
 
 
 @pytest.fixture(scope="module")
@@ -153,16 +145,7 @@ def test_transforms_side_by_side_give_the_same_graph(tmp_path: Path, monkeypatch
     """Two worker processes (the default on two cores) write what one process writes, byte for byte."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     for jobs, out in ((1, "one"), (2, "two")):
-        run_build(
-            SAMPLE_DIR,
-            tmp_path / out,
-            "default",
-            "both",
-            0.01,
-            Console(file=io.StringIO(), width=200),
-            time.perf_counter(),
-            jobs=jobs,
-        )
+        quiet_build(SAMPLE_DIR, tmp_path / out, jobs=jobs)
     files = published(tmp_path / "one")
     assert "transforms/gene_info_nodes.tsv" in files and files.keys() == published(tmp_path / "two").keys()
     for name, content in files.items():

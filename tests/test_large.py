@@ -9,18 +9,14 @@ expected counts are computed here from the raw lines with plain Python, not with
 from __future__ import annotations
 
 import gzip
-import io
 import json
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REAL_DATA, read_kgx
-from rich.console import Console
+from conftest import REAL_DATA, quiet_build, read_kgx
 
-from ncbi_gene_kg.build import run_build
 from ncbi_gene_kg.paths import CONFIG_DIR
 
 pytestmark = pytest.mark.large
@@ -62,7 +58,7 @@ def genes_in_scope(rows: list[list[str]]) -> dict[str, list[str]]:
 
 
 def build(data: Path, out: Path) -> tuple[list[dict], list[dict], dict, dict]:
-    run_build(data, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter())
+    quiet_build(data, out)
     return (
         read_kgx(out / "ncbi_gene_nodes.tsv"),
         read_kgx(out / "ncbi_gene_edges.tsv"),

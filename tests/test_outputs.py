@@ -4,20 +4,17 @@ bundled sample built with `--format tsv,jsonl,parquet`."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
 import tarfile
-import time
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
-from conftest import read_kgx
-from rich.console import Console
+from conftest import quiet_build, read_kgx
 
 from ncbi_gene_kg.biolink import is_multivalued, slot_range
 from ncbi_gene_kg.errors import UserError
@@ -30,23 +27,13 @@ FORMATS = ["tsv", "jsonl", "parquet"]
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample graph in every format (built in an empty folder, so it reads the bundled sample)."""
-    from ncbi_gene_kg.build import run_build
 
     work = tmp_path_factory.mktemp("all-formats")
     out = work / "output"
     cwd = os.getcwd()
     os.chdir(work)
     try:
-        run_build(
-            None,
-            out,
-            "default",
-            "both",
-            0.01,
-            Console(file=io.StringIO(), width=200),
-            time.perf_counter(),
-            formats=parse_formats(["jsonl,parquet"]),
-        )
+        quiet_build(None, out, formats=parse_formats(["jsonl,parquet"]))
     finally:
         os.chdir(cwd)
     return out
@@ -254,13 +241,12 @@ def test_graph_metadata_lists_every_file_with_its_sha256(graph: Path) -> None:
 
 
 def test_a_later_build_removes_the_formats_it_did_not_write(graph: Path, tmp_path: Path) -> None:
-    from ncbi_gene_kg.build import run_build
 
     out = tmp_path / "output"
     shutil.copytree(graph, out, symlinks=True)
     (out / "neo4j").mkdir()
     (out / "neo4j" / "keep.txt").write_text("not the build's\n")
-    run_build(SAMPLE_DIR, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter())
+    quiet_build(SAMPLE_DIR, out)
     left = sorted(
         p.relative_to(out).as_posix() for p in out.iterdir() if p.exists() and p.suffix in (".jsonl", ".parquet")
     )

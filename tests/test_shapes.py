@@ -7,17 +7,13 @@ that some transform usually writes.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
-from conftest import read_kgx
-from rich.console import Console
+from conftest import quiet_build, read_kgx
 
-from ncbi_gene_kg.build import run_build
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import SAMPLE_DIR
 from ncbi_gene_kg.pipeline import discover_sources, find_inputs
@@ -36,16 +32,7 @@ def data_with(folder: Path, *names: str) -> Path:
 
 
 def build(data: Path, out: Path) -> tuple[list[dict], list[dict], dict, dict]:
-    run_build(
-        data,
-        out,
-        "default",
-        "both",
-        0.01,
-        Console(file=io.StringIO(), width=200),
-        time.perf_counter(),
-        publications=True,
-    )
+    quiet_build(data, out, publications=True)
     metadata = json.loads((out / "graph_metadata.json").read_text())
     report = json.loads((out / "validation_report.json").read_text())
     return read_kgx(out / "ncbi_gene_nodes.tsv"), read_kgx(out / "ncbi_gene_edges.tsv"), metadata, report
