@@ -17,7 +17,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
-from ncbi_gene_kg.sql import quote, unversioned
+from ncbi_gene_kg.sql import gene_curie, quote, unversioned
 from ncbi_gene_kg.tables import register_table
 
 NAME = "gene2ensembl"
@@ -87,7 +87,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     kgx.write_nodes(
         koza.writer,
         source.sql(f"""
-        SELECT 'NCBIGene:' || g.GeneID AS id, '{GENE}' AS category,
+        SELECT {gene_curie("g.GeneID")} AS id, '{GENE}' AS category,
                list_sort(list_distinct(list('{ensembl}:' || g.Ensembl_gene_identifier))) AS xref,
                'NCBITaxon:' || g.tax_id AS in_taxon, any_value(t.label) AS in_taxon_label,
                '{provenance.NCBI_GENE}' AS provided_by
@@ -142,7 +142,7 @@ def products(koza: KozaTransform, source: InputTables, ensembl: str) -> None:
         SELECT {kgx.edge_id(*EDGE_KEY)} AS id, subject, predicate, object, '{EDGE_CATEGORY}' AS category,
                '{KNOWLEDGE_LEVEL}' AS knowledge_level, '{AGENT_TYPE}' AS agent_type, primary_knowledge_source
         FROM (
-            SELECT 'NCBIGene:' || GeneID AS subject, '{PREDICATE}' AS predicate, id AS object,
+            SELECT {gene_curie("GeneID")} AS subject, '{PREDICATE}' AS predicate, id AS object,
                    '{provenance.NCBI_GENE}' AS primary_knowledge_source, min((_file, _line)) AS first_row
             FROM products GROUP BY ALL
         ) ORDER BY first_row, object

@@ -14,7 +14,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
-from ncbi_gene_kg.sql import one, string_list
+from ncbi_gene_kg.sql import gene_curie, one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 
 COLUMNS = ["tax_id", "GeneID", "GO_ID", "Evidence", "Qualifier", "GO_term", "PubMed", "Category"]
@@ -93,7 +93,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                CASE WHEN primary_knowledge_source <> '{provenance.NCBI_GENE}'
                     THEN ['{provenance.NCBI_GENE}'] END AS aggregator_knowledge_source
         FROM (
-            SELECT 'NCBIGene:' || g.GeneID AS subject, q.predicate, g.GO_ID AS object,
+            SELECT {gene_curie("g.GeneID")} AS subject, q.predicate, g.GO_ID AS object,
                    CASE WHEN g.negated THEN true END AS negated,  -- absent, not false, on positive edges
                    c.association_category AS category, g.relation AS original_predicate,
                    list_sort(list_distinct(string_split(g.eco_ids, '|'))) AS has_evidence,

@@ -13,6 +13,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.sql import gene_curie
 
 COLUMNS = ["tax_id", "GeneID", "PubMed_ID"]
 
@@ -87,7 +88,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         FROM (
             SELECT 'PMID:' || pmid                  AS subject,
                    '{PREDICATE}'                    AS predicate,
-                   'NCBIGene:' || gene              AS object,
+                   {gene_curie("gene")}              AS object,
                    '{CATEGORY}'                     AS category,
                    '{KNOWLEDGE_LEVEL}'              AS knowledge_level,
                    '{AGENT_TYPE}'                   AS agent_type,

@@ -25,7 +25,7 @@ from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.ingest import InputTables, classify, not_a_number, open_source
 from ncbi_gene_kg.pipeline import find_inputs
 from ncbi_gene_kg.scan import scan_files
-from ncbi_gene_kg.sql import unversioned
+from ncbi_gene_kg.sql import gene_curie, unversioned
 from ncbi_gene_kg.tables import load_table, register_table
 
 COLLAB = "gene_refseq_uniprotkb_collab"
@@ -122,7 +122,7 @@ def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> 
         SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
                * EXCLUDE (first_row)
         FROM (
-            SELECT 'NCBIGene:' || g.GeneID                         AS subject,
+            SELECT {gene_curie("g.GeneID")}                         AS subject,
                    '{PREDICATE}'                                   AS predicate,
                    'UniProtKB:' || p.uniprot                       AS object,
                    '{CATEGORY}'                                    AS category,

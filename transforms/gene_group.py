@@ -11,7 +11,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
-from ncbi_gene_kg.sql import string_list
+from ncbi_gene_kg.sql import gene_curie, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import load_scope
 
@@ -77,7 +77,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         source.sql(f"""
         WITH edges AS (
             SELECT DISTINCT subject_gene, object_gene, predicate, category, original_predicate,
-                   'NCBIGene:' || subject_gene AS subject, 'NCBIGene:' || object_gene AS object,
+                   {gene_curie("subject_gene")} AS subject, {gene_curie("object_gene")} AS object,
                    '{provenance.NCBI_GENE}' AS primary_knowledge_source
             FROM gene_group_statements
         )

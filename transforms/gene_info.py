@@ -6,7 +6,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import register_prefixes
 from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
-from ncbi_gene_kg.sql import items
+from ncbi_gene_kg.sql import gene_curie, items
 from ncbi_gene_kg.tables import register_table
 
 COLUMNS = [
@@ -52,7 +52,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     kgx.write_nodes(
         koza.writer,
         source.sql(f"""
-        SELECT 'NCBIGene:' || g.GeneID                                  AS id,
+        SELECT {gene_curie("g.GeneID")}                                  AS id,
                'biolink:Gene'                                           AS category,
                g.Symbol                                                 AS name,
                g.Symbol                                                 AS symbol,

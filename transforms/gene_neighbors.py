@@ -15,7 +15,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
-from ncbi_gene_kg.sql import ident
+from ncbi_gene_kg.sql import gene_curie, ident
 
 COLUMNS = [
     "tax_id",
@@ -132,7 +132,7 @@ def write_locations(koza: KozaTransform, source: InputTables) -> None:
         koza.writer,
         source.sql(f"""
         WITH located AS (
-            SELECT *, 'NCBIGene:' || gene AS subject, '{LOCATION_PREDICATE}' AS predicate,
+            SELECT *, {gene_curie("gene")} AS subject, '{LOCATION_PREDICATE}' AS predicate,
                    '{SEQUENCE_PREFIX}:' || accession AS object,
                    '{provenance.NCBI_GENE}' AS primary_knowledge_source
             FROM placements QUALIFY row_number() OVER (PARTITION BY gene, accession ORDER BY _file, _line) = 1
@@ -181,8 +181,8 @@ def write_pairs(koza: KozaTransform, source: InputTables) -> None:
         koza.writer,
         source.sql(f"""
         WITH edges AS (
-            SELECT DISTINCT gene_a, gene_b, 'NCBIGene:' || gene_a AS subject, predicate,
-                   'NCBIGene:' || gene_b AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
+            SELECT DISTINCT gene_a, gene_b, {gene_curie("gene_a")} AS subject, predicate,
+                   {gene_curie("gene_b")} AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
             FROM pairs
         )
         SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,

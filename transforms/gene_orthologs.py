@@ -12,7 +12,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
-from ncbi_gene_kg.sql import one, string_list
+from ncbi_gene_kg.sql import gene_curie, one, string_list
 from ncbi_gene_kg.taxa import load_scope
 
 COLUMNS = ["tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
@@ -90,8 +90,8 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         koza.writer,
         source.sql(f"""
         WITH edges AS (
-            SELECT gene_a, gene_b, 'NCBIGene:' || gene_a AS subject, '{PREDICATE}' AS predicate,
-                   'NCBIGene:' || gene_b AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
+            SELECT gene_a, gene_b, {gene_curie("gene_a")} AS subject, '{PREDICATE}' AS predicate,
+                   {gene_curie("gene_b")} AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
             FROM ortholog_pairs
         )
         SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
@@ -117,7 +117,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                 SELECT CAST(Other_GeneID AS BIGINT), Other_tax_id FROM gene_orthologs_emitted
                 WHERE Other_tax_id NOT IN ({taxa})
             )
-            SELECT 'NCBIGene:' || gene AS id, 'biolink:Gene' AS category,
+            SELECT {gene_curie("gene")} AS id, 'biolink:Gene' AS category,
                    'NCBITaxon:' || min(tax_id) AS in_taxon, '{provenance.NCBI_GENE}' AS provided_by
             FROM outside GROUP BY gene ORDER BY gene
         """),

@@ -18,6 +18,7 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.sql import gene_curie
 from ncbi_gene_kg.tables import load_table, register_table
 
 NAME = "gene_summary"
@@ -76,7 +77,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     kgx.write_nodes(
         koza.writer,
         source.sql(f"""
-        SELECT 'NCBIGene:' || GeneID AS id, '{GENE}' AS category, {text} AS description,
+        SELECT {gene_curie("GeneID")} AS id, '{GENE}' AS category, {text} AS description,
                list_filter(['{provenance.NCBI_GENE}', infores], x -> x IS NOT NULL) AS provided_by
         FROM summaries WHERE n = 1 ORDER BY _file, _line
     """),

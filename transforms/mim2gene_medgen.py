@@ -20,7 +20,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
-from ncbi_gene_kg.sql import items, one, string_list
+from ncbi_gene_kg.sql import gene_curie, items, one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
@@ -195,7 +195,7 @@ def edge_rows(source: InputTables, omim: str) -> None:
         CREATE TEMP TABLE edge_rows AS
         SELECT *, {key} AS edge_key FROM (
             SELECT p._file, p._line, s.pos,
-                   'NCBIGene:' || p.GeneID AS subject, e.predicate, '{omim}:' || p.mim AS object,
+                   {gene_curie("p.GeneID")} AS subject, e.predicate, '{omim}:' || p.mim AS object,
                    t.primary_knowledge_source, t.knowledge_level, t.agent_type,
                    e.association_basis_qualifier, e.has_confidence_level, e.allelic_requirement
             FROM phenotype_rows p
@@ -263,7 +263,7 @@ def disease_nodes(source: InputTables, omim: str) -> duckdb.DuckDBPyRelation:
 def gene_nodes(source: InputTables, omim: str) -> duckdb.DuckDBPyRelation:
     """A Gene node row per gene, its own OMIM entries as xrefs; the merge folds it into gene_info's node."""
     return source.sql(f"""
-        SELECT 'NCBIGene:' || GeneID AS id, '{GENE}' AS category,
+        SELECT {gene_curie("GeneID")} AS id, '{GENE}' AS category,
                list_sort(list_distinct(list('{omim}:' || "MIM number"))) AS xref,
                '{provenance.NCBI_GENE}' AS provided_by
         FROM {source.emitted} WHERE type = 'gene'

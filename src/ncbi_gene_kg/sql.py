@@ -73,3 +73,12 @@ def items(values: str) -> str:
     [(1, 'a'), (2, 'b')]
     """
     return f"generate_subscripts({values}, 1) AS pos, unnest({values}) AS value"
+
+
+def gene_curie(gene_id: str) -> str:
+    """SQL for the NCBIGene CURIE of a GeneID expression.
+
+    >>> print(gene_curie("g.GeneID"))
+    'NCBIGene:' || g.GeneID
+    """
+    return f"'NCBIGene:' || {gene_id}"
