@@ -74,12 +74,14 @@ def want_products(koza: KozaTransform) -> bool:
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
+    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     rejected, filtered = row_rules()
     return open_source(koza, data, NAME, COLUMNS, rejected, filtered)
 
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     ensembl, _ = _pattern("Ensembl")
     register_table(
         source.con, "taxon_labels", tuple({"tax_id": t, "label": label} for t, label in source.scope.labels().items())

@@ -62,11 +62,13 @@ FILTERED = {
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
+    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, "gene2go", COLUMNS, rejection_rules(), FILTERED)
 
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     for table in (
         "go_qualifier_to_predicate",
         "go_category",

@@ -62,6 +62,7 @@ def publications_requested(koza: KozaTransform) -> bool:
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
+    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     if not publications_requested(koza):
         # Still scanned and counted, so that the accounting covers the file; only a row with the wrong
         # number of fields is rejected (a format change shows whether or not publications are wanted).
@@ -71,6 +72,7 @@ def scan(koza: KozaTransform, data) -> InputTables:
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     source.sql("""
         CREATE TEMP TABLE mentions AS
         SELECT _file, _line, CAST(PubMed_ID AS BIGINT) AS pmid, CAST(GeneID AS BIGINT) AS gene

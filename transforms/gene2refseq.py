@@ -110,6 +110,7 @@ def scan(koza: KozaTransform, data) -> tuple[InputTables, InputTables]:
 
 @koza.transform()
 def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> None:
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     source, collab = sources
     register_table(source.con, "refseq_uniprotkb_method")
     register_table(

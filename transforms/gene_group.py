@@ -38,6 +38,7 @@ def rejected() -> dict[str, str]:
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
+    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     filtered = {"Ortholog row (orthology comes from gene_orthologs)": f"relationship = '{ORTHOLOG}'"}
     tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
     if tax_ids is not None:  # the scan checks tax_id; the other gene's taxon is checked here
@@ -47,6 +48,7 @@ def scan(koza: KozaTransform, data) -> InputTables:
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     register_table(source.con, "gene_group_relationships")
     # Each row as the statement it makes, oriented by the mapping table: a row and its mirror agree.
     source.sql("""

@@ -33,11 +33,13 @@ REJECTED = {
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
+    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, NAME, COLUMNS, REJECTED)
 
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     discontinued_rows(source)
     replacement_chains(source)
     path = side_output_dir(koza.writer) / HISTORY_TABLE

@@ -35,11 +35,13 @@ FILTERED = {
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
+    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, "gene_info", COLUMNS, REJECTED, FILTERED)
 
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     xrefs(source)
     register_table(source.con, "gene_type_to_so")
     register_table(

@@ -84,6 +84,7 @@ def setting(koza: KozaTransform, name: str, default: str, allowed: tuple[str, ..
 def scan(koza: KozaTransform, data) -> InputTables:
     # Neighbors lie on the row's own sequence, so they share its taxon: the scan's taxon scope puts both
     # ends in scope, and ortholog_scope both/either keep the same pairs.
+    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     setting(koza, "ortholog_scope", "both", ORTHOLOG_SCOPES)
     filtered = (
         NO_ASSEMBLY if setting(koza, "assemblies", "reference", ASSEMBLIES) == "all" else NO_ASSEMBLY | NOT_REFERENCE
@@ -93,6 +94,7 @@ def scan(koza: KozaTransform, data) -> InputTables:
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     source.sql(f"""
         CREATE TEMP TABLE placements AS
         SELECT _file, _line, CAST(GeneID AS BIGINT) AS gene, tax_id, {ACCESSION} AS accession,

@@ -47,6 +47,7 @@ def ortholog_scope(koza: KozaTransform) -> str:
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
+    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
     if tax_ids is None:  # every taxon: both genes are always in scope
         return open_source(koza, data, "gene_orthologs", COLUMNS, REJECTED)
@@ -72,6 +73,7 @@ def scan(koza: KozaTransform, data) -> InputTables:
 def transform(koza: KozaTransform, source: InputTables) -> None:
     # A pair is ordered (smaller GeneID first): the predicate is symmetric, so a pair listed twice (in
     # either direction) makes one edge.
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     pair = (
         "least(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_a, "
         "greatest(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_b"

@@ -37,11 +37,13 @@ FILTERED = {
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
+    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, NAME, COLUMNS, REJECTED, FILTERED)
 
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     register_table(
         source.con,
         "summary_sources",

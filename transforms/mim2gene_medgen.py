@@ -71,12 +71,14 @@ def row_rules(scope: TaxonScope) -> tuple[dict[str, str], dict[str, str]]:
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
+    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     rejected, filtered = row_rules(load_scope(str(koza.extra_fields.get("taxa", "default"))))
     return open_source(koza, data, NAME, COLUMNS, rejected, filtered, taxon_column=None)
 
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     omim = resolve("MIM").prefix
     assert omim is not None, "bioregistry knows OMIM"
     register_table(source.con, "mim2gene_sources")

@@ -45,21 +45,26 @@ class RowAccount:
 
     @property
     def n_out_of_scope(self) -> int:
+        """Rows left out as outside the scope, all reasons together."""
         return sum(t.count for t in self.out_of_scope.values())
 
     @property
     def n_rejected(self) -> int:
+        """Rows rejected, all reasons together."""
         return sum(t.count for t in self.rejected.values())
 
     @property
     def balanced(self) -> bool:
+        """Every row read is emitted, out of scope or rejected."""
         return self.read == self.emitted + self.n_out_of_scope + self.n_rejected
 
     def to_dict(self) -> dict[str, Any]:
+        """The accounting as plain JSON-able data (validation_report.json)."""
         return asdict(self) | {"out_of_scope_total": self.n_out_of_scope, "rejected_total": self.n_rejected}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RowAccount:
+        """The accounting from :meth:`to_dict`'s form (Koza's transform metadata)."""
         tallies = {
             k: {r: Tally(**t) for r, t in data.get(k, {}).items()}
             for k in ("out_of_scope", "rejected", "dropped_values", "repaired")

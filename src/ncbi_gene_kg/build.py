@@ -41,6 +41,7 @@ NCBI_BASE_URL = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/"
 
 
 def sha256(path: Path) -> str:
+    """The file's sha256, hex."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 22):
@@ -358,6 +359,7 @@ def run_build(
 
 
 def print_summary(console: Console, graph: Graph, stages: Stages, out_dir: Path, seconds: float) -> None:
+    """The end of `make transform` on the terminal: inputs, accounting, counts, validation, stages."""
     result, merged, validation, stats = graph.transforms, graph.merged, graph.validation, graph.stats
     where = "the bundled sample (no download in data/)" if result.used_sample else str(result.data_dir)
     console.print(f"\ninputs: {where}; taxon scope: {result.scope.name}", highlight=False)

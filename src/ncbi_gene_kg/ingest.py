@@ -68,6 +68,7 @@ class InputTables:
     warnings: list[str] = field(default_factory=list)
 
     def sql(self, query: str) -> duckdb.DuckDBPyRelation:
+        """A DuckDB relation for ``query`` on this input's connection."""
         return self.con.sql(query)
 
     def drop_values(self, query: str) -> None:
@@ -76,6 +77,7 @@ class InputTables:
             self.dropped_values[reason] = tally
 
     def account(self) -> RowAccount:
+        """The row accounting: read, emitted, out of scope and rejected by reason, with file:line examples."""
         read, out_of_scope = one(
             self.con, f"SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM {self.name}_lines"
         )

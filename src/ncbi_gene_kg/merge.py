@@ -44,6 +44,8 @@ EDGE_CORE = ["id", "subject", "predicate", "object", "category", "provided_by"]
 
 @dataclass
 class MergeResult:
+    """What the merge did: counts of rows and of the merged graph, and each class of problem with examples."""
+
     nodes: int = 0
     edges: int = 0
     node_rows: int = 0
@@ -143,6 +145,7 @@ def _conflicts(
 
 
 def qualifiers_of(columns: list[str]) -> list[str]:
+    """The qualifier columns among ``columns``, sorted (part of an edge's merge key)."""
     return sorted(c for c in columns if c.endswith("_qualifier") or c == "qualifiers")
 
 

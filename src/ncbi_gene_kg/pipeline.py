@@ -36,6 +36,8 @@ TRANSFORMS_DIR = "transforms"
 
 @dataclass
 class TransformRun:
+    """One transform's run: its config, the files it read, their accounting and its node and edge counts."""
+
     source: NcbiSource
     inputs: list[Path]
     account: RowAccount
@@ -51,6 +53,8 @@ class TransformRun:
 
 @dataclass
 class BuildResult:
+    """The transform stage of a build: where the inputs came from, the scope, the runs and what was skipped."""
+
     data_dir: Path
     used_sample: bool
     scope: TaxonScope
@@ -197,9 +201,11 @@ class Planned:
 
     @property
     def files(self) -> list[Path]:
+        """Every file the transform reads: its own, then those of ``also_reads``."""
         return self.inputs + [p for paths in self.also_inputs.values() for p in paths]
 
     def run(self) -> TransformRun:
+        """Run the transform in this process."""
         return run_transform(self.source, self.inputs, self.out_dir, self.scope, self.extra_fields, self.also_inputs)
 
 

@@ -152,6 +152,7 @@ def row_accounting(validation: dict) -> list[dict[str, Any]]:
 
 
 def node_figures(con: duckdb.DuckDBPyConnection, labels: dict[str, str]) -> dict[str, Any]:
+    """Nodes: the total, by category and by taxon (labels from ``labels``)."""
     by_taxon = _counts(con, "SELECT in_taxon, count(*) FROM n GROUP BY 1")
     return {
         "total": one(con, "SELECT count(*) FROM n")[0],
@@ -164,6 +165,7 @@ def node_figures(con: duckdb.DuckDBPyConnection, labels: dict[str, str]) -> dict
 
 
 def edge_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Edges: the total, by predicate, by primary knowledge source and by both."""
     pairs = con.execute(f"""
         SELECT predicate, coalesce(primary_knowledge_source, '{NO_VALUE}'), count(*) FROM e
         GROUP BY ALL ORDER BY 3 DESC, 1, 2""").fetchall()

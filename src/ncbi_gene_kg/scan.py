@@ -122,6 +122,7 @@ class Pump:
     error: BaseException | None = None
 
     def run(self, fifo: str) -> None:
+        """Copy the file's text into the named pipe ``fifo``; an error is kept in ``error`` for the reader."""
         try:
             with self._open() as source, open(fifo, "wb") as sink:
                 if self.repair:
@@ -146,6 +147,7 @@ class Pump:
 
 
 def is_gzip(path: Path) -> bool:
+    """Whether the file is gzip-compressed, by its first two bytes (not its name)."""
     with path.open("rb") as fh:
         return fh.read(2) == b"\x1f\x8b"
 

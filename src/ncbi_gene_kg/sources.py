@@ -61,6 +61,7 @@ class NcbiSource:
 
     @property
     def also_read_names(self) -> tuple[str, ...]:
+        """The names of the other NCBI files the transform joins."""
         return tuple(f.name for f in self.also_reads)
 
     @property

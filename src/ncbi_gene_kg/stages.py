@@ -74,4 +74,5 @@ class Stages:
         self.done.append(StageTime(name, round(time.perf_counter() - started, 2), peak_rss_mb()))
 
     def to_list(self) -> list[dict]:
+        """The stages as plain JSON-able data (report.json)."""
         return [asdict(s) for s in self.done]

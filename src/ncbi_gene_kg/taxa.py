@@ -15,6 +15,8 @@ TAXA_CONFIG = CONFIG_DIR / "taxa.yaml"
 
 @dataclass(frozen=True)
 class Taxon:
+    """A taxon of a scope: its NCBI tax_id, its label, and its per-species gene_info file if NCBI has one."""
+
     tax_id: int
     label: str
     gene_info_subset: str | None = None

@@ -35,6 +35,8 @@ CURIE_PROPERTIES = {"nodes": curie_properties("node"), "edges": curie_properties
 
 @dataclass
 class ValidationResult:
+    """Validation's findings: errors and warnings by class (count and examples) and notes for the report."""
+
     errors: dict[str, Tally] = field(default_factory=dict)
     warnings: dict[str, Tally] = field(default_factory=dict)
     kgx_records: int = 0
@@ -42,10 +44,12 @@ class ValidationResult:
 
     @property
     def ok(self) -> bool:
+        """No error of any class."""
         return not self.errors
 
     @property
     def n_errors(self) -> int:
+        """Errors of all classes together."""
         return sum(t.count for t in self.errors.values())
 
 
