@@ -90,43 +90,6 @@ def choose_data_dir(data_dir: Path | None, sources: list[NcbiSource]) -> tuple[P
     return SAMPLE_DIR, True
 
 
-def run_transform(
-    source: NcbiSource,
-    inputs: list[Path],
-    out_dir: Path,
-    scope: TaxonScope,
-    extra_fields: dict | None = None,
-    also_inputs: dict[str, list[Path]] | None = None,
-) -> TransformRun:
-    """Run one Koza transform on ``inputs``, writing ``<out_dir>/<name>_nodes.tsv`` / ``_edges.tsv``.
-
-    ``also_inputs`` (the files of the config's ``also_reads``) reach the transform as ``also_read_files``;
-    their row accounting comes back in the transform metadata ``also_row_accounting`` (a list).
-    """
-    fields = {"taxa": scope.name, **(extra_fields or {})}
-    if also_inputs:
-        fields["also_read_files"] = {name: [str(p.resolve()) for p in paths] for name, paths in also_inputs.items()}
-    overrides = {"transform": {"extra_fields": fields}}
-    try:
-        _, runner = KozaRunner.from_config_file(
-            str(source.path),
-            output_dir=str(out_dir),
-            input_files=[str(p.resolve()) for p in inputs],
-            overrides=overrides,
-        )
-    except (OSError, yaml.YAMLError, ValueError, TypeError) as error:
-        raise UserError(f"{source.path}: cannot load the transform ({error})") from error
-    try:
-        writer = runner.run()
-    except CountValidationError as error:
-        raise UserError(f"{source.name}: {error} (config {source.path})") from error
-    metadata = runner.transform_metadata
-    account = RowAccount.from_dict(metadata["row_accounting"])
-    also_accounts = [RowAccount.from_dict(a) for a in metadata.get("also_row_accounting", [])]
-    all_inputs = inputs + [p for paths in (also_inputs or {}).values() for p in paths]
-    return TransformRun(source, all_inputs, account, writer.node_count, writer.edge_count, also_accounts)
-
-
 def default_jobs() -> int:
     """Transforms run at once by default: two where there are two cores (DuckDB loads a file on one thread)."""
     return min(2, os.cpu_count() or 1)
@@ -205,8 +168,31 @@ class Planned:
         return self.inputs + [p for paths in self.also_inputs.values() for p in paths]
 
     def run(self) -> TransformRun:
-        """Run the transform in this process."""
-        return run_transform(self.source, self.inputs, self.out_dir, self.scope, self.extra_fields, self.also_inputs)
+        """Run the Koza transform in this process, writing ``<out_dir>/<name>_nodes.tsv`` / ``_edges.tsv``.
+
+        ``also_inputs`` (the files of the config's ``also_reads``) reach the transform as ``also_read_files``;
+        their row accounting comes back in the transform metadata ``also_row_accounting`` (a list).
+        """
+        fields = {"taxa": self.scope.name, **self.extra_fields}
+        if self.also_inputs:
+            fields["also_read_files"] = {n: [str(p.resolve()) for p in paths] for n, paths in self.also_inputs.items()}
+        try:
+            _, runner = KozaRunner.from_config_file(
+                str(self.source.path),
+                output_dir=str(self.out_dir),
+                input_files=[str(p.resolve()) for p in self.inputs],
+                overrides={"transform": {"extra_fields": fields}},
+            )
+        except (OSError, yaml.YAMLError, ValueError, TypeError) as error:
+            raise UserError(f"{self.source.path}: cannot load the transform ({error})") from error
+        try:
+            writer = runner.run()
+        except CountValidationError as error:
+            raise UserError(f"{self.source.name}: {error} (config {self.source.path})") from error
+        metadata = runner.transform_metadata
+        account = RowAccount.from_dict(metadata["row_accounting"])
+        also_accounts = [RowAccount.from_dict(a) for a in metadata.get("also_row_accounting", [])]
+        return TransformRun(self.source, self.files, account, writer.node_count, writer.edge_count, also_accounts)
 
 
 def _timed(job: Planned) -> tuple[TransformRun, StageTime]:
