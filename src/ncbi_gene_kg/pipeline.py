@@ -116,16 +116,18 @@ def run_transforms(
     stages = stages or Stages()
     out_dir.mkdir(parents=True, exist_ok=True)
     planned: list[Planned] = []
+    needs: list[str] = []  # present, but without a file it joins
     for source in sources:
         inputs = find_inputs(data_dir, source.name)
         also_inputs = {name: find_inputs(data_dir, name) for name in source.also_read_names}
         missing = [name for name, paths in also_inputs.items() if not paths]
+        if inputs and missing:
+            needs.append(f"{source.name} (needs {', '.join(missing)})")
         if not inputs or missing:
-            result.skipped.append(f"{source.name} (needs {', '.join(missing)})" if inputs else source.name)
+            result.skipped.append(needs[-1] if inputs else source.name)
             continue
         planned.append(Planned(source, inputs, also_inputs, out_dir, scope, extra_fields or {}))
     if not planned:
-        needs = [s for s in result.skipped if "(needs" in s]
         raise UserError(
             f"no NCBI Gene input files in {data_dir}" + (f"; found but skipped: {', '.join(needs)}" if needs else "")
         )
