@@ -12,7 +12,7 @@ from koza.transform import KozaTransform
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
-from ncbi_gene_kg.sql import gene_curie, one, string_list
+from ncbi_gene_kg.sql import gene_curie, scalar, string_list
 from ncbi_gene_kg.taxa import load_scope
 
 COLUMNS = ["tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
@@ -82,7 +82,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         f"CREATE TEMP TABLE ortholog_pairs AS SELECT {pair}, count(*) AS n_rows "
         "FROM gene_orthologs_emitted GROUP BY ALL"
     )
-    if one(source.sql("SELECT count(*) FROM ortholog_pairs WHERE n_rows > 1"))[0]:
+    if scalar(source.con, "SELECT count(*) FROM ortholog_pairs WHERE n_rows > 1"):
         source.drop_values(f"""
             SELECT 'pair already given by an earlier row' AS reason, _file, _line
             FROM (SELECT _file, _line, {pair} FROM gene_orthologs_emitted)

@@ -17,7 +17,7 @@ import duckdb
 from ncbi_gene_kg import plots
 from ncbi_gene_kg.graphdb import GRAPH, column_or_null, open_graph
 from ncbi_gene_kg.pages import render
-from ncbi_gene_kg.sql import one
+from ncbi_gene_kg.sql import one, scalar
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import load_scope
 
@@ -155,7 +155,7 @@ def node_figures(con: duckdb.DuckDBPyConnection, labels: dict[str, str]) -> dict
     """Nodes: the total, by category and by taxon (labels from ``labels``)."""
     by_taxon = _counts(con, "SELECT in_taxon, count(*) FROM n GROUP BY 1")
     return {
-        "total": one(con, "SELECT count(*) FROM n")[0],
+        "total": scalar(con, "SELECT count(*) FROM n"),
         "by_category": _counts(con, "SELECT category, count(*) FROM n GROUP BY 1"),
         "by_taxon": [
             {"taxon": taxon, "label": labels.get(taxon, "no taxon" if taxon == NO_VALUE else taxon), "count": n}
@@ -170,7 +170,7 @@ def edge_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         SELECT predicate, coalesce(primary_knowledge_source, '{NO_VALUE}'), count(*) FROM e
         GROUP BY ALL ORDER BY 3 DESC, 1, 2""").fetchall()
     return {
-        "total": one(con, "SELECT count(*) FROM e")[0],
+        "total": scalar(con, "SELECT count(*) FROM e"),
         "by_predicate": _counts(con, "SELECT predicate, count(*) FROM e GROUP BY 1"),
         "by_primary_knowledge_source": _counts(con, "SELECT primary_knowledge_source, count(*) FROM e GROUP BY 1"),
         "by_predicate_and_source": [{"predicate": p, "primary_knowledge_source": s, "count": n} for p, s, n in pairs],
