@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import tarfile
@@ -22,6 +21,7 @@ from rich.table import Table
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.accessions import ACCESSIONS_FILE, index_accessions
 from ncbi_gene_kg.accounting import EXAMPLES, RowAccount, Tally
+from ncbi_gene_kg.download import sha256
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH
 from ncbi_gene_kg.history import HISTORY_TABLE
@@ -38,15 +38,6 @@ from ncbi_gene_kg.taxa import TaxonScope, load_scope
 from ncbi_gene_kg.validate import ValidationResult, check_graph, kgx_input, registry_prefixes, run_kgx_validator
 
 NCBI_BASE_URL = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/"
-
-
-def sha256(path: Path) -> str:
-    """The file's sha256, hex."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def input_files(result: BuildResult) -> list[dict]:

@@ -414,7 +414,7 @@ def _accept(url: str, dest: Path, header: str) -> Record:
     record: Record = {
         "url": url,
         "size": partial.path.stat().st_size,
-        "sha256": _sha256(partial.path),
+        "sha256": sha256(partial.path),
         "etag": started.etag,
         "last_modified": started.last_modified,
         "downloaded": _now(),
@@ -441,7 +441,8 @@ def _problem(path: Path, expected_size: int | None, header: str, compressed: boo
     return None
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
+    """The file's sha256, hex (read in 1 MB chunks)."""
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         while chunk := stream.read(CHUNK):

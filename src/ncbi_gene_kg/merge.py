@@ -226,7 +226,8 @@ def _remove_colliding_xrefs(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
     return collisions
 
 
-def _ordered(columns: list[str], core: list[str]) -> list[str]:
+def ordered(columns: list[str], core: list[str]) -> list[str]:
+    """KGX column order: the core columns present first, then the others by name."""
     return [c for c in core if c in columns] + sorted(c for c in columns if c not in core)
 
 
@@ -296,8 +297,8 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
         "SEMI JOIN nodes s ON s.id = e.subject SEMI JOIN nodes o ON o.id = e.object"
     )
 
-    nodes_cols = _ordered(node_columns, NODE_CORE)
-    edges_cols = _ordered(edge_columns, EDGE_CORE)
+    nodes_cols = ordered(node_columns, NODE_CORE)
+    edges_cols = ordered(edge_columns, EDGE_CORE)
     _copy(con, "SELECT * FROM nodes ORDER BY id", nodes_cols, out_dir / f"{name}_nodes.tsv")
     _copy(con, "SELECT * FROM edges ORDER BY subject, predicate, object, id", edges_cols, out_dir / f"{name}_edges.tsv")
     result.nodes = scalar(con, "SELECT count(*) FROM nodes")

@@ -27,11 +27,11 @@ import yaml
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.accounting import TAXON_OUT_OF_SCOPE
 from ncbi_gene_kg.biolink import BIOLINK_VERSION, is_multivalued, slot_range
-from ncbi_gene_kg.download import load_config
+from ncbi_gene_kg.download import load_config, sha256
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH
 from ncbi_gene_kg.kgx import LIST_DELIMITER
-from ncbi_gene_kg.merge import EDGE_CORE, NODE_CORE, qualifiers_of
+from ncbi_gene_kg.merge import EDGE_CORE, NODE_CORE, ordered, qualifiers_of
 from ncbi_gene_kg.paths import CONFIG_DIR, MAPPINGS_DIR
 from ncbi_gene_kg.sources import discover_sources
 from ncbi_gene_kg.sql import ident, quote
@@ -70,9 +70,7 @@ def graph_file_names(formats: list[str]) -> list[str]:
 
 def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """The table's KGX columns in the order the TSV has them (core columns first, then by name)."""
-    core = NODE_CORE if table == "nodes" else EDGE_CORE
-    columns = con.table(table).columns
-    return [c for c in core if c in columns] + sorted(c for c in columns if c not in core)
+    return ordered(con.table(table).columns, NODE_CORE if table == "nodes" else EDGE_CORE)
 
 
 def typed(column: str, source: str | None = None) -> str:
@@ -527,7 +525,6 @@ def file_list(out_dir: Path) -> list[dict]:
     Called before graph_metadata.json is written, so it lists every file but graph_metadata.json itself
     and what is made from it afterwards (report.html, report.json, the tarball).
     """
-    from ncbi_gene_kg.build import sha256  # build imports this module
 
     files = []
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
