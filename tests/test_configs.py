@@ -9,10 +9,9 @@ The template of CONTRIBUTING.md (docs/template/) is checked too, and run.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
+import duckdb
 import pytest
 import yaml
 from conftest import read_kgx
@@ -23,8 +22,11 @@ from koza.runner import KozaRunner, load_transform
 from ncbi_gene_kg import merge
 from ncbi_gene_kg.download import load_config
 from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.ingest import RowRules, classify
 from ncbi_gene_kg.paths import CONFIG_DIR, PROJECT_ROOT, SAMPLE_DIR
-from ncbi_gene_kg.sources import discover_sources, sources_by_name
+from ncbi_gene_kg.sources import discover_sources, row_rules, sources_by_name, transform_module
+from ncbi_gene_kg.sql import ident
+from ncbi_gene_kg.taxa import load_scope
 
 CONFIGS = sorted(p for p in CONFIG_DIR.glob("*.yaml") if "reader" in (yaml.safe_load(p.read_text()) or {}))
 TEMPLATE = PROJECT_ROOT / "docs" / "template"
@@ -34,19 +36,6 @@ def koza_config(path: Path) -> KozaConfig:
     """The config as ``KozaRunner.from_config_file`` loads it (Koza's YAML loader, then ``KozaConfig``)."""
     with path.open() as fh:
         return KozaConfig(**yaml.load(fh, Loader=UniqueIncludeLoader.with_file_base(str(path))))  # noqa: S506
-
-
-def transform_module(path: Path, config: KozaConfig, code: Path | None = None) -> ModuleType:
-    """The module ``transform.code`` (or ``code``) names, loaded as Koza loads it (from its path, relative to
-    the config)."""
-    code = code or Path(config.transform.code)
-    code = code if code.is_absolute() else (path.parent / code).resolve()
-    assert code.is_file(), f"{path.name}: transform.code {config.transform.code} does not exist"
-    spec = importlib.util.spec_from_file_location(code.stem, code)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(params=CONFIGS, ids=lambda p: p.stem)
@@ -73,9 +62,28 @@ def test_config_loads_as_a_koza_config(config_path: Path) -> None:
 def test_transform_module_has_the_hooks(config_path: Path) -> None:
     config = koza_config(config_path)
     assert Path(config.transform.code).stem == config.name
-    hooks = load_transform(transform_module(config_path, config))
+    hooks = load_transform(transform_module(sources_by_name()[config.name].code))
     assert set(hooks) == {None}, "one untagged set of hooks"
     assert len(hooks[None].prepare_data) == 1 and len(hooks[None].transform) == 1
+
+
+@pytest.mark.parametrize("taxa", ["default", "all"])
+def test_transform_declares_row_rules_for_every_file_it_reads(config_path: Path, taxa: str) -> None:
+    """row_rules (and ALSO_READS_ROW_RULES for the files of also_reads) give RowRules whose every condition
+    is SQL over the file's columns: classified in DuckDB, in reading order, on tables of no rows."""
+    source = sources_by_name()[config_path.stem]
+    rules = row_rules(source, load_scope(taxa), {})
+    assert list(rules) == [f.name for f in source.files]
+    con = duckdb.connect()
+    for file in source.files:
+        assert isinstance(rules[file.name], RowRules)
+        columns = ", ".join(f"NULL::VARCHAR AS {ident(c)}" for c in file.columns)
+        con.execute(
+            f"CREATE TABLE {file.name} AS SELECT '' AS _file, 0 AS _line, 0 AS _n_fields, 0 AS _n_columns, {columns} "
+            "WHERE false"
+        )
+        assert rules[file.name].taxon_column in (None, *file.columns)
+        assert con.table(classify(con, file.name, rules[file.name])).fetchall() == []
 
 
 def test_source_has_its_doc_page_and_tests(config_path: Path) -> None:
@@ -117,7 +125,7 @@ def test_template_config_and_hooks_load() -> None:
     config = koza_config(TEMPLATE / "source.yaml")
     # Copied to config/, its transform.code names transforms/<name>.py; here it is beside the config.
     assert config.transform.code == "../transforms/source.py"
-    hooks = load_transform(transform_module(TEMPLATE / "source.yaml", config, TEMPLATE / "source.py"))
+    hooks = load_transform(transform_module(TEMPLATE / "source.py"))
     assert len(hooks[None].prepare_data) == 1 and len(hooks[None].transform) == 1
 
 

@@ -333,8 +333,9 @@ def test_locations_on_the_excerpt(tmp_path):
     assert {e["genome_build"] for e in located} == {"GRCh38.p14"}
     assert all(int(e["end_interbase_coordinate"]) > int(e["start_interbase_coordinate"]) for e in located)
     assert len(out.nodes) == 21  # the 21 chromosomes (NC_) the 119 genes are on
-    with pytest.raises(UserError, match="locations 'yes' is not one of true, false"):
-        run(tmp_path / "bad", locations="yes")
+    assert len(run(tmp_path / "no", locations="no").edges) == 2182 - 119  # the yes/no words of every flag field
+    with pytest.raises(UserError, match="locations 'maybe' is not true or false"):
+        run(tmp_path / "bad", locations="maybe")
 
 
 def test_koza_biolink_check_finds_no_strict_violation(tmp_path):

@@ -16,9 +16,10 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
-from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, flag, not_a_number, open_source
 from ncbi_gene_kg.sql import gene_curie, quote, unversioned
 from ncbi_gene_kg.tables import register_table
+from ncbi_gene_kg.taxa import TaxonScope
 
 NAME = "gene2ensembl"
 RNA, RNA_ENSEMBL = '"RNA_nucleotide_accession.version"', "Ensembl_rna_identifier"
@@ -51,7 +52,8 @@ def _pattern(name: str) -> tuple[str, str]:
     return prefix.prefix, quote(prefix.pattern)
 
 
-def row_rules() -> tuple[dict[str, str], dict[str, str]]:
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """Rows rejected as bad input and rows left out, each a reason and an SQL condition."""
     _, ensembl = _pattern("Ensembl")
     rejected = {
         **not_a_number("GeneID"),
@@ -64,19 +66,13 @@ def row_rules() -> tuple[dict[str, str], dict[str, str]]:
             f"NOT regexp_full_match(Ensembl_gene_identifier, {ensembl})"
         ),
     }
-    return rejected, filtered
-
-
-def want_products(koza: KozaTransform) -> bool:
-    value = koza.extra_fields.get("ensembl_products", False)
-    return value is True or str(value).lower() in ("true", "1", "yes")
+    return RowRules(rejected, filtered)
 
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    rejected, filtered = row_rules()
-    return open_source(koza, data, NAME, COLUMNS, rejected, filtered)
+    return open_source(koza, data, NAME, COLUMNS, row_rules)
 
 
 @koza.transform()
@@ -97,7 +93,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         GROUP BY g.GeneID, g.tax_id ORDER BY min((g._file, g._line))
     """),
     )
-    if want_products(koza):
+    if flag(koza.extra_fields, "ensembl_products", False):
         products(koza, source, ensembl)
     source.finish(koza)
 

@@ -13,9 +13,10 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
 from ncbi_gene_kg.sql import gene_curie, one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
+from ncbi_gene_kg.taxa import TaxonScope
 
 COLUMNS = ["tax_id", "GeneID", "GO_ID", "Evidence", "Qualifier", "GO_term", "PubMed", "Category"]
 
@@ -35,13 +36,13 @@ def negated(column: str = "Qualifier") -> str:
     return f"({column}[1:4] IN {NOT_PREFIXES})"
 
 
-def rejection_rules() -> dict[str, str]:
-    """Bad input, as {reason: SQL condition}; the accepted values come from the mapping tables."""
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """Rows rejected as bad input and rows left out; the accepted values come from the mapping tables."""
     qualifiers = load_table("go_qualifier_to_predicate")
     categories = [row["Category"] for row in load_table("go_category")]
     codes = [row["evidence_code"] for row in load_table("go_evidence_knowledge_level")] + ["ND"]
     pairs = string_list(f"{row['qualifier']} {row['Category']}" for row in qualifiers)
-    return {
+    rejected = {
         **not_a_number("GeneID"),
         **not_a_number("tax_id"),
         "malformed GO_ID": "NOT coalesce(regexp_full_match(GO_ID, 'GO:[0-9]{7}'), false)",
@@ -52,18 +53,17 @@ def rejection_rules() -> dict[str, str]:
         "missing Evidence code": "Evidence IS NULL",
         "unknown Evidence code": f"Evidence NOT IN ({string_list(codes)})",
     }
-
-
-FILTERED = {
-    # ND: the curators found no biological data; the row records the absence of an annotation.
-    "evidence code ND (no biological data available): not an assertion": "Evidence = 'ND'",
-}
+    filtered = {
+        # ND: the curators found no biological data; the row records the absence of an annotation.
+        "evidence code ND (no biological data available): not an assertion": "Evidence = 'ND'",
+    }
+    return RowRules(rejected, filtered)
 
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, "gene2go", COLUMNS, rejection_rules(), FILTERED)
+    return open_source(koza, data, "gene2go", COLUMNS, row_rules)
 
 
 @koza.transform()

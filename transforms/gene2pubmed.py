@@ -11,9 +11,9 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, flag, not_a_number, open_source
 from ncbi_gene_kg.sql import gene_curie
+from ncbi_gene_kg.taxa import TaxonScope
 
 COLUMNS = ["tax_id", "GeneID", "PubMed_ID"]
 
@@ -31,43 +31,21 @@ KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "not_provided"
 
 NOT_REQUESTED = "publications not requested"
-REJECTED = {
-    **not_a_number("GeneID"),
-    **not_a_number("tax_id"),
-    **not_a_number("PubMed_ID"),
-}
-FLAG_VALUES = {
-    "true": True,
-    "yes": True,
-    "1": True,
-    "on": True,
-    "false": False,
-    "no": False,
-    "0": False,
-    "off": False,
-    "": False,
-}
 
 
-def publications_requested(koza: KozaTransform) -> bool:
-    """The ``publications`` transform field (a YAML boolean, or true/false/yes/no/1/0 as text)."""
-    value = koza.extra_fields.get("publications", False)
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text not in FLAG_VALUES:
-        raise UserError(f"publications {value!r} is not true or false")
-    return FLAG_VALUES[text]
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """Rows rejected as bad input, each a reason and an SQL condition; every row when publications are off."""
+    if not flag(options, "publications", False):
+        # Still scanned and counted, so that the accounting covers the file; only a row with the wrong
+        # number of fields is rejected (a format change shows whether or not publications are wanted).
+        return RowRules({}, {NOT_REQUESTED: "true"})
+    return RowRules({**not_a_number("GeneID"), **not_a_number("tax_id"), **not_a_number("PubMed_ID")})
 
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    if not publications_requested(koza):
-        # Still scanned and counted, so that the accounting covers the file; only a row with the wrong
-        # number of fields is rejected (a format change shows whether or not publications are wanted).
-        return open_source(koza, data, "gene2pubmed", COLUMNS, {}, {NOT_REQUESTED: "true"})
-    return open_source(koza, data, "gene2pubmed", COLUMNS, REJECTED)
+    return open_source(koza, data, "gene2pubmed", COLUMNS, row_rules)
 
 
 @koza.transform()

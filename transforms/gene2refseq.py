@@ -19,20 +19,19 @@ from koza.transform import KozaTransform
 from loguru import logger
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.accounting import WRONG_COLUMN_COUNT
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import InputTables, classify, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, classify, not_a_number, open_source
 from ncbi_gene_kg.pipeline import find_inputs
 from ncbi_gene_kg.scan import scan_files
+from ncbi_gene_kg.sources import sources_by_name
 from ncbi_gene_kg.sql import gene_curie, unversioned
 from ncbi_gene_kg.tables import load_table, register_table
+from ncbi_gene_kg.taxa import TaxonScope
 
 COLLAB = "gene_refseq_uniprotkb_collab"
 PROTEIN = '"protein_accession.version"'
 COLUMNS = ["tax_id", "GeneID", "protein_accession.version"]
-# The collab file's header as NCBI writes it (all of it is read; other columns are warned about).
-COLLAB_COLUMNS = ["NCBI_protein_accession", "UniProtKB_protein_accession", "NCBI_tax_id", "UniProtKB_tax_id", "method"]
 
 PREDICATE = "biolink:has_gene_product"
 CATEGORY = "biolink:GeneToGeneProductRelationship"
@@ -40,24 +39,28 @@ NODE_CATEGORY = "biolink:Protein"
 
 # A RefSeq accession: two letters, '_', digits, and a version (the collab file once omitted it).
 ACCESSION = r"'[A-Z]{2}_[0-9]+(\.[0-9]+)?'"
-REJECTED = {
-    **not_a_number("GeneID"),
-    **not_a_number("tax_id"),
-    "malformed protein_accession.version": f"NOT regexp_full_match({PROTEIN}, {ACCESSION})",
-}
-FILTERED = {
-    # Rows for a genomic or RNA RefSeq with no protein (NG_, NR_, and the genomic rows of NM_ records).
-    "no RefSeq protein in the row": f"{PROTEIN} IS NULL",
-}
 NO_PARTNER = "RefSeq protein has no UniProtKB partner in gene_refseq_uniprotkb_collab"
 NO_GENE = "RefSeq protein in no gene2refseq row in scope"
 
 
-def collab_rejected() -> dict[str, str]:
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """gene2refseq's rows rejected as bad input and rows left out, each a reason and an SQL condition."""
+    rejected = {
+        **not_a_number("GeneID"),
+        **not_a_number("tax_id"),
+        "malformed protein_accession.version": f"NOT regexp_full_match({PROTEIN}, {ACCESSION})",
+    }
+    # Rows for a genomic or RNA RefSeq with no protein (NG_, NR_, and the genomic rows of NM_ records).
+    return RowRules(rejected, {"no RefSeq protein in the row": f"{PROTEIN} IS NULL"})
+
+
+def collab_row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """The collab file's rows rejected as bad input, and those left out: no gene2refseq row in scope names
+    the RefSeq protein (the taxon scope is applied on the RefSeq side: the pair is kept for the gene's
+    taxon, UniProtKB's may differ)."""
     uniprot = resolve("UniProtKB").pattern
     methods = ", ".join(f"'{row['method']}'" for row in load_table("refseq_uniprotkb_method"))
-    return {
-        WRONG_COLUMN_COUNT: "_n_fields <> _n_columns",
+    rejected = {
         "malformed NCBI_protein_accession": f"NOT coalesce(regexp_full_match(NCBI_protein_accession, {ACCESSION}), "
         "false)",
         "malformed UniProtKB_protein_accession": "NOT coalesce(regexp_full_match(UniProtKB_protein_accession, "
@@ -66,6 +69,13 @@ def collab_rejected() -> dict[str, str]:
         **not_a_number("UniProtKB_tax_id"),
         "unknown method": f"method IS NULL OR method NOT IN ({methods})",
     }
+    refseq_proteins = f"SELECT DISTINCT {unversioned(PROTEIN)} FROM gene2refseq_emitted"
+    no_gene = f"{unversioned('NCBI_protein_accession')} NOT IN ({refseq_proteins})"
+    return RowRules(rejected, {NO_GENE: no_gene}, taxon_column="NCBI_tax_id")
+
+
+# The row rules of the files this transform reads besides its own (the config's also_reads), by name.
+ALSO_READS_ROW_RULES = {COLLAB: collab_row_rules}
 
 
 def collab_files(koza: KozaTransform, source: InputTables) -> list[Path]:
@@ -80,23 +90,20 @@ def collab_files(koza: KozaTransform, source: InputTables) -> list[Path]:
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> tuple[InputTables, InputTables]:
     """Scan and classify both files; returns the gene2refseq and the collab InputTables (same DuckDB)."""
-    source = open_source(koza, data, "gene2refseq", COLUMNS, REJECTED, FILTERED)
+    source = open_source(koza, data, "gene2refseq", COLUMNS, row_rules)
     con = source.con
     paths = collab_files(koza, source)
-    # Taxon scope on the RefSeq side: the pair is kept for the gene's taxon (UniProtKB's may differ).
-    headers = scan_files(con, COLLAB, paths, COLLAB_COLUMNS, source.scope, taxon_column="NCBI_tax_id")
+    rules = collab_row_rules(source.scope, koza.extra_fields)
+    # The collab file's header as NCBI writes it, from the config's also_reads (all of it is read).
+    columns = next(f.columns for f in sources_by_name()["gene2refseq"].also_reads if f.name == COLLAB)
+    headers = scan_files(con, COLLAB, paths, columns, source.scope, rules.taxon_column)
     warnings = [
         f"{path.name}: unknown column {column!r} (not in {COLLAB}'s expected header), ignored"
         for path, header in zip(paths, headers, strict=True)
         for column in header.columns
-        if column not in COLLAB_COLUMNS
+        if column not in columns
     ]
-    con.execute(f"""
-        CREATE TEMP TABLE gene_refseq_proteins AS
-        SELECT DISTINCT {unversioned(PROTEIN)} AS refseq FROM gene2refseq_emitted
-    """)
-    filtered = {NO_GENE: f"{unversioned('NCBI_protein_accession')} NOT IN (SELECT refseq FROM gene_refseq_proteins)"}
-    emitted = classify(con, COLLAB, collab_rejected(), filtered)
+    emitted = classify(con, COLLAB, rules)
     # A gene2refseq protein no valid pair names leaves its rows out; they were candidates until now.
     con.execute(f"""
         CREATE TEMP TABLE gene2refseq_no_partner AS

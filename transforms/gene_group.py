@@ -10,10 +10,10 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
 from ncbi_gene_kg.sql import gene_curie, string_list
 from ncbi_gene_kg.tables import load_table, register_table
-from ncbi_gene_kg.taxa import load_scope
+from ncbi_gene_kg.taxa import TaxonScope
 
 COLUMNS = ["tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
 ORTHOLOG = "Ortholog"  # discontinued in gene_group in 2018; orthology comes from gene_orthologs
@@ -23,9 +23,10 @@ KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "not_provided"
 
 
-def rejected() -> dict[str, str]:
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """Rows rejected as bad input and rows left out (Ortholog rows; the other gene outside the taxon scope)."""
     known = string_list([row["relationship"] for row in load_table("gene_group_relationships")] + [ORTHOLOG])
-    return {
+    rejected = {
         **not_a_number("GeneID"),
         **not_a_number("Other_GeneID"),
         **not_a_number("tax_id"),
@@ -34,16 +35,16 @@ def rejected() -> dict[str, str]:
         "unknown relationship (not in gene_group_relationships.tsv)": f"relationship NOT IN ({known})",
         "gene related to itself": "GeneID = Other_GeneID",
     }
+    filtered = {"Ortholog row (orthology comes from gene_orthologs)": f"relationship = '{ORTHOLOG}'"}
+    if scope.tax_ids is not None:  # the scan checks tax_id; the other gene's taxon is checked here
+        filtered["other gene's taxon not in scope"] = f"Other_tax_id NOT IN ({string_list(scope.tax_ids)})"
+    return RowRules(rejected, filtered)
 
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    filtered = {"Ortholog row (orthology comes from gene_orthologs)": f"relationship = '{ORTHOLOG}'"}
-    tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
-    if tax_ids is not None:  # the scan checks tax_id; the other gene's taxon is checked here
-        filtered["other gene's taxon not in scope"] = f"Other_tax_id NOT IN ({string_list(tax_ids)})"
-    return open_source(koza, data, "gene_group", COLUMNS, rejected(), filtered)
+    return open_source(koza, data, "gene_group", COLUMNS, row_rules)
 
 
 @koza.transform()

@@ -13,28 +13,33 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg.history import HISTORY_COLUMNS, HISTORY_TABLE, side_output_dir
-from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
 from ncbi_gene_kg.sql import quote
+from ncbi_gene_kg.taxa import TaxonScope
 
 NAME = "gene_history"
 COLUMNS = ["tax_id", "GeneID", "Discontinued_GeneID", "Discontinued_Symbol", "Discontinue_Date"]
 # Longer replacement chains than this are reported as loops (real chains are a few steps long).
 MAX_CHAIN = 100
 
-REJECTED = {
-    **not_a_number("Discontinued_GeneID"),
-    # '-' (NULL) is a GeneID discontinued without replacement
-    "GeneID is neither a number nor '-'": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), true)",
-    **not_a_number("tax_id"),
-    "Discontinue_Date is not a date (YYYYMMDD)": "try_strptime(Discontinue_Date, '%Y%m%d') IS NULL",
-    "GeneID replaced by itself": "GeneID = Discontinued_GeneID",
-}
+
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """Rows rejected as bad input, each a reason and an SQL condition (none is left out)."""
+    rejected = {
+        **not_a_number("Discontinued_GeneID"),
+        # '-' (NULL) is a GeneID discontinued without replacement
+        "GeneID is neither a number nor '-'": "NOT coalesce(regexp_full_match(GeneID, '[0-9]+'), true)",
+        **not_a_number("tax_id"),
+        "Discontinue_Date is not a date (YYYYMMDD)": "try_strptime(Discontinue_Date, '%Y%m%d') IS NULL",
+        "GeneID replaced by itself": "GeneID = Discontinued_GeneID",
+    }
+    return RowRules(rejected)
 
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, NAME, COLUMNS, REJECTED)
+    return open_source(koza, data, NAME, COLUMNS, row_rules)
 
 
 @koza.transform()

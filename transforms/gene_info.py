@@ -5,9 +5,10 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import register_prefixes
-from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
 from ncbi_gene_kg.sql import gene_curie, items
 from ncbi_gene_kg.tables import register_table
+from ncbi_gene_kg.taxa import TaxonScope
 
 COLUMNS = [
     "tax_id",
@@ -20,23 +21,25 @@ COLUMNS = [
     "Full_name_from_nomenclature_authority",
 ]
 
-REJECTED = {
-    **not_a_number("GeneID"),
-    **not_a_number("tax_id"),
-    "missing Symbol": "Symbol IS NULL",
-    # A gene has one record; a second row for it (overlapping per-species files) is not a second gene.
-    "duplicate GeneID (an earlier row has it)": "row_number() OVER (PARTITION BY GeneID ORDER BY _file, _line) > 1",
-}
-FILTERED = {
+
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """Rows rejected as bad input and rows left out, each a reason and an SQL condition."""
+    rejected = {
+        **not_a_number("GeneID"),
+        **not_a_number("tax_id"),
+        "missing Symbol": "Symbol IS NULL",
+        # A gene has one record; a second row for it (overlapping per-species files) is not a second gene.
+        "duplicate GeneID (an earlier row has it)": "row_number() OVER (PARTITION BY GeneID ORDER BY _file, _line) > 1",
+    }
     # Placeholders that let GeneRIFs be filed for organisms without gene records; not genes.
-    "placeholder NEWENTRY record": "Symbol = 'NEWENTRY'",
-}
+    filtered = {"placeholder NEWENTRY record": "Symbol = 'NEWENTRY'"}
+    return RowRules(rejected, filtered)
 
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, "gene_info", COLUMNS, REJECTED, FILTERED)
+    return open_source(koza, data, "gene_info", COLUMNS, row_rules)
 
 
 @koza.transform()

@@ -13,9 +13,9 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, choice, flag, not_a_number, open_source
 from ncbi_gene_kg.sql import gene_curie, ident
+from ncbi_gene_kg.taxa import TaxonScope
 
 COLUMNS = [
     "tax_id",
@@ -51,7 +51,7 @@ PAIR_CATEGORY = "biolink:GeneToGeneAssociation"
 KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "automated_agent"
 
-REJECTED = {
+REJECTED = {  # bad input
     **not_a_number("GeneID"),
     **not_a_number("tax_id"),
     **not_a_number("start_position"),
@@ -73,23 +73,21 @@ NOT_REFERENCE = {
 }
 
 
-def setting(koza: KozaTransform, name: str, default: str, allowed: tuple[str, ...]) -> str:
-    value = str(koza.extra_fields.get(name, default))
-    if value not in allowed:
-        raise UserError(f"{name} {value!r} is not one of {', '.join(allowed)}")
-    return value
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """Rows rejected as bad input, and rows left out: no assembly, or (by default) not the reference assembly.
+
+    Neighbors lie on the row's own sequence, so they share its taxon: the scan's taxon scope puts both
+    ends in scope, and ortholog_scope both/either keep the same pairs (the field is only checked).
+    """
+    choice(options, "ortholog_scope", ORTHOLOG_SCOPES)
+    every_assembly = choice(options, "assemblies", ASSEMBLIES) == "all"
+    return RowRules(REJECTED, NO_ASSEMBLY if every_assembly else NO_ASSEMBLY | NOT_REFERENCE)
 
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
-    # Neighbors lie on the row's own sequence, so they share its taxon: the scan's taxon scope puts both
-    # ends in scope, and ortholog_scope both/either keep the same pairs.
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    setting(koza, "ortholog_scope", "both", ORTHOLOG_SCOPES)
-    filtered = (
-        NO_ASSEMBLY if setting(koza, "assemblies", "reference", ASSEMBLIES) == "all" else NO_ASSEMBLY | NOT_REFERENCE
-    )
-    return open_source(koza, data, "gene_neighbors", COLUMNS, REJECTED, filtered)
+    return open_source(koza, data, "gene_neighbors", COLUMNS, row_rules)
 
 
 @koza.transform()
@@ -118,10 +116,7 @@ def locations(koza: KozaTransform) -> bool:
     Their ``refseq:`` ids are in no Biolink prefix (the build lets kgx accept registry prefixes) and their
     minus strand is '-' (StrandEnum's, allowed there only); see docs/sources/gene_neighbors.md.
     """
-    value = koza.extra_fields.get("locations", True)
-    if value not in (True, False, "true", "false"):
-        raise UserError(f"locations {value!r} is not one of true, false")
-    return value in (True, "true")
+    return flag(koza.extra_fields, "locations", True)
 
 
 def write_locations(koza: KozaTransform, source: InputTables) -> None:

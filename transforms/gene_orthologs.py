@@ -10,10 +10,9 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, choice, not_a_number, open_source
 from ncbi_gene_kg.sql import gene_curie, scalar, string_list
-from ncbi_gene_kg.taxa import load_scope
+from ncbi_gene_kg.taxa import TaxonScope
 
 COLUMNS = ["tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
 ORTHOLOG_SCOPES = ("both", "either")
@@ -26,47 +25,35 @@ CATEGORY = "biolink:GeneToGeneHomologyAssociation"
 KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "computational_model"
 
-REJECTED = {
-    **not_a_number("GeneID"),
-    **not_a_number("Other_GeneID"),
-    **not_a_number("tax_id"),
-    **not_a_number("Other_tax_id"),
-    "relationship is not Ortholog": "relationship IS DISTINCT FROM 'Ortholog'",
-    "gene paired with itself": "GeneID = Other_GeneID",
-}
 OTHER_OUT_OF_SCOPE = "other gene's taxon not in scope"
 BOTH_OUT_OF_SCOPE = "neither gene's taxon in scope"
 
 
-def ortholog_scope(koza: KozaTransform) -> str:
-    value = str(koza.extra_fields.get("ortholog_scope", "both"))
-    if value not in ORTHOLOG_SCOPES:
-        raise UserError(f"ortholog_scope {value!r} is not one of {', '.join(ORTHOLOG_SCOPES)}")
-    return value
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """Rows rejected as bad input and rows left out; with a taxon scope, the other gene's taxon too."""
+    rejected = {
+        **not_a_number("GeneID"),
+        **not_a_number("Other_GeneID"),
+        **not_a_number("tax_id"),
+        **not_a_number("Other_tax_id"),
+        "relationship is not Ortholog": "relationship IS DISTINCT FROM 'Ortholog'",
+        "gene paired with itself": "GeneID = Other_GeneID",
+    }
+    if scope.tax_ids is None:  # every taxon: both genes are always in scope
+        return RowRules(rejected)
+    taxa = string_list(scope.tax_ids)
+    if choice(options, "ortholog_scope", ORTHOLOG_SCOPES) == "both":
+        # The scan drops rows whose tax_id is out of scope; the other gene's taxon is checked here.
+        return RowRules(rejected, {OTHER_OUT_OF_SCOPE: f"Other_tax_id NOT IN ({taxa})"})
+    # either: a row whose tax_id is out of scope may still pair with a gene in scope, so the scan keeps all.
+    both_outside = f"tax_id NOT IN ({taxa}) AND Other_tax_id NOT IN ({taxa})"
+    return RowRules(rejected, {BOTH_OUT_OF_SCOPE: both_outside}, taxon_column=None)
 
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
-    if tax_ids is None:  # every taxon: both genes are always in scope
-        return open_source(koza, data, "gene_orthologs", COLUMNS, REJECTED)
-    taxa = string_list(tax_ids)
-    if ortholog_scope(koza) == "both":
-        # The scan drops rows whose tax_id is out of scope; the other gene's taxon is checked here.
-        return open_source(
-            koza, data, "gene_orthologs", COLUMNS, REJECTED, {OTHER_OUT_OF_SCOPE: f"Other_tax_id NOT IN ({taxa})"}
-        )
-    # either: a row whose tax_id is out of scope may still pair with a gene in scope, so the scan keeps all.
-    return open_source(
-        koza,
-        data,
-        "gene_orthologs",
-        COLUMNS,
-        REJECTED,
-        {BOTH_OUT_OF_SCOPE: f"tax_id NOT IN ({taxa}) AND Other_tax_id NOT IN ({taxa})"},
-        taxon_column=None,
-    )
+    return open_source(koza, data, "gene_orthologs", COLUMNS, row_rules)
 
 
 @koza.transform()
@@ -107,7 +94,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     """),
     )
     tax_ids = source.scope.tax_ids
-    if ortholog_scope(koza) == "either" and tax_ids is not None:
+    if choice(koza.extra_fields, "ortholog_scope", ORTHOLOG_SCOPES) == "either" and tax_ids is not None:
         taxa = string_list(tax_ids)
         kgx.write_nodes(
             koza.writer,

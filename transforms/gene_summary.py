@@ -17,28 +17,27 @@ from koza.io.writer.tsv_writer import TSVWriter
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
 from ncbi_gene_kg.sql import gene_curie
 from ncbi_gene_kg.tables import load_table, register_table
+from ncbi_gene_kg.taxa import TaxonScope
 
 NAME = "gene_summary"
 COLUMNS = ["tax_id", "GeneID", "Source", "Summary"]
 GENE = "biolink:Gene"
 LIST_DELIMITER, STAND_IN = "|", "\u00a6"
 
-REJECTED = {
-    **not_a_number("GeneID"),
-    **not_a_number("tax_id"),
-}
-FILTERED = {
-    "no summary text": "Summary IS NULL OR trim(Summary) = ''",
-}
+
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """Rows rejected as bad input and rows left out, each a reason and an SQL condition."""
+    rejected = {**not_a_number("GeneID"), **not_a_number("tax_id")}
+    return RowRules(rejected, {"no summary text": "Summary IS NULL OR trim(Summary) = ''"})
 
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, NAME, COLUMNS, REJECTED, FILTERED)
+    return open_source(koza, data, NAME, COLUMNS, row_rules)
 
 
 @koza.transform()

@@ -19,10 +19,10 @@ from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
-from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
 from ncbi_gene_kg.sql import gene_curie, items, one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
-from ncbi_gene_kg.taxa import TaxonScope, load_scope
+from ncbi_gene_kg.taxa import TaxonScope
 
 NAME = "mim2gene_medgen"
 COLUMNS = ["MIM number", "GeneID", "type", "Source", "MedGenCUI", "Comment"]
@@ -41,18 +41,14 @@ def split(column: str) -> str:
     return f"list_filter({values}, x -> x <> '')"
 
 
-def human_in_scope(scope: TaxonScope) -> bool:
-    return scope.tax_ids is None or HUMAN in scope.tax_ids
-
-
-def row_rules(scope: TaxonScope) -> tuple[dict[str, str], dict[str, str]]:
-    """(rejected, filtered) as {reason: SQL condition}; the known Source values come from the mapping table.
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """Rows rejected as bad input and rows left out; the known Source values come from the mapping table.
 
     The file has no tax_id column: its rows are all human, so with 9606 outside the taxon scope every
     row is out of scope and nothing is checked.
     """
-    if not human_in_scope(scope):
-        return {}, {"human-only file, 9606 not in scope": "TRUE"}
+    if scope.tax_ids is not None and HUMAN not in scope.tax_ids:
+        return RowRules({}, {"human-only file, 9606 not in scope": "TRUE"}, taxon_column=None)
     sources = string_list(row["Source"] for row in load_table("mim2gene_sources"))
     gene_phenotype = "type = 'phenotype' AND GeneID IS NOT NULL"
     rejected = {
@@ -66,14 +62,13 @@ def row_rules(scope: TaxonScope) -> tuple[dict[str, str], dict[str, str]]:
         "no gene to link (GeneID '-')": "GeneID IS NULL",
         "no type (type '-')": "type IS NULL",
     }
-    return rejected, filtered
+    return RowRules(rejected, filtered, taxon_column=None)
 
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    rejected, filtered = row_rules(load_scope(str(koza.extra_fields.get("taxa", "default"))))
-    return open_source(koza, data, NAME, COLUMNS, rejected, filtered, taxon_column=None)
+    return open_source(koza, data, NAME, COLUMNS, row_rules)
 
 
 @koza.transform()

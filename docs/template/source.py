@@ -12,9 +12,9 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
 from ncbi_gene_kg.sql import string_list
-from ncbi_gene_kg.taxa import load_scope
+from ncbi_gene_kg.taxa import TaxonScope
 
 NAME = "source"  # the NCBI file name: DuckDB tables are named after it (source_emitted, ...)
 COLUMNS = ["tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID"]
@@ -29,26 +29,33 @@ CATEGORY = "biolink:GeneToGeneHomologyAssociation"
 KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "computational_model"
 
-# Bad input: counted with its reason and first file:line places, never emitted. First match wins; a row
-# with the wrong number of fields is always rejected (by open_source).
-REJECTED = {
-    **not_a_number("GeneID"),
-    **not_a_number("Other_GeneID"),
-    **not_a_number("tax_id"),
-    **not_a_number("Other_tax_id"),
-    f"relationship is not {RELATIONSHIP}": f"relationship IS DISTINCT FROM '{RELATIONSHIP}'",
-    "gene paired with itself": "GeneID = Other_GeneID",
-}
+
+def row_rules(scope: TaxonScope, options: Options) -> RowRules:
+    """Rows rejected as bad input and rows left out, each a reason and an SQL condition over COLUMNS.
+
+    ``scope`` is the build's taxon scope, ``options`` the config's transform fields (ingest.flag and
+    ingest.choice read them). The reference ingest guide lists these reasons; test_configs checks them.
+    """
+    # Bad input: counted with its reason and first file:line places, never emitted. First match wins; a row
+    # with the wrong number of fields is always rejected (by open_source).
+    rejected = {
+        **not_a_number("GeneID"),
+        **not_a_number("Other_GeneID"),
+        **not_a_number("tax_id"),
+        **not_a_number("Other_tax_id"),
+        f"relationship is not {RELATIONSHIP}": f"relationship IS DISTINCT FROM '{RELATIONSHIP}'",
+        "gene paired with itself": "GeneID = Other_GeneID",
+    }
+    filtered = {}  # valid rows this graph leaves out: {reason: SQL condition}
+    if scope.tax_ids is not None:  # the scan checks tax_id (RowRules.taxon_column); the other gene's here
+        filtered["other gene's taxon not in scope"] = f"Other_tax_id NOT IN ({string_list(scope.tax_ids)})"
+    return RowRules(rejected, filtered)
 
 
 @koza.prepare_data()
 def scan(koza: KozaTransform, data) -> InputTables:
     """Scan the file into DuckDB (the taxon scope applied on tax_id in the scan) and classify every row."""
-    filtered = {}  # valid rows this graph leaves out: {reason: SQL condition}
-    tax_ids = load_scope(str(koza.extra_fields.get("taxa", "default"))).tax_ids
-    if tax_ids is not None:  # the scan checks tax_id; the other gene's taxon is checked here
-        filtered["other gene's taxon not in scope"] = f"Other_tax_id NOT IN ({string_list(tax_ids)})"
-    return open_source(koza, data, NAME, COLUMNS, REJECTED, filtered)
+    return open_source(koza, data, NAME, COLUMNS, row_rules)
 
 
 @koza.transform()

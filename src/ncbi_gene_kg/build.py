@@ -229,7 +229,7 @@ def build_graph(
         with stages.stage("validate"):
             validation = validate(con, build_dir, result, max_rejected)
         with stages.stage("outputs"):  # JSONL, Parquet, by_taxon, meta KG, RIG (docs/outputs.md)
-            write_outputs(con, build_dir, formats or ["tsv"], result.scope)
+            write_outputs(con, build_dir, formats or ["tsv"], result.scope, fields)
         with stages.stage("metadata"):
             stats = statistics(con)
             write_validation_report(build_dir, validation, merged, result)

@@ -1,7 +1,9 @@
 """What every transform module shares: open its inputs in DuckDB, classify rows, account for them.
 
-A transform's ``@koza.prepare_data`` hook calls :func:`open_source`, which scans the files of the
-Koza reader (taxon scope applied in the scan) and classifies each row by the transform's rules; its
+Each transform module declares how it classifies rows in one function, ``row_rules(scope, options) ->
+RowRules`` (the build's taxon scope and the config's transform fields in, reasons and SQL conditions out).
+A transform's ``@koza.prepare_data`` hook calls :func:`open_source` with it, which scans the files of the
+Koza reader (taxon scope applied in the scan) and classifies each row by those rules; its
 ``@koza.transform`` hook maps the emitted rows to KGX relations, writes them with
 :mod:`ncbi_gene_kg.kgx` and calls :meth:`InputTables.finish` to record the row accounting in Koza's
 transform metadata (``row_accounting``), where the pipeline reads it.
@@ -9,9 +11,10 @@ transform metadata (``row_accounting``), where the pipeline reads it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from koza.transform import KozaTransform
@@ -25,9 +28,59 @@ from ncbi_gene_kg.accounting import (
     case_of,
     tallies,
 )
+from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.scan import connect, scan_files
 from ncbi_gene_kg.sql import ident, one, scalar
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
+
+Options = Mapping[str, Any]  # a config's transform fields (Koza's extra_fields), as the build sets them
+# The text values of a yes/no transform field ('' is the empty value an unset make variable gives).
+FLAGS = dict.fromkeys(("true", "yes", "on", "1"), True) | dict.fromkeys(("false", "no", "off", "0", ""), False)
+
+
+@dataclass(frozen=True)
+class RowRules:
+    """How a transform classifies the rows of a file: each rule a reason and an SQL condition over its columns.
+
+    A row is rejected (bad input) by the first rule of ``rejected`` it meets, else left out as out of scope
+    by the first of ``filtered``, else emitted; a row with the wrong number of fields is always rejected.
+    The scan keeps only rows whose ``taxon_column`` is in the taxon scope (None: the file has no column
+    to scope by, or the transform scopes the rows itself in ``filtered``).
+    """
+
+    rejected: Mapping[str, str]
+    filtered: Mapping[str, str] = field(default_factory=dict)
+    taxon_column: str | None = "tax_id"
+
+
+RowRulesOf = Callable[[TaxonScope, Options], RowRules]  # a transform's ``row_rules`` function
+
+
+def flag(options: Options, name: str, default: bool) -> bool:
+    """A yes/no transform field: a YAML boolean, or true/false/yes/no/on/off/1/0 as text.
+
+    >>> flag({"publications": "yes"}, "publications", False), flag({}, "publications", False)
+    (True, False)
+    """
+    value = options.get(name, default)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in FLAGS:
+        raise UserError(f"{name} {value!r} is not true or false")
+    return FLAGS[text]
+
+
+def choice(options: Options, name: str, allowed: Sequence[str]) -> str:
+    """A transform field that takes one of ``allowed`` (the first is the default).
+
+    >>> choice({}, "assemblies", ("reference", "all"))
+    'reference'
+    """
+    value = str(options.get(name, allowed[0]))
+    if value not in allowed:
+        raise UserError(f"{name} {value!r} is not one of {', '.join(allowed)}")
+    return value
 
 
 def koza_reader(data: Iterable) -> tuple[list[Path], list[str]]:
@@ -114,48 +167,41 @@ class InputTables:
 
 
 def open_source(
-    koza: KozaTransform,
-    data: Iterable,
-    name: str,
-    columns: Sequence[str],
-    rejected: Mapping[str, str],
-    filtered: Mapping[str, str] | None = None,
-    taxon_column: str | None = "tax_id",
+    koza: KozaTransform, data: Iterable, name: str, columns: Sequence[str], row_rules: RowRulesOf
 ) -> InputTables:
-    """Scan the reader's files into DuckDB and classify every row in scope.
+    """Scan the reader's files into DuckDB and classify every row in scope by ``row_rules``.
 
-    ``rejected`` and ``filtered`` map a reason to an SQL condition over ``columns`` (first match
-    wins, rejections before filters); a row with the wrong number of fields is always rejected.
-    The taxon scope comes from the config's ``taxa`` transform field (default ``default``).
+    ``columns`` are the columns the transform reads. The taxon scope comes from the config's ``taxa``
+    transform field (default ``default``); ``row_rules`` gets it and the other transform fields.
     """
     scope = load_scope(str(koza.extra_fields.get("taxa", "default")))
+    rules = row_rules(scope, koza.extra_fields)
     paths, expected = koza_reader(data)
     con = connect()
-    headers = scan_files(con, name, paths, columns, scope, taxon_column)
+    headers = scan_files(con, name, paths, columns, scope, rules.taxon_column)
     warnings = [
         f"{path.name}: unknown column {column!r} (not in config's reader columns), ignored"
         for path, header in zip(paths, headers, strict=True)
         for column in header.columns
         if expected and column not in expected
     ]
-    rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | dict(rejected)
-    return InputTables(name, con, paths, scope, classify(con, name, rejected, filtered or {}), warnings=warnings)
+    return InputTables(name, con, paths, scope, classify(con, name, rules), warnings=warnings)
 
 
-def classify(
-    con: duckdb.DuckDBPyConnection, name: str, rejected: Mapping[str, str], filtered: Mapping[str, str]
-) -> str:
-    """Classify the rows of view ``name`` by the rules; returns the name of the view of emitted rows.
+def classify(con: duckdb.DuckDBPyConnection, name: str, rules: RowRules) -> str:
+    """Classify the rows of view ``name`` by ``rules``; returns the name of the view of emitted rows.
 
     Table ``<name>_classified`` (``_file``, ``_line``, ``_rejected``, ``_filtered``) holds only the
     rows that are not emitted (few, usually), not a copy of every row; view ``<name>_emitted`` is
     ``name`` without them. A transform that leaves more rows out later inserts them there.
     """
+    rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | dict(rules.rejected)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {name}_classified AS
         SELECT * FROM (
-            SELECT _file, _line, {case_of(rejected)} AS _rejected, {case_of(filtered)} AS _filtered FROM {name}
+            SELECT _file, _line, {case_of(rejected)} AS _rejected, {case_of(rules.filtered)} AS _filtered
+            FROM {name}
         ) WHERE _rejected IS NOT NULL OR _filtered IS NOT NULL
         """
     )

@@ -17,7 +17,6 @@ second merge:
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 
@@ -25,15 +24,16 @@ import duckdb
 import yaml
 
 from ncbi_gene_kg import provenance
-from ncbi_gene_kg.accounting import TAXON_OUT_OF_SCOPE
+from ncbi_gene_kg.accounting import TAXON_OUT_OF_SCOPE, WRONG_COLUMN_COUNT
 from ncbi_gene_kg.biolink import BIOLINK_VERSION, is_multivalued, slot_range
 from ncbi_gene_kg.download import load_config, sha256
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH
+from ncbi_gene_kg.ingest import Options, RowRules
 from ncbi_gene_kg.kgx import LIST_DELIMITER
 from ncbi_gene_kg.merge import EDGE_CORE, NODE_CORE, ordered, qualifiers_of
 from ncbi_gene_kg.paths import CONFIG_DIR, MAPPINGS_DIR
-from ncbi_gene_kg.sources import discover_sources
+from ncbi_gene_kg.sources import discover_sources, row_rules
 from ncbi_gene_kg.sql import ident, quote
 from ncbi_gene_kg.taxa import TaxonScope
 
@@ -291,37 +291,19 @@ def write_example_edges(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
 # The reference ingest guide (RIG), in the form translator-ingests uses (its rig_template.yaml).
 
 
-def _transform_reasons(code: Path) -> tuple[list[str], list[str], list[str]]:
-    """The columns a transform reads (its ``COLUMNS``) and the reasons it rejects or filters rows: the
-    string keys of its dicts named for them (``REJECTED``, ``FILTERED``, ``rejected()``, ``filtered = {…}``),
-    read from its source."""
-    rejected: list[str] = []
-    filtered: list[str] = []
-    columns: list[str] = []
-    tree = ast.parse(code.read_text())
-    for node in ast.walk(tree):
-        name, value = None, None
-        if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id == "COLUMNS"
-            and isinstance(node.value, ast.List)
-        ):
-            columns = [e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            name, value = node.targets[0].id, node.value
-        elif isinstance(node, ast.FunctionDef):
-            returned = [n.value for n in ast.walk(node) if isinstance(n, ast.Return)]
-            name, value = node.name, returned[0] if returned else None
-        if not isinstance(value, ast.Dict) or not name:
-            continue
-        keys = [k.value for k in value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
-        if "reject" in name.lower():
-            rejected += keys
-        elif "filter" in name.lower():
-            filtered += keys
-    return columns, list(dict.fromkeys(rejected)), list(dict.fromkeys(filtered))
+def _filtered_records(file_name: str, rules: RowRules, code: str) -> list[dict]:
+    """The RIG's filtered_records of one file: the taxon scope, then its transform's row rules."""
+    records = []
+    if rules.taxon_column:
+        rationale = "outside the taxon scope of the build (config/taxa.yaml, TAXA=)"
+        records.append({"file_name": file_name, "filtered_records": TAXON_OUT_OF_SCOPE, "rationale": rationale})
+    for reason in rules.filtered:
+        rationale = f"outside what this ingest covers (see transforms/{code})"
+        records.append({"file_name": file_name, "filtered_records": reason, "rationale": rationale})
+    for reason in [WRONG_COLUMN_COUNT, *rules.rejected]:
+        rationale = "malformed or unusable row; counted in validation_report.json"
+        records.append({"file_name": file_name, "filtered_records": reason, "rationale": rationale})
+    return records
 
 
 def _mapping_tables() -> list[dict]:
@@ -333,58 +315,30 @@ def _mapping_tables() -> list[dict]:
     return tables
 
 
-def reference_ingest_guide(meta: dict, types: list[dict], scope: TaxonScope, config_dir: Path = CONFIG_DIR) -> dict:
+def reference_ingest_guide(
+    meta: dict, types: list[dict], scope: TaxonScope, options: Options, config_dir: Path = CONFIG_DIR
+) -> dict:
     """The RIG of the whole ingest, from the Koza configs (files, columns, descriptions, properties), the
-    transforms' rejection and filter reasons, the mapping tables, and the built graph's edge types."""
-    sources = {s.name: s for s in discover_sources(config_dir)}
-    configs = [(s.path, yaml.safe_load(s.path.read_text())) for s in sources.values()]
+    transforms' row rules for this build's scope and transform fields, the mapping tables, and the built
+    graph's edge types."""
     relevant, included, filtered = [], [], []
-    for path, config in configs:
-        metadata = config.get("metadata") or {}
-        name = config["name"]
-        source = sources[name]
-        file_path = source.file.url.rsplit("/", 1)[-1]
-        relevant.append(
-            {"file_name": file_path, "location": source.file.url, "description": metadata.get("ingest_title", name)}
-        )
-        for also in source.also_reads:
-            relevant.append(
-                {"file_name": also.url.rsplit("/", 1)[-1], "location": also.url, "description": f"read with {name}"}
-            )
-        code = (path.parent / (config.get("transform") or {}).get("code", "")).resolve()
-        columns, rejected, out = _transform_reasons(code) if code.is_file() else ([], [], [])
-        columns = config["reader"].get("columns") or columns
-        included.append(
-            {
-                "file_name": file_path,
-                "included_records": " ".join(str(metadata.get("description", "")).split()),
-                "fields_used": ", ".join(columns) or f"see transforms/{code.name}",
-            }
-        )
-        if "tax_id" in columns:
-            filtered.append(
-                {
-                    "file_name": file_path,
-                    "filtered_records": TAXON_OUT_OF_SCOPE,
-                    "rationale": "outside the taxon scope of the build (config/taxa.yaml, TAXA=)",
-                }
-            )
-        for reason in out:
-            filtered.append(
-                {
-                    "file_name": file_path,
-                    "filtered_records": reason,
-                    "rationale": f"outside what this ingest covers (see transforms/{code.name})",
-                }
-            )
-        for reason in rejected:
-            filtered.append(
-                {
-                    "file_name": file_path,
-                    "filtered_records": reason,
-                    "rationale": "malformed or unusable row; counted in validation_report.json",
-                }
-            )
+    for source in discover_sources(config_dir):
+        metadata = yaml.safe_load(source.path.read_text()).get("metadata") or {}
+        rules = row_rules(source, scope, options)
+        for file in source.files:
+            file_name = file.url.rsplit("/", 1)[-1]
+            own = file is source.file
+            description = metadata.get("ingest_title", source.name) if own else f"read with {source.name}"
+            relevant.append({"file_name": file_name, "location": file.url, "description": description})
+            if own:
+                included.append(
+                    {
+                        "file_name": file_name,
+                        "included_records": " ".join(str(metadata.get("description", "")).split()),
+                        "fields_used": ", ".join(file.columns),
+                    }
+                )
+            filtered += _filtered_records(file_name, rules[file.name], source.code.name)
     scope_text = (
         "every taxon"
         if scope.tax_ids is None
@@ -464,24 +418,30 @@ def reference_ingest_guide(meta: dict, types: list[dict], scope: TaxonScope, con
     }
 
 
-def write_rig(out_dir: Path, meta: dict, types: list[dict], scope: TaxonScope) -> Path:
+def write_rig(out_dir: Path, meta: dict, types: list[dict], scope: TaxonScope, options: Options) -> Path:
+    """ncbi_gene_rig.yaml: the reference ingest guide of this build (:func:`reference_ingest_guide`)."""
     path = out_dir / RIG
+    guide = reference_ingest_guide(meta, types, scope, options)
     path.write_text(
         f"# {GRAPH} reference ingest guide, generated by `make transform` (do not edit).\n"
-        + yaml.safe_dump(reference_ingest_guide(meta, types, scope), sort_keys=False, allow_unicode=True, width=110)
+        + yaml.safe_dump(guide, sort_keys=False, allow_unicode=True, width=110)
     )
     return path
 
 
-def write_outputs(con: duckdb.DuckDBPyConnection, out_dir: Path, formats: list[str], scope: TaxonScope) -> list[Path]:
-    """Everything but the merged TSV, from the merged tables in ``con``; returns the files written."""
+def write_outputs(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, formats: list[str], scope: TaxonScope, options: Options
+) -> list[Path]:
+    """Everything but the merged TSV, from the merged tables in ``con``; returns the files written.
+
+    ``options`` are the build's transform fields (the RIG lists the row rules they select)."""
     written = write_formats(con, out_dir, formats)
     # TSV only: Monarch's per-taxon files are TSV, and JSONL / Parquet users filter on in_taxon. In every
     # format, the split cost 3.7 times the TSV's writing time on the full benchmark corpus (docs/outputs.md).
     written += write_by_taxon(con, out_dir, ["tsv"], scope)
     types = edge_types(con)
     meta = write_meta_knowledge_graph(con, out_dir, types)
-    written += [out_dir / META_KG, write_rig(out_dir, meta, types, scope), write_example_edges(con, out_dir)]
+    written += [out_dir / META_KG, write_rig(out_dir, meta, types, scope, options), write_example_edges(con, out_dir)]
     return written
 
 

@@ -11,20 +11,32 @@ means adding its config (CONTRIBUTING.md):
 - ``also_reads``: other NCBI files the transform joins, each ``{url, columns}``; the source's own
   URL is ``metadata.ingest_url`` and its columns the reader's.
 
+The transform module (``transform.code``) declares how it classifies rows: ``row_rules(scope, options)``
+for its own file and, for each file it also reads, an entry of ``ALSO_READS_ROW_RULES``
+(:func:`row_rules` gathers them, for the reference ingest guide and the config test).
+
 ``make download`` fetches each file from its URL and accepts it when the first line starts with the
 header its columns give (see :attr:`NcbiFile.header`).
 """
 
 from __future__ import annotations
 
+import importlib.util
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import CONFIG_DIR
+
+if TYPE_CHECKING:
+    from ncbi_gene_kg.ingest import RowRules
+    from ncbi_gene_kg.taxa import TaxonScope
 
 HEADER_COLUMNS = 3  # columns of the header checked before a download is accepted
 
@@ -55,6 +67,7 @@ class NcbiSource:
     path: Path
     file: NcbiFile
     merge_rank: int
+    code: Path
     preferred_for: tuple[str, ...] = ()
     curie_properties: dict[str, tuple[str, ...]] = field(default_factory=dict)
     also_reads: tuple[NcbiFile, ...] = ()
@@ -105,6 +118,25 @@ def curie_properties(kind: str) -> list[str]:
     return sorted({p for s in sources_by_name().values() for p in s.curie_properties.get(kind, ())})
 
 
+@cache
+def transform_module(code: Path) -> ModuleType:
+    """The transform module at ``code``, imported as Koza imports it (its hooks are not run)."""
+    spec = importlib.util.spec_from_file_location(f"ncbi_gene_kg_transform_{code.stem}", code)
+    if spec is None or spec.loader is None:
+        raise UserError(f"{code}: not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def row_rules(source: NcbiSource, scope: TaxonScope, options: Mapping[str, Any]) -> dict[str, RowRules]:
+    """Each file the source reads -> the row rules its transform applies, for ``scope`` and the transform fields."""
+    module = transform_module(source.code)
+    also = getattr(module, "ALSO_READS_ROW_RULES", {})
+    rules = {source.name: module.row_rules(scope, options)}
+    return rules | {f.name: also[f.name](scope, options) for f in source.also_reads}
+
+
 def _source(path: Path, config: dict) -> NcbiSource:
     transform = config.get("transform") or {}
     try:
@@ -118,13 +150,14 @@ def _source(path: Path, config: dict) -> NcbiSource:
             path,
             own,
             int(transform["merge_rank"]),
+            (path.parent / transform["code"]).resolve(),
             tuple(transform.get("preferred_for") or ()),
             {kind: tuple(props) for kind, props in (transform.get("curie_properties") or {}).items()},
             also,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise UserError(
-            f"{path}: a source config needs name, metadata.ingest_url, reader.columns and "
+            f"{path}: a source config needs name, metadata.ingest_url, reader.columns, transform.code and "
             f"transform.merge_rank; also_reads maps names to {{url, columns}} ({error!r})"
         ) from error
 
