@@ -78,6 +78,7 @@ def statistics(con) -> dict:
     """Counts of nodes by category and taxon, and of edges by predicate and primary knowledge source."""
 
     def counts(query: str) -> dict[str, int]:
+        """A ``key, count`` query's rows as a dict, sorted by key, with a NULL key as "(none)"."""
         return {key or "(none)": n for key, n in con.execute(query + " ORDER BY 1").fetchall()}
 
     return {
@@ -333,6 +334,7 @@ def run_build(
     fields = {"ortholog_scope": orthologs, "publications": publications}
 
     def on_start(source: NcbiSource, inputs: list[Path]) -> None:
+        """Print which files a source is about to read, so a long build shows its progress."""
         console.print(f"[bold]{source.name}[/bold]: reading {', '.join(p.name for p in inputs)}", highlight=False)
 
     with exclusive(out_dir):

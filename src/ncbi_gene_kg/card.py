@@ -86,6 +86,8 @@ class DiseaseLink:
 
 @dataclass
 class Disease:
+    """A disease or phenotype the gene is associated with, and the associations (one per source)."""
+
     id: str
     name: str | None
     links: list[DiseaseLink]
@@ -112,6 +114,8 @@ class Replaced:
 
 @dataclass
 class GeneCard:
+    """Everything the card shows about one gene: its node, its edges grouped by kind, and how the query found it."""
+
     id: str
     symbol: str | None
     name: str | None
@@ -136,6 +140,7 @@ class GeneCard:
     notes: list[str] = field(default_factory=list)  # a replaced id the query named; other genes it matches
 
     def to_dict(self) -> dict[str, Any]:
+        """The gene's card as a JSON-ready dict."""
         return dataclasses.asdict(self)
 
 

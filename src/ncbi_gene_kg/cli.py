@@ -28,6 +28,7 @@ def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Koza's and DuckDB's log messages.")] = False,
 ) -> None:
+    """Options for every command: --debug keeps tracebacks, --verbose shows Koza's and DuckDB's logs."""
     state["debug"] = debug
     logger.remove()
     logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING")

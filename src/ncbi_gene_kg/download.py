@@ -376,6 +376,7 @@ class _Partial:
         self.meta_path.write_text(json.dumps(asdict(started)))
 
     def started(self) -> _Started:
+        """The validators and size recorded when the partial download began (read from ``.part.json``)."""
         return _Started(**json.loads(self.meta_path.read_text()))
 
     def resumable_size(self) -> int:
@@ -395,6 +396,7 @@ class _Partial:
         return etag if etag and not etag.startswith("W/") else (last_modified or "")
 
     def discard(self) -> None:
+        """Delete the partial file and its metadata, so the next download starts from the beginning."""
         self.path.unlink(missing_ok=True)
         self.meta_path.unlink(missing_ok=True)
 

@@ -218,6 +218,8 @@ def edges_query(con: duckdb.DuckDBPyConnection, cells: bool) -> str:
 
 @dataclass
 class ExportResult:
+    """What the export wrote: node and relationship counts, the folder, and the command that imports it."""
+
     nodes: int
     relationships: int
     out_dir: Path

@@ -229,6 +229,8 @@ def _batches(
 
 @dataclass
 class LoadResult:
+    """Counts from a load: rows sent, entities created or changed, edges whose endpoints were missing, time taken."""
+
     nodes: int = 0
     nodes_created: int = 0
     nodes_changed: int = 0
@@ -240,6 +242,7 @@ class LoadResult:
 
     @property
     def changed_anything(self) -> bool:
+        """The load created or changed at least one node or relationship (a rerun of the same graph does not)."""
         return bool(
             self.nodes_created or self.nodes_changed or self.relationships_created or self.relationships_changed
         )

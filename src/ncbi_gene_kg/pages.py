@@ -56,6 +56,7 @@ def percent(part: float, whole: float) -> str:
 
 @cache
 def environment() -> jinja2.Environment:
+    """The Jinja environment for ``templates/`` (autoescaped, strict), with the number, size and percent helpers."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,

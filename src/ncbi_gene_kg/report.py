@@ -338,7 +338,8 @@ def _weighted_median(distribution: dict[int, int]) -> float:
         return 0.0
     values = sorted(distribution)
 
-    def nth(k: int) -> int:  # the k-th smallest value, 0-based
+    def nth(k: int) -> int:
+        """The k-th smallest value (0-based), counting each value as often as its frequency."""
         seen = 0
         for value in values:
             seen += distribution[value]

@@ -33,6 +33,7 @@ class Gene:
     in_graph: bool = True
 
     def describe(self) -> str:
+        """The gene as one line: id, symbol and taxon, flagged if the id is not a node of the graph."""
         where = self.taxon_label or self.taxon
         text = self.id + (f" {self.symbol}" if self.symbol else "") + (f" ({where})" if where else "")
         return text if self.in_graph else text + " [not a node of this graph]"
@@ -51,6 +52,7 @@ class Discontinued:
     comment: str | None
 
     def describe(self) -> str:
+        """The discontinued id as one line: when it was discontinued and what replaced it, if anything."""
         where = self.taxon_label or self.taxon
         text = self.id + (f" {self.symbol}" if self.symbol else "") + (f" ({where})" if where else "")
         if self.current is None:
@@ -79,6 +81,7 @@ class Match:
 
     @property
     def taxon(self) -> str | None:
+        """The taxon (CURIE) of the matched gene or discontinued id."""
         return self.record.taxon
 
     @property
@@ -90,6 +93,7 @@ class Match:
         return self.discontinued.current.id if self.discontinued.current else self.discontinued.id
 
     def describe(self) -> str:
+        """The matched record as one line, followed by how the query matched it."""
         return f"{self.record.describe()} [{self.matched_by}]"
 
 
@@ -108,12 +112,15 @@ class Resolution:
 
     @property
     def exit_code(self) -> int:
+        """The command's exit status: NOT_FOUND, AMBIGUOUS, or 0 for an answer (current, replaced, discontinued)."""
         return {"not found": NOT_FOUND, "ambiguous": AMBIGUOUS}.get(self.status, 0)
 
     def to_json(self) -> str:
+        """The resolution as indented JSON (for ``--json``)."""
         return json.dumps(asdict(self), indent=2)
 
     def text(self) -> str:
+        """The resolution for people: the answer and what it replaced, or the candidates, or why nothing matched."""
         scope = f" in taxon {self.taxon}" if self.taxon else ""
         if self.status == "not found":
             return (
@@ -163,6 +170,7 @@ class _Graph:
         columns = self._columns(nodes)
 
         def column(name: str) -> str:
+            """``name`` quoted as a column of the node file, or NULL if the file lacks it."""
             return f'"{name}"' if name in columns else "NULL"
 
         symbol = column("symbol") if "symbol" in columns else column("name")
@@ -222,16 +230,19 @@ class _Graph:
         )
 
     def genes(self, where: str, params: list) -> list[Gene]:
+        """The graph's genes that satisfy ``where`` (``?`` placeholders filled from ``params``), by id."""
         rows = self.con.execute(
             f"SELECT id, symbol, taxon, taxon_label FROM genes WHERE {self._literal(where, params)} ORDER BY id"
         ).fetchall()
         return [Gene(*row) for row in rows]
 
     def gene(self, gene_id: str) -> Gene:
+        """The gene with this id, or a bare Gene marked not in the graph if no node has it."""
         found = self.genes("id = ?", [gene_id])
         return found[0] if found else Gene(gene_id, in_graph=False)
 
     def discontinued(self, where: str, params: list) -> list[Discontinued]:
+        """The SSSOM set's discontinued GeneIDs that satisfy ``where``, in GeneID order, with their current genes."""
         rows = self.con.execute(
             f"SELECT id, symbol, date, taxon, current, comment FROM history WHERE "
             f"{self._literal(where, params)} "
