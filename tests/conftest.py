@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import io
 import time
 from dataclasses import dataclass
@@ -43,6 +44,17 @@ class TransformOutput:
     def node(self, node_id: str) -> dict[str, str]:
         (found,) = [n for n in self.nodes if n["id"] == node_id]
         return found
+
+
+def edge_id(
+    subject: str, predicate: str, obj: str, source: str = "infores:ncbi-gene", negated: bool = False, **qualifiers: str
+) -> str:
+    """An edge's id as docs/merge.md defines it, computed here without the project's SQL: the MD5 of subject,
+    predicate, object, primary knowledge source, 'true' or '' for the negation, and each qualifier with a
+    value as name=value (by name), joined by U+001F."""
+    key = [subject, predicate, obj, source, "true" if negated else ""]
+    key += [f"{name}={value}" for name, value in sorted(qualifiers.items()) if value]
+    return "urn:md5:" + hashlib.md5("\x1f".join(key).encode()).hexdigest()
 
 
 def run_koza(source: str, inputs: list[Path], out_dir: Path, **extra_fields: str) -> TransformOutput:

@@ -8,12 +8,11 @@ CONSTRUCTED are not from NCBI: they cover qualifiers the samples lack, evidence 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import re
 from pathlib import Path
 
 import pytest
-from conftest import run_koza, write_rows
+from conftest import edge_id, run_koza, write_rows
 
 from ncbi_gene_kg.accounting import Tally
 from ncbi_gene_kg.biolink import is_category, is_predicate, schema_view
@@ -69,13 +68,6 @@ def run(tmp_path: Path, rows: list[str] | None = None, taxa: str | None = None):
     return out.edges, out.nodes, out.account
 
 
-def edge_id(subject, predicate, object_, negated, source) -> str:
-    """The edge key (the project's: subject, predicate, object, negated, primary_knowledge_source), hashed as
-    kgx.edge_id does: fields joined by chr(31), negated 'true' or empty."""
-    key = [subject, predicate, object_, "true" if negated else "", source]
-    return "urn:md5:" + hashlib.md5(chr(31).join(key).encode()).hexdigest()
-
-
 def edge(
     subject,
     predicate,
@@ -91,7 +83,7 @@ def edge(
     aggregator="infores:ncbi-gene",
 ) -> dict[str, str]:
     return {
-        "id": edge_id(subject, predicate, object_, negated, source),
+        "id": edge_id(subject, predicate, object_, source, negated),
         "subject": subject,
         "predicate": predicate,
         "object": object_,

@@ -6,12 +6,11 @@ all_species_head.2026-08: the first rows of the all-species file, taxa outside t
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import run_koza, write_rows
+from conftest import edge_id, run_koza, write_rows
 
 from ncbi_gene_kg.biolink import is_category, is_predicate, schema_view
 from ncbi_gene_kg.errors import UserError
@@ -66,9 +65,8 @@ def test_on_one_edge_per_row(on):
 
 
 def test_tp53_first_publication(on):
-    key = "\x1f".join(["PMID:1088347", "biolink:mentions", "NCBIGene:7157", "infores:ncbi-gene"])
     assert on.edges[0] == {
-        "id": "urn:md5:" + hashlib.md5(key.encode()).hexdigest(),
+        "id": edge_id("PMID:1088347", "biolink:mentions", "NCBIGene:7157"),
         "subject": "PMID:1088347",
         "predicate": "biolink:mentions",
         "object": "NCBIGene:7157",

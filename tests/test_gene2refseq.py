@@ -7,12 +7,11 @@ value changed, for cases the excerpts lack: the `uniprot` method, a taxon mismat
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import read_kgx, write_rows
+from conftest import edge_id, read_kgx, write_rows
 from koza.runner import KozaRunner
 
 from ncbi_gene_kg.accounting import RowAccount
@@ -126,9 +125,8 @@ def test_method_table_and_biolink_terms():
 
 
 def test_tp53_has_gene_product_p04637(excerpt: Output):
-    key = "\x1f".join(["NCBIGene:7157", "biolink:has_gene_product", "UniProtKB:P04637", "infores:ncbi-gene"])
     assert excerpt.edge("NCBIGene:7157", "UniProtKB:P04637") == {
-        "id": "urn:md5:" + hashlib.md5(key.encode()).hexdigest(),
+        "id": edge_id("NCBIGene:7157", "biolink:has_gene_product", "UniProtKB:P04637"),
         "subject": "NCBIGene:7157",
         "predicate": "biolink:has_gene_product",
         "object": "UniProtKB:P04637",

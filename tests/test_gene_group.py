@@ -11,9 +11,9 @@ directions (as NCBI reports them), one pair from one side only, plus an unknown 
 from __future__ import annotations
 
 import csv
-import hashlib
 from pathlib import Path
 
+from conftest import edge_id
 from koza.runner import KozaRunner
 
 from ncbi_gene_kg import biolink
@@ -90,9 +90,8 @@ def run(tmp_path: Path, rows: list[str] | None = None, **extra_fields: str):
 
 def edge(subject: str, predicate: str, obj: str, original: str, category: str) -> dict[str, str]:
     s, o = f"NCBIGene:{subject}", f"NCBIGene:{obj}"
-    key = chr(31).join([s, predicate, o, "infores:ncbi-gene", original])
     return {
-        "id": "urn:md5:" + hashlib.md5(key.encode()).hexdigest(),
+        "id": edge_id(s, predicate, o),
         "subject": s,
         "predicate": predicate,
         "object": o,
@@ -125,6 +124,25 @@ def test_a_row_and_its_mirror_give_the_same_edge(tmp_path):
     sibling = edge(*EXPECTED[6])
     assert run(tmp_path / "left", [ROWS[11]])[0] == [sibling]
     assert run(tmp_path / "right", [ROWS[12]])[0] == [sibling]
+
+
+def test_two_relationships_of_one_pair_make_one_edge(tmp_path):
+    # CONSTRUCTED: the sibling pair of rows 9 and 12 also listed as potential siblings (both map to
+    # related_to_at_instance_level, symmetric). One edge (its id is the identity's, which has no
+    # original_predicate); the first relationship by name is kept and the other's rows are counted.
+    potential = [r.replace("Readthrough sibling", "Potential readthrough sibling") for r in (ROWS[7], ROWS[10])]
+    edges, account = run(tmp_path, [ROWS[7], ROWS[10], *potential])
+    assert edges == [edge("57653", *EXPECTED[2][1:3], "Potential readthrough sibling", EXPECTED[2][4])]
+    assert account["dropped_values"] == {
+        "another relationship for the same edge (original_predicate keeps the first by name)": {
+            "count": 2,
+            "examples": ["gene_group:2", "gene_group:3"],
+        },
+        "relationship already given by an earlier row (NCBI reports both genes' rows)": {
+            "count": 1,
+            "examples": ["gene_group:5"],
+        },
+    }
 
 
 def test_unknown_relationship_and_ortholog_rows(tmp_path):

@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import run_koza, write_rows
+from conftest import edge_id, run_koza, write_rows
 
 from ncbi_gene_kg import merge
 from ncbi_gene_kg.accounting import Tally
@@ -164,7 +164,7 @@ def history_table(real_data: Path, tmp_path: Path) -> Path:
 
 
 def edge(subject: str, predicate: str, obj: str) -> str:
-    return f"x\t{subject}\t{predicate}\t{obj}\tbiolink:Association\tinfores:ncbi-gene"
+    return f"{edge_id(subject, predicate, obj)}\t{subject}\t{predicate}\t{obj}\tbiolink:Association\tinfores:ncbi-gene"
 
 
 def test_remap_discontinued(history_table: Path, tmp_path: Path) -> None:
@@ -248,10 +248,13 @@ def test_remap_discontinued(history_table: Path, tmp_path: Path) -> None:
         ("mim2gene_medgen", "NCBIGene:616662", "OMIM:100001"),
         ("mim2gene_medgen", "OMIM:100003", "NCBIGene:616662|MEDGEN:1"),
     ]
-    edges = con.execute("SELECT subject, predicate, object FROM edge_rows ORDER BY ALL").fetchall()
-    assert edges == [
-        ("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:616662"),
-        ("NCBIGene:7157", "biolink:related_to", "NCBIGene:22059"),
+    edges = con.execute("SELECT id, subject, predicate, object FROM edge_rows ORDER BY predicate").fetchall()
+    assert edges == [  # the remapped edge's id is that of its new ends
+        (edge_id(*e), *e)
+        for e in [
+            ("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:616662"),
+            ("NCBIGene:7157", "biolink:related_to", "NCBIGene:22059"),
+        ]
     ]
 
 

@@ -5,13 +5,12 @@ PATCHES rows; 10 other vertebrates), run through Koza."""
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REAL_DATA, run_koza, write_rows
+from conftest import REAL_DATA, edge_id, run_koza, write_rows
 from koza.graph_operations import run_biolink_check
 from koza.model.graph_operations import BiolinkCheckConfig
 from sample_graph import build_sample_graph
@@ -72,11 +71,6 @@ def run(tmp_path: Path, rows: list[str] | None = None, **fields: str):
     tmp_path.mkdir(parents=True, exist_ok=True)
     inputs = [EXCERPT] if rows is None else [write_rows(tmp_path / "gene_neighbors", HEADER, rows)]
     return run_koza("gene_neighbors", inputs, tmp_path / "out", **{"locations": "false", **fields})
-
-
-def edge_id(subject: str, predicate: str, obj: str) -> str:
-    key = chr(31).join([subject, predicate, obj, "infores:ncbi-gene"])
-    return "urn:md5:" + hashlib.md5(key.encode()).hexdigest()
 
 
 def pair_edge(a: str, predicate: str, b: str) -> dict[str, str]:

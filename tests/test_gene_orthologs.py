@@ -4,10 +4,10 @@ zebrafish orthologs, and orthologs outside the default taxon scope), run through
 from __future__ import annotations
 
 import csv
-import hashlib
 from pathlib import Path
 
 import pytest
+from conftest import edge_id
 from koza.runner import KozaRunner
 
 from ncbi_gene_kg import biolink
@@ -57,9 +57,8 @@ def read(path: Path) -> list[dict[str, str]]:
 
 def edge(a: str, b: str) -> dict[str, str]:
     subject, obj = f"NCBIGene:{a}", f"NCBIGene:{b}"
-    key = chr(31).join([subject, "biolink:orthologous_to", obj, "infores:ncbi-gene"])
     return {
-        "id": "urn:md5:" + hashlib.md5(key.encode()).hexdigest(),
+        "id": edge_id(subject, "biolink:orthologous_to", obj),
         "subject": subject,
         "predicate": "biolink:orthologous_to",
         "object": obj,

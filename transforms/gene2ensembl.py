@@ -41,7 +41,6 @@ EDGE_CATEGORY = "biolink:GeneToGeneProductRelationship"
 # by an automated agent.
 KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "automated_agent"
-EDGE_KEY = ("subject", "predicate", "object", "primary_knowledge_source")
 
 
 def _pattern(name: str) -> tuple[str, str]:
@@ -137,7 +136,7 @@ def products(koza: KozaTransform, source: InputTables, ensembl: str) -> None:
     kgx.write_edges(
         koza.writer,
         source.sql(f"""
-        SELECT {kgx.edge_id(*EDGE_KEY)} AS id, subject, predicate, object, '{EDGE_CATEGORY}' AS category,
+        SELECT subject, predicate, object, '{EDGE_CATEGORY}' AS category,
                '{KNOWLEDGE_LEVEL}' AS knowledge_level, '{AGENT_TYPE}' AS agent_type, primary_knowledge_source
         FROM (
             SELECT {gene_curie("GeneID")} AS subject, '{PREDICATE}' AS predicate, id AS object,

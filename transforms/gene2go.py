@@ -89,8 +89,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     kgx.write_edges(
         koza.writer,
         source.sql(f"""
-        SELECT {kgx.edge_id("subject", "predicate", "object", "negated", "primary_knowledge_source")} AS id,
-               subject, predicate, object, category, negated, original_predicate, has_evidence, publications,
+        SELECT subject, predicate, object, category, negated, original_predicate, has_evidence, publications,
                knowledge_level, agent_type, primary_knowledge_source,
                CASE WHEN primary_knowledge_source <> '{provenance.NCBI_GENE}'
                     THEN ['{provenance.NCBI_GENE}'] END AS aggregator_knowledge_source

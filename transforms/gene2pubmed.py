@@ -63,8 +63,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     kgx.write_edges(
         koza.writer,
         source.sql(f"""
-        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
-               * EXCLUDE (first_row)
+        SELECT * EXCLUDE (first_row)
         FROM (
             SELECT 'PMID:' || pmid                  AS subject,
                    '{PREDICATE}'                    AS predicate,

@@ -127,8 +127,7 @@ def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> 
     kgx.write_edges(
         koza.writer,
         source.sql(f"""
-        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
-               * EXCLUDE (first_row)
+        SELECT * EXCLUDE (first_row)
         FROM (
             SELECT {gene_curie("g.GeneID")}                         AS subject,
                    '{PREDICATE}'                                   AS predicate,

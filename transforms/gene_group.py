@@ -68,30 +68,32 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                    AS object_gene
         FROM oriented
     """)
+    # One edge per (subject, predicate, object): its original_predicate is the relationship of its rows
+    # (two relationships mapped to one predicate and direction: the first by name is kept, the other counted).
     source.drop_values("""
-        SELECT 'relationship already given by an earlier row (NCBI reports both genes'' rows)' AS reason,
-               _file, _line
+        SELECT CASE WHEN original_predicate = first_value(original_predicate) OVER edge
+                    THEN 'relationship already given by an earlier row (NCBI reports both genes'' rows)'
+                    ELSE 'another relationship for the same edge (original_predicate keeps the first by name)'
+               END AS reason, _file, _line
         FROM gene_group_statements
-        QUALIFY row_number() OVER (PARTITION BY subject_gene, predicate, object_gene, original_predicate
-                                   ORDER BY _file, _line) > 1
+        WINDOW edge AS (PARTITION BY subject_gene, predicate, object_gene ORDER BY original_predicate, _file, _line)
+        QUALIFY row_number() OVER edge > 1
     """)
     kgx.write_edges(
         koza.writer,
         source.sql(f"""
         WITH edges AS (
-            SELECT DISTINCT subject_gene, object_gene, predicate, category, original_predicate,
+            SELECT subject_gene, object_gene, predicate, category, min(original_predicate) AS original_predicate,
                    {gene_curie("subject_gene")} AS subject, {gene_curie("object_gene")} AS object,
                    '{provenance.NCBI_GENE}' AS primary_knowledge_source
-            FROM gene_group_statements
+            FROM gene_group_statements GROUP BY subject_gene, object_gene, predicate, category
         )
-        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source", "original_predicate")}
-                   AS id,
-               subject, predicate, object, category, original_predicate,
+        SELECT subject, predicate, object, category, original_predicate,
                '{KNOWLEDGE_LEVEL}'     AS knowledge_level,
                '{AGENT_TYPE}'          AS agent_type,
                primary_knowledge_source,
                CAST(NULL AS VARCHAR[]) AS aggregator_knowledge_source
-        FROM edges ORDER BY subject_gene, predicate, object_gene, original_predicate
+        FROM edges ORDER BY subject_gene, predicate, object_gene
     """),
     )
     source.finish(koza)

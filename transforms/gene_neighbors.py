@@ -134,8 +134,7 @@ def write_locations(koza: KozaTransform, source: InputTables) -> None:
                    '{provenance.NCBI_GENE}' AS primary_knowledge_source
             FROM placements QUALIFY row_number() OVER (PARTITION BY gene, accession ORDER BY _file, _line) = 1
         )
-        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
-               subject, predicate, object,
+        SELECT subject, predicate, object,
                '{LOCATION_CATEGORY}'       AS category,
                start0                      AS start_interbase_coordinate,
                end0 + 1                    AS end_interbase_coordinate,
@@ -182,8 +181,7 @@ def write_pairs(koza: KozaTransform, source: InputTables) -> None:
                    {gene_curie("gene_b")} AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
             FROM pairs
         )
-        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
-               subject, predicate, object,
+        SELECT subject, predicate, object,
                '{PAIR_CATEGORY}'           AS category,
                CAST(NULL AS BIGINT)        AS start_interbase_coordinate,
                CAST(NULL AS BIGINT)        AS end_interbase_coordinate,

@@ -31,8 +31,8 @@ EDGE_CATEGORY = "biolink:GeneToDiseaseAssociation"
 DISEASE = "biolink:Disease"
 GENE = "biolink:Gene"
 DESCRIPTION_PREFIX = "mim2gene_medgen Comment: "
-# The edge key, as the merge keys edges: what makes two edges different.
-EDGE_KEY = ("subject", "predicate", "object", "primary_knowledge_source", "association_basis_qualifier")
+# The columns of an edge's identity (kgx.edge_key): rows alike in these are one edge.
+EDGE_IDENTITY = ("subject", "predicate", "object", "primary_knowledge_source", "association_basis_qualifier")
 
 
 def split(column: str) -> str:
@@ -83,8 +83,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     kgx.write_edges(
         koza.writer,
         source.sql(f"""
-        SELECT {kgx.edge_id(*EDGE_KEY)} AS id,
-               subject, predicate, object, '{EDGE_CATEGORY}' AS category,
+        SELECT subject, predicate, object, '{EDGE_CATEGORY}' AS category,
                association_basis_qualifier, has_confidence_level, allelic_requirement,
                '{DESCRIPTION_PREFIX}' || c.comments                   AS description,
                knowledge_level, agent_type, primary_knowledge_source,
@@ -187,7 +186,7 @@ def edge_rows(source: InputTables, omim: str) -> None:
         ) e ON e._file = p._file AND e._line = p._line
         CROSS JOIN (SELECT * FROM mim2gene_comments WHERE Comment = '-') d
     """)
-    key = "concat_ws(chr(31), " + ", ".join(f"coalesce({k}, '')" for k in EDGE_KEY) + ")"
+    key = kgx.edge_key(dict.fromkeys(EDGE_IDENTITY, "VARCHAR"))
     source.sql(f"""
         CREATE TEMP TABLE edge_rows AS
         SELECT *, {key} AS edge_key FROM (

@@ -81,8 +81,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                    'NCBIGene:' || gene_b AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
             FROM edges
         )
-        SELECT {kgx.edge_id("subject", "predicate", "object", "primary_knowledge_source")} AS id,
-               subject, predicate, object,
+        SELECT subject, predicate, object,
                '{CATEGORY}'            AS category,
                '{KNOWLEDGE_LEVEL}'     AS knowledge_level,
                '{AGENT_TYPE}'          AS agent_type,

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ncbi_gene_kg.accounting import Tally, example_tallies
+from ncbi_gene_kg.kgx import edge_id
 from ncbi_gene_kg.sql import items, quote
 
 HISTORY_TABLE = "gene_history_discontinued.tsv"
@@ -127,6 +128,9 @@ def _remap_edges(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
         FROM edge_remap m WHERE edge_rows.rowid = m.rid AND m.outcome NOT LIKE '%(dropped)'
     """)
     con.execute("DELETE FROM edge_rows WHERE rowid IN (SELECT rid FROM edge_remap WHERE outcome LIKE '%(dropped)')")
+    # A remapped edge is another edge: its id follows from its new ends (the merge groups edges by id).
+    columns = {c: "VARCHAR" for c in con.table("edge_rows").columns if not c.startswith("_")}
+    con.execute(f"UPDATE edge_rows SET id = {edge_id(columns)} WHERE rowid IN (SELECT rid FROM edge_remap)")
     return found
 
 

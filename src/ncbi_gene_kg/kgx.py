@@ -5,11 +5,16 @@ that costs more than everything else together. Here a transform hands over a Duc
 columns are KGX properties (list properties as DuckDB lists) and the rows are formatted by DuckDB
 and appended to the file the Koza writer opened, in the column order its config declares. Koza
 keeps the file naming, the header, the node/edge counts and the count bounds of the config.
+
+An edge's identity is defined here once (:func:`edge_key`): :func:`write_edges` gives every edge its
+id from it, and the merge groups edges by that id, so an edge has the same id in its transform's file
+and in the graph.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +23,8 @@ import orjson
 from koza.io.writer.jsonl_writer import JSONLWriter
 from koza.io.writer.tsv_writer import TSVWriter
 from koza.io.writer.writer import KozaWriter
+
+from ncbi_gene_kg.sql import ident
 
 LIST_DELIMITER = "|"
 Kind = Literal["node", "edge"]
@@ -29,8 +36,14 @@ def write_nodes(writer: KozaWriter, nodes: duckdb.DuckDBPyRelation) -> int:
 
 
 def write_edges(writer: KozaWriter, edges: duckdb.DuckDBPyRelation) -> int:
-    """Append the edge rows of ``edges`` to the writer's edge file; returns how many."""
-    return _write(writer, edges, "edge")
+    """Append the edge rows of ``edges`` to the writer's edge file, each with its id; returns how many.
+
+    ``edges`` has every edge property but ``id``, which is computed here (:func:`edge_id`).
+    """
+    if "id" in edges.columns:
+        raise ValueError("edges are given their id by kgx.write_edges (kgx.edge_id); select no id column")
+    types = dict(zip(edges.columns, (str(t) for t in edges.types), strict=True))
+    return _write(writer, edges.project(f"{edge_id(types)} AS id, *"), "edge")
 
 
 def _write(writer: KozaWriter, relation: duckdb.DuckDBPyRelation, kind: Kind) -> int:
@@ -49,7 +62,7 @@ def _write(writer: KozaWriter, relation: duckdb.DuckDBPyRelation, kind: Kind) ->
 
 def tsv_cell(name: str, dtype: str) -> str:
     """SQL for one KGX TSV cell: lists joined with '|', NULL as the empty string."""
-    column = '"' + name.replace('"', '""') + '"'
+    column = ident(name)
     if dtype.endswith("[]"):
         return f"coalesce(array_to_string({column}, '{LIST_DELIMITER}'), '')"
     return f"coalesce(CAST({column} AS VARCHAR), '')"
@@ -105,11 +118,45 @@ def _write_jsonl(writer: JSONLWriter, relation: duckdb.DuckDBPyRelation, kind: K
     return count
 
 
-def edge_id(*key: str) -> str:
-    """SQL for a deterministic edge id: an MD5 of the edge key's SQL expressions (NULL as '').
+def qualifiers_of(columns: Iterable[str]) -> list[str]:
+    """The qualifier columns among ``columns``, sorted (part of an edge's identity).
 
-    The key is what makes two edges different (subject, predicate, object, negated, primary
-    knowledge source, qualifiers), so the same edge gets the same id in every build.
+    >>> qualifiers_of(["subject", "object_aspect_qualifier", "qualifiers", "negated"])
+    ['object_aspect_qualifier', 'qualifiers']
     """
-    parts = ", ".join(f"coalesce(CAST({expr} AS VARCHAR), '')" for expr in key)
-    return f"'urn:md5:' || md5(concat_ws(chr(31), {parts}))"
+    return sorted(c for c in columns if c.endswith("_qualifier") or c == "qualifiers")
+
+
+def edge_key(columns: Mapping[str, str]) -> str:
+    """SQL for what makes two edges different, over edge columns given as {name: DuckDB type}.
+
+    Subject, predicate, object and primary knowledge source; ``negated`` as 'true' or empty (an absent
+    and a false negation are the same edge); then each qualifier that has a value, as name=value (so a
+    transform adding a qualifier column changes no other edge's key). Values are read as the KGX TSV
+    cell writes them (lists joined with '|'), so typed rows in a transform and the TSV text in the
+    merge give the same key. Not kgx's subject-predicate-object key, which would fold a negated edge
+    into the positive one.
+
+    >>> key = edge_key({"subject": "VARCHAR", "predicate": "VARCHAR", "object": "VARCHAR", "negated": "BOOLEAN"})
+    >>> row = "SELECT 'a' AS subject, 'p' AS predicate, 'b' AS object, true AS negated"
+    >>> print(duckdb.sql(f"SELECT {key} FROM ({row})").fetchone()[0].replace(chr(31), " | "))
+    a | p | b |  | true
+    """
+    fixed = [
+        tsv_cell(c, columns[c]) if c in columns else "''"
+        for c in ("subject", "predicate", "object", "primary_knowledge_source")
+    ]
+    negated = (
+        f"CASE WHEN lower({tsv_cell('negated', columns['negated'])}) = 'true' THEN 'true' ELSE '' END"
+        if "negated" in columns
+        else "''"
+    )
+    qualifiers = [
+        f"CASE WHEN {ident(q)} IS NOT NULL THEN '{q}=' || {tsv_cell(q, columns[q])} END" for q in qualifiers_of(columns)
+    ]
+    return f"concat_ws(chr(31), {', '.join([*fixed, negated, *qualifiers])})"
+
+
+def edge_id(columns: Mapping[str, str]) -> str:
+    """SQL for an edge's id: ``urn:md5:`` and the MD5 of :func:`edge_key`, the same in every build."""
+    return f"'urn:md5:' || md5({edge_key(columns)})"

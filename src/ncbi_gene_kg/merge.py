@@ -7,9 +7,10 @@ Rules (docs/merge.md):
 - A Gene node exists only where gene_info has the gene: other files (mim2gene_medgen's OMIM gene
   entries) add properties to gene_info's node; their rows for genes gene_info lacks (outside the
   taxon scope, or discontinued) are dropped and counted.
-- Edges are unique by subject, predicate, object, negated, primary_knowledge_source and qualifiers
-  (not kgx's subject-predicate-object key, which would fold a negated edge into the positive one);
-  the edge id is a hash of that key.
+- Edges are unique by their id, which every transform gave them from their identity (subject, predicate,
+  object, negated, primary_knowledge_source and qualifiers: :func:`ncbi_gene_kg.kgx.edge_key`), so an
+  edge keeps the id its transform wrote (the remapping of discontinued genes gives new ids to the rows
+  it rewrites).
 - An edge whose subject or object is not a node is dropped and counted (dangling).
 - An xref that is the id of a node of another category is removed and counted: one CURIE names one
   thing. (mim2gene_medgen lists a few OMIM entries both as a region's gene entry and as a phenotype;
@@ -27,7 +28,7 @@ from ncbi_gene_kg.accounting import EXAMPLES, Tally, example_tallies
 from ncbi_gene_kg.biolink import is_multivalued
 from ncbi_gene_kg.ensembl import disagreements
 from ncbi_gene_kg.history import HISTORY_TABLE, remap_discontinued
-from ncbi_gene_kg.kgx import tsv_cell
+from ncbi_gene_kg.kgx import qualifiers_of, tsv_cell
 from ncbi_gene_kg.sources import merge_order, property_preferences
 from ncbi_gene_kg.sql import ident, scalar, string_list
 
@@ -142,25 +143,6 @@ def _conflicts(
         if rows[0]:
             found[f"{label} {c}"] = Tally(rows[0], rows[1])
     return found
-
-
-def qualifiers_of(columns: list[str]) -> list[str]:
-    """The qualifier columns among ``columns``, sorted (part of an edge's merge key)."""
-    return sorted(c for c in columns if c.endswith("_qualifier") or c == "qualifiers")
-
-
-def edge_key_sql(columns: list[str]) -> str:
-    """SQL for the merge key of an edge row: subject, predicate, object, negated, primary knowledge source,
-    and each qualifier that has a value, as name=value (so a transform adding a qualifier column changes no
-    other edge's key). ``negated`` is 'true' or empty: an absent or false negation is the same edge.
-    """
-    fixed = [
-        f"coalesce({ident(c)}, '')" if c in columns else "''"
-        for c in ("subject", "predicate", "object", "primary_knowledge_source")
-    ]
-    negated = "CASE WHEN lower(negated) = 'true' THEN 'true' ELSE '' END" if "negated" in columns else "''"
-    qualifiers = [f"CASE WHEN {ident(q)} IS NOT NULL THEN '{q}=' || {ident(q)} END" for q in qualifiers_of(columns)]
-    return f"concat_ws(chr(31), {', '.join([*fixed, negated, *qualifiers])})"
 
 
 def _collapse(
@@ -280,8 +262,6 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
         for k in ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers_of(edge_columns)]
         if k in edge_columns
     ]
-    # The edge id is the MD5 of the merge key, so edges are grouped by id (short, unlike the key).
-    con.execute(f"UPDATE edge_rows SET id = 'urn:md5:' || md5({edge_key_sql(edge_columns)})")
     result.conflicts |= _collapse(con, "edge_rows", "id", edge_columns, set(key) | {"id"}, "merged_edges", "edge")
     result.dangling_edges = example_tallies(
         con,

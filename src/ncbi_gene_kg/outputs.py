@@ -30,8 +30,8 @@ from ncbi_gene_kg.download import load_config, sha256
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH
 from ncbi_gene_kg.ingest import Options, RowRules
-from ncbi_gene_kg.kgx import LIST_DELIMITER
-from ncbi_gene_kg.merge import EDGE_CORE, NODE_CORE, ordered, qualifiers_of
+from ncbi_gene_kg.kgx import LIST_DELIMITER, qualifiers_of
+from ncbi_gene_kg.merge import EDGE_CORE, NODE_CORE, ordered
 from ncbi_gene_kg.paths import CONFIG_DIR, MAPPINGS_DIR
 from ncbi_gene_kg.sources import discover_sources, row_rules
 from ncbi_gene_kg.sql import ident, quote
