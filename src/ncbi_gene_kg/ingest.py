@@ -31,6 +31,7 @@ from ncbi_gene_kg.accounting import (
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.scan import connect, scan_files
 from ncbi_gene_kg.sql import ident, one, scalar
+from ncbi_gene_kg.tables import register_table
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
 Options = Mapping[str, Any]  # a config's transform fields (Koza's extra_fields), as the build sets them
@@ -123,6 +124,21 @@ class InputTables:
     def sql(self, query: str) -> duckdb.DuckDBPyRelation:
         """A DuckDB relation for ``query`` on this input's connection."""
         return self.con.sql(query)
+
+    def table(self, name: str, query: str) -> str:
+        """Create temp table ``name`` from ``query``; returns ``name``, for the SQL that reads it.
+
+        A transform's helpers make their tables with this and return the name, and their callers pass it
+        on: ``genes = gene_rows(source); xrefs = gene_xrefs(source, genes)``, so what reads what is visible
+        in ``transform()`` (no SQL names a table it was not handed).
+        """
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+        return name
+
+    def taxon_labels(self) -> str:
+        """Table taxon_labels (tax_id, label): the name of each taxon of the scope (for in_taxon_label)."""
+        labels = tuple({"tax_id": t, "label": label} for t, label in self.scope.labels().items())
+        return register_table(self.con, "taxon_labels", labels)
 
     def drop_values(self, query: str) -> None:
         """Count values left out of emitted rows: ``query`` yields (reason, _file, _line) per value."""

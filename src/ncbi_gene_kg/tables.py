@@ -18,8 +18,8 @@ def load_table(name: str) -> tuple[dict[str, str], ...]:
         return tuple(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-def register_table(con: duckdb.DuckDBPyConnection, name: str, rows: tuple[dict[str, str], ...] | None = None) -> None:
-    """Create temp table ``name`` (all VARCHAR, '' as NULL) from a mapping table or from ``rows``."""
+def register_table(con: duckdb.DuckDBPyConnection, name: str, rows: tuple[dict[str, str], ...] | None = None) -> str:
+    """Create temp table ``name`` (all VARCHAR, '' as NULL) from a mapping table or from ``rows``; returns ``name``."""
     rows = load_table(name) if rows is None else rows
     columns = list(rows[0])
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({', '.join(f'{c} VARCHAR' for c in columns)})")
@@ -27,3 +27,4 @@ def register_table(con: duckdb.DuckDBPyConnection, name: str, rows: tuple[dict[s
         f"INSERT INTO {name} VALUES ({', '.join('?' for _ in columns)})",
         [[row[c] or None for c in columns] for row in rows],
     )
+    return name
