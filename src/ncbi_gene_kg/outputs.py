@@ -264,6 +264,7 @@ def meta_knowledge_graph(con: duckdb.DuckDBPyConnection, types: list[dict] | Non
 
 
 def write_meta_knowledge_graph(con: duckdb.DuckDBPyConnection, out_dir: Path, types: list[dict] | None = None) -> dict:
+    """meta_knowledge_graph.json (TRAPI MetaKnowledgeGraph of the merged graph in ``con``); returns its content."""
     meta = meta_knowledge_graph(con, types)
     (out_dir / META_KG).write_text(json.dumps(meta, indent=2) + "\n")
     return meta
