@@ -18,7 +18,6 @@ from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.ingest import InputTables, Options, RowRules, flag, not_a_number, open_source
 from ncbi_gene_kg.sql import gene_curie, quote, unversioned
-from ncbi_gene_kg.tables import register_table
 from ncbi_gene_kg.taxa import TaxonScope
 
 NAME = "gene2ensembl"
@@ -78,9 +77,7 @@ def scan(koza: KozaTransform, data) -> InputTables:
 def transform(koza: KozaTransform, source: InputTables) -> None:
     """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     ensembl, _ = _pattern("Ensembl")
-    register_table(
-        source.con, "taxon_labels", tuple({"tax_id": t, "label": label} for t, label in source.scope.labels().items())
-    )
+    taxon_labels = source.taxon_labels()
     kgx.write_nodes(
         koza.writer,
         source.sql(f"""
@@ -88,17 +85,25 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                list_sort(list_distinct(list('{ensembl}:' || g.Ensembl_gene_identifier))) AS xref,
                'NCBITaxon:' || g.tax_id AS in_taxon, any_value(t.label) AS in_taxon_label,
                '{provenance.NCBI_GENE}' AS provided_by
-        FROM {source.emitted} g LEFT JOIN taxon_labels t ON t.tax_id = g.tax_id
+        FROM {source.emitted} g LEFT JOIN {taxon_labels} t ON t.tax_id = g.tax_id
         GROUP BY g.GeneID, g.tax_id ORDER BY min((g._file, g._line))
     """),
     )
     if flag(koza.extra_fields, "ensembl_products", False):
-        products(koza, source, ensembl)
+        products = gene_products(source, source.emitted, ensembl)
+        write_products(koza, source, products, taxon_labels)
     source.finish(koza)
 
 
-def products(koza: KozaTransform, source: InputTables, ensembl: str) -> None:
-    """RNAProduct and Protein nodes for the matched Ensembl transcripts and proteins, has_gene_product edges."""
+def gene_products(source: InputTables, rows: str, ensembl: str) -> str:
+    """Table products (_file, _line, tax_id, GeneID, category, id, xref): the products ``rows`` match.
+
+    One row per Ensembl transcript or protein of a row of ``rows`` (emitted gene2ensembl rows): its
+    category (biolink:RNAProduct or biolink:Protein), its unversioned id with prefix ``ensembl``, and the
+    RefSeq accession it was matched with as its xref. A product id or an accession that does not match its
+    pattern is counted as a dropped value (a product without a valid id is left out, an invalid accession
+    gives no xref). Returns the table's name.
+    """
     _, ensembl_pattern = _pattern("Ensembl")
     refseq, refseq_pattern = _pattern("RefSeq")
     selects = []
@@ -107,29 +112,35 @@ def products(koza: KozaTransform, source: InputTables, ensembl: str) -> None:
             SELECT _file, _line, tax_id, GeneID, '{category}' AS category,
                    {unversioned(ensembl_column)} AS product, {unversioned(refseq_column)} AS accession,
                    '{ensembl_column}' AS what
-            FROM {source.emitted} WHERE {ensembl_column} IS NOT NULL
+            FROM {rows} WHERE {ensembl_column} IS NOT NULL
         """)
-    source.sql(f"CREATE TEMP TABLE product_rows AS {' UNION ALL '.join(selects)}")
+    product_rows = source.table("product_rows", " UNION ALL ".join(selects))
     source.drop_values(f"""
-        SELECT what || ' does not match the ENSEMBL pattern' AS reason, _file, _line FROM product_rows
+        SELECT what || ' does not match the ENSEMBL pattern' AS reason, _file, _line FROM {product_rows}
         WHERE NOT regexp_full_match(product, {ensembl_pattern})
         UNION ALL
         SELECT 'RefSeq accession matched to ' || what || ' does not match the RefSeq pattern' AS reason, _file, _line
-        FROM product_rows WHERE accession IS NOT NULL AND NOT regexp_full_match(accession, {refseq_pattern})
+        FROM {product_rows} WHERE accession IS NOT NULL AND NOT regexp_full_match(accession, {refseq_pattern})
     """)
-    source.sql(f"""
-        CREATE TEMP TABLE products AS
+    return source.table(
+        "products",
+        f"""
         SELECT _file, _line, tax_id, GeneID, category, '{ensembl}:' || product AS id,
                CASE WHEN regexp_full_match(accession, {refseq_pattern}) THEN '{refseq}:' || accession END AS xref
-        FROM product_rows WHERE regexp_full_match(product, {ensembl_pattern})
-    """)
+        FROM {product_rows} WHERE regexp_full_match(product, {ensembl_pattern})
+    """,
+    )
+
+
+def write_products(koza: KozaTransform, source: InputTables, products: str, taxon_labels: str) -> None:
+    """RNAProduct and Protein nodes for the ``products`` (table of :func:`gene_products`), has_gene_product edges."""
     kgx.write_nodes(
         koza.writer,
         source.sql(f"""
         SELECT p.id, p.category, list_sort(list_distinct(list(p.xref) FILTER (WHERE p.xref IS NOT NULL))) AS xref,
                'NCBITaxon:' || p.tax_id AS in_taxon, any_value(t.label) AS in_taxon_label,
                '{provenance.NCBI_GENE}' AS provided_by
-        FROM products p LEFT JOIN taxon_labels t ON t.tax_id = p.tax_id
+        FROM {products} p LEFT JOIN {taxon_labels} t ON t.tax_id = p.tax_id
         GROUP BY p.id, p.category, p.tax_id ORDER BY min((p._file, p._line))
     """),
     )
@@ -141,7 +152,7 @@ def products(koza: KozaTransform, source: InputTables, ensembl: str) -> None:
         FROM (
             SELECT {gene_curie("GeneID")} AS subject, '{PREDICATE}' AS predicate, id AS object,
                    '{provenance.NCBI_GENE}' AS primary_knowledge_source, min((_file, _line)) AS first_row
-            FROM products GROUP BY ALL
+            FROM {products} GROUP BY ALL
         ) ORDER BY first_row, object
     """),
     )

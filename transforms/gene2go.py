@@ -69,23 +69,21 @@ def scan(koza: KozaTransform, data) -> InputTables:
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
     """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
-    for table in (
-        "go_qualifier_to_predicate",
-        "go_category",
-        "go_evidence_to_eco",
-        "go_evidence_knowledge_level",
-        "gene2go_go_annotation_taxa",
-    ):
-        register_table(source.con, table)
-    annotations(source)
+    predicates = register_table(source.con, "go_qualifier_to_predicate")
+    categories = register_table(source.con, "go_category")
+    eco_terms = register_table(source.con, "go_evidence_to_eco")
+    knowledge_levels = register_table(source.con, "go_evidence_knowledge_level")
+    go_annotation_taxa = register_table(source.con, "gene2go_go_annotation_taxa")
+    annotated = annotations(source, source.emitted, predicates, categories, eco_terms, knowledge_levels)
+    taxon_sources = primary_sources(source, annotated, go_annotation_taxa)
     source.drop_values(f"""
         SELECT 'PubMed id is not a number' AS reason, _file, _line
-        FROM (SELECT _file, _line, unnest(string_split(PubMed, '|')) AS pmid FROM gene2go_emitted
+        FROM (SELECT _file, _line, unnest(string_split(PubMed, '|')) AS pmid FROM {source.emitted}
               WHERE NOT regexp_full_match(PubMed, '{PMIDS}'))
         WHERE NOT regexp_full_match(pmid, '{PMID}')
     """)
-    go_terms(source)
-    edge_groups(source)
+    terms = go_terms(source, annotated)
+    groups = edge_groups(source, annotated, taxon_sources)
     kgx.write_edges(
         koza.writer,
         source.sql(f"""
@@ -102,10 +100,10 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                        list_sort(list_distinct(CAST(string_split(g.pubmed, '|') AS BIGINT[]))), '|PMID:'),
                        '|') AS publications,
                    l.knowledge_level, l.agent_type, g.primary_knowledge_source, g.first_file, g.first_line
-            FROM edge_groups g
-            JOIN go_qualifier_to_predicate q ON q.relation = g.relation
-            JOIN go_category c ON c.Category = q.Category
-            JOIN (SELECT DISTINCT precedence, knowledge_level, agent_type FROM go_evidence_knowledge_level) l
+            FROM {groups} g
+            JOIN {predicates} q ON q.relation = g.relation
+            JOIN {categories} c ON c.Category = q.Category
+            JOIN (SELECT DISTINCT precedence, knowledge_level, agent_type FROM {knowledge_levels}) l
                  ON CAST(l.precedence AS INTEGER) = g.precedence
         )
         ORDER BY first_file, first_line
@@ -115,16 +113,25 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         koza.writer,
         source.sql(f"""
         SELECT GO_ID AS id, node_category AS category, name, '{provenance.NCBI_GENE}' AS provided_by
-        FROM go_terms ORDER BY GO_ID
+        FROM {terms} ORDER BY GO_ID
     """),
     )
     source.finish(koza)
 
 
-def annotations(source: InputTables) -> None:
-    """Tables annotations (each emitted row with its mapped values) and taxon_sources."""
-    source.sql(f"""
-        CREATE TEMP TABLE annotations AS
+def annotations(
+    source: InputTables, rows: str, predicates: str, categories: str, eco_terms: str, knowledge_levels: str
+) -> str:
+    """Table annotations: each row of ``rows`` (emitted gene2go rows) with the values the mapping tables give it.
+
+    Its columns: _file, _line, tax_id, GeneID, GO_ID, GO_term, Category, Evidence, PubMed (only the ids
+    that are numbers), negated, and from the mapping tables relation (``predicates``), node_category
+    (``categories``), eco_id (``eco_terms``) and precedence (``knowledge_levels``). Every row is mapped
+    (else RuntimeError: the mapping tables disagree with the rejection rules). Returns the table's name.
+    """
+    annotated = source.table(
+        "annotations",
+        f"""
         SELECT e._file, e._line, e.tax_id, e.GeneID, e.GO_ID, e.GO_term, e.Category, e.Evidence,
                -- the PubMed ids that are numbers (the others are counted as dropped values)
                CASE WHEN regexp_full_match(e.PubMed, '{PMIDS}') THEN e.PubMed
@@ -133,74 +140,89 @@ def annotations(source: InputTables) -> None:
                END AS PubMed,
                {negated("e.Qualifier")} AS negated, q.relation, c.node_category, eco.eco_id,
                CAST(k.precedence AS INTEGER) AS precedence
-        FROM gene2go_emitted e
-        JOIN go_qualifier_to_predicate q ON q.qualifier = {relation("e.Qualifier")}
-        JOIN go_category c ON c.Category = e.Category
-        JOIN go_evidence_to_eco eco ON eco.evidence_code = e.Evidence
-        JOIN go_evidence_knowledge_level k ON k.evidence_code = e.Evidence
-    """)
-    mapped, emitted = one(
-        source.sql("SELECT (SELECT count(*) FROM annotations), (SELECT count(*) FROM gene2go_emitted)")
+        FROM {rows} e
+        JOIN {predicates} q ON q.qualifier = {relation("e.Qualifier")}
+        JOIN {categories} c ON c.Category = e.Category
+        JOIN {eco_terms} eco ON eco.evidence_code = e.Evidence
+        JOIN {knowledge_levels} k ON k.evidence_code = e.Evidence
+    """,
     )
+    mapped, emitted = one(source.sql(f"SELECT (SELECT count(*) FROM {annotated}), (SELECT count(*) FROM {rows})"))
     if mapped != emitted:  # the rejection rules and the mapping tables disagree: a bug, not bad input
         raise RuntimeError(f"gene2go: {emitted} rows emitted but {mapped} mapped; check the mapping tables")
+    return annotated
+
+
+def primary_sources(source: InputTables, annotated: str, go_annotation_taxa: str) -> str:
+    """Table taxon_sources (tax_id, primary_knowledge_source): where each taxon's ``annotated`` rows come from.
+
+    Returns the table's name.
+    """
     # Where the annotation comes from: GO Consortium files for the taxa NCBI imports them for, else
     # NCBI's own InterProScan run (see mappings/gene2go_go_annotation_taxa.tsv).
-    source.sql(f"""
-        CREATE TEMP TABLE taxon_sources AS
+    return source.table(
+        "taxon_sources",
+        f"""
         SELECT tax_id,
-               CASE WHEN tax_id IN (SELECT tax_id FROM gene2go_go_annotation_taxa)
+               CASE WHEN tax_id IN (SELECT tax_id FROM {go_annotation_taxa})
                          OR bool_or(Evidence <> 'IEA')
                     THEN '{provenance.GO}' ELSE '{provenance.NCBI_GENE}' END AS primary_knowledge_source
-        FROM annotations GROUP BY tax_id
-    """)
+        FROM {annotated} GROUP BY tax_id
+    """,
+    )
 
 
-def edge_groups(source: InputTables) -> None:
-    """Table edge_groups: the annotations of one edge (gene, relation, GO term, negation, primary source).
+def edge_groups(source: InputTables, annotated: str, taxon_sources: str) -> str:
+    """Table edge_groups: the ``annotated`` rows of one edge (gene, relation, GO term, negation, primary source).
 
     The qualifier fixes the relation and the Category (a row pairing them otherwise is rejected), so
     the group is the edge key. Evidence codes and PubMed ids are collected as '|'-joined strings
     (cheaper to aggregate than lists at millions of rows) and made sorted, distinct lists once per edge.
+    The primary source is the one ``taxon_sources`` gives the row's taxon. Returns the table's name.
     """
-    source.sql("""
-        CREATE TEMP TABLE edge_groups AS
+    return source.table(
+        "edge_groups",
+        f"""
         SELECT a.GeneID, a.relation, a.GO_ID, a.negated, s.primary_knowledge_source,
                string_agg(a.eco_id, '|') AS eco_ids, string_agg(a.PubMed, '|') AS pubmed,
                min(a.precedence) AS precedence, min(a._file) AS first_file, min(a._line) AS first_line
-        FROM annotations a JOIN taxon_sources s USING (tax_id)
+        FROM {annotated} a JOIN {taxon_sources} s USING (tax_id)
         GROUP BY ALL
-    """)
+    """,
+    )
 
 
-def go_terms(source: InputTables) -> None:
-    """Table go_terms: one node per GO_ID used by an edge, its name and category chosen deterministically.
+def go_terms(source: InputTables, annotated: str) -> str:
+    """Table go_terms (GO_ID, node_category, name): one node per GO_ID of ``annotated``, chosen deterministically.
 
     The name is the GO_term most rows give (ties: the first in sort order); the category likewise from
-    Category. Rows that disagree with the choice are counted as dropped values.
+    Category. Rows that disagree with the choice are counted as dropped values. Returns the table's name.
     """
-    source.sql("""
-        CREATE TEMP TABLE go_terms AS
+    terms = source.table(
+        "go_terms",
+        f"""
         WITH names AS (
             SELECT GO_ID, arg_max(GO_term, (n, -rank)) AS name
             FROM (SELECT GO_ID, GO_term, count(*) AS n,
                          rank() OVER (PARTITION BY GO_ID ORDER BY GO_term) AS rank
-                  FROM annotations WHERE GO_term IS NOT NULL GROUP BY GO_ID, GO_term)
+                  FROM {annotated} WHERE GO_term IS NOT NULL GROUP BY GO_ID, GO_term)
             GROUP BY GO_ID
         ), categories AS (
             SELECT GO_ID, arg_max(node_category, (n, -rank)) AS node_category
             FROM (SELECT GO_ID, node_category, count(*) AS n,
                          rank() OVER (PARTITION BY GO_ID ORDER BY node_category) AS rank
-                  FROM annotations GROUP BY GO_ID, node_category)
+                  FROM {annotated} GROUP BY GO_ID, node_category)
             GROUP BY GO_ID
         )
         SELECT GO_ID, c.node_category, n.name
         FROM categories c LEFT JOIN names n USING (GO_ID)
-    """)
-    source.drop_values("""
+    """,
+    )
+    source.drop_values(f"""
         SELECT 'GO_term differs from the name chosen for its GO_ID' AS reason, a._file, a._line
-        FROM annotations a JOIN go_terms t USING (GO_ID) WHERE a.GO_term <> t.name
+        FROM {annotated} a JOIN {terms} t USING (GO_ID) WHERE a.GO_term <> t.name
         UNION ALL
         SELECT 'Category differs from the one chosen for its GO_ID' AS reason, a._file, a._line
-        FROM annotations a JOIN go_terms t USING (GO_ID) WHERE a.node_category <> t.node_category
+        FROM {annotated} a JOIN {terms} t USING (GO_ID) WHERE a.node_category <> t.node_category
     """)
+    return terms

@@ -51,13 +51,16 @@ def scan(koza: KozaTransform, data) -> InputTables:
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
     """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
-    source.sql("""
-        CREATE TEMP TABLE mentions AS
+    # Table mentions (_file, _line, pmid, gene): each emitted row's PubMed id and GeneID, as numbers.
+    mentions = source.table(
+        "mentions",
+        f"""
         SELECT _file, _line, CAST(PubMed_ID AS BIGINT) AS pmid, CAST(GeneID AS BIGINT) AS gene
-        FROM gene2pubmed_emitted
-    """)
-    source.drop_values("""
-        SELECT 'pair already given by an earlier row' AS reason, _file, _line FROM mentions
+        FROM {source.emitted}
+    """,
+    )
+    source.drop_values(f"""
+        SELECT 'pair already given by an earlier row' AS reason, _file, _line FROM {mentions}
         QUALIFY row_number() OVER (PARTITION BY pmid, gene ORDER BY _file, _line) > 1
     """)
     kgx.write_edges(
@@ -74,7 +77,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                    '{provenance.NCBI_GENE}'         AS primary_knowledge_source,
                    CAST(NULL AS VARCHAR[])          AS aggregator_knowledge_source,
                    min(struct_pack(file := _file, line := _line)) AS first_row
-            FROM mentions GROUP BY pmid, gene
+            FROM {mentions} GROUP BY pmid, gene
         )
         ORDER BY first_row
     """),
@@ -84,7 +87,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         source.sql(f"""
         SELECT 'PMID:' || pmid AS id, '{NODE_CATEGORY}' AS category, ['{PUBLICATION_TYPE}'] AS publication_type,
                '{provenance.NCBI_GENE}' AS provided_by
-        FROM (SELECT DISTINCT pmid FROM mentions) ORDER BY pmid
+        FROM (SELECT DISTINCT pmid FROM {mentions}) ORDER BY pmid
     """),
     )
     source.finish(koza)

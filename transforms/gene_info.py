@@ -45,14 +45,12 @@ def scan(koza: KozaTransform, data) -> InputTables:
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
     """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
-    xrefs(source)
-    register_table(source.con, "gene_type_to_so")
-    register_table(
-        source.con, "taxon_labels", tuple({"tax_id": t, "label": label} for t, label in source.scope.labels().items())
-    )
+    xrefs = gene_xrefs(source, source.emitted)
+    so_terms = register_table(source.con, "gene_type_to_so")
+    taxon_labels = source.taxon_labels()
     source.drop_values(
-        "SELECT 'unknown type_of_gene ' || type_of_gene AS reason, _file, _line FROM gene_info_emitted "
-        "WHERE type_of_gene NOT IN (SELECT type_of_gene FROM gene_type_to_so)"
+        f"SELECT 'unknown type_of_gene ' || type_of_gene AS reason, _file, _line FROM {source.emitted} "
+        f"WHERE type_of_gene NOT IN (SELECT type_of_gene FROM {so_terms})"
     )
     kgx.write_nodes(
         koza.writer,
@@ -69,37 +67,47 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                t.label                                                  AS in_taxon_label,
                so.so_id                                                 AS type,
                '{provenance.NCBI_GENE}'                                 AS provided_by
-        FROM gene_info_emitted g
-        LEFT JOIN gene_xrefs x USING (_file, _line)
-        LEFT JOIN taxon_labels t ON t.tax_id = g.tax_id
-        LEFT JOIN gene_type_to_so so ON so.type_of_gene = g.type_of_gene
+        FROM {source.emitted} g
+        LEFT JOIN {xrefs} x USING (_file, _line)
+        LEFT JOIN {taxon_labels} t ON t.tax_id = g.tax_id
+        LEFT JOIN {so_terms} so ON so.type_of_gene = g.type_of_gene
         ORDER BY g._file, g._line
     """),
     )
     source.finish(koza)
 
 
-def xrefs(source: InputTables) -> None:
-    """Table gene_xrefs (_file, _line, xref list): dbXrefs as registry CURIEs, in file order, deduplicated."""
-    source.sql(f"""
-        CREATE TEMP TABLE dbxrefs AS
+def gene_xrefs(source: InputTables, genes: str) -> str:
+    """Table gene_xrefs (_file, _line, xref list): the dbXrefs of each row of ``genes`` as registry CURIEs.
+
+    Each row's xrefs are in the order the row gives them, deduplicated; a dbXref with an unknown prefix
+    or an identifier that does not match its prefix's pattern is left out and counted as a dropped value.
+    Returns the table's name.
+    """
+    dbxrefs = source.table(
+        "dbxrefs",
+        f"""
         WITH raw AS (
             SELECT _file, _line, {items("parts")}
-            FROM (SELECT _file, _line, string_split(dbXrefs, '|') AS parts FROM gene_info_emitted
+            FROM (SELECT _file, _line, string_split(dbXrefs, '|') AS parts FROM {genes}
                   WHERE dbXrefs IS NOT NULL)
         )
         SELECT _file, _line, pos, value, split_part(value, ':', 1) AS db,
                substr(value, strpos(value, ':') + 1) AS local FROM raw
-    """)
-    names = [row[0] for row in source.sql("SELECT DISTINCT db FROM dbxrefs").fetchall()]
-    register_prefixes(source.con, "db_prefix", names)
+    """,
+    )
+    db_prefix, inner_prefix = "db_prefix", "inner_prefix"
+    names = [row[0] for row in source.sql(f"SELECT DISTINCT db FROM {dbxrefs}").fetchall()]
+    register_prefixes(source.con, db_prefix, names)
     # AllianceGenome:HGNC:5 names the gene by its model organism database's CURIE: resolve that.
     inner = source.sql(
-        "SELECT DISTINCT split_part(local, ':', 1) FROM dbxrefs JOIN db_prefix p ON p.name = db WHERE p.local_is_curie"
+        f"SELECT DISTINCT split_part(local, ':', 1) FROM {dbxrefs} JOIN {db_prefix} p ON p.name = db "
+        "WHERE p.local_is_curie"
     ).fetchall()
-    register_prefixes(source.con, "inner_prefix", [row[0] for row in inner])
-    source.sql("""
-        CREATE TEMP TABLE resolved_xrefs AS
+    register_prefixes(source.con, inner_prefix, [row[0] for row in inner])
+    resolved = source.table(
+        "resolved_xrefs",
+        f"""
         SELECT _file, _line, pos, value, db, prefix, pattern,
                -- NCBI repeats some prefixes inside the identifier (HGNC:HGNC:5, MGI:MGI:1)
                CASE WHEN starts_with(id, db || ':') THEN substr(id, length(db) + 2) ELSE id END AS local
@@ -108,22 +116,25 @@ def xrefs(source: InputTables) -> None:
                coalesce(i.prefix, p.prefix) AS prefix,
                coalesce(i.pattern, p.pattern) AS pattern,
                CASE WHEN p.local_is_curie THEN substr(x.local, strpos(x.local, ':') + 1) ELSE x.local END AS id
-        FROM dbxrefs x JOIN db_prefix p ON p.name = x.db
-        LEFT JOIN inner_prefix i ON p.local_is_curie AND i.name = split_part(x.local, ':', 1))
-    """)
-    source.drop_values("""
+        FROM {dbxrefs} x JOIN {db_prefix} p ON p.name = x.db
+        LEFT JOIN {inner_prefix} i ON p.local_is_curie AND i.name = split_part(x.local, ':', 1))
+    """,
+    )
+    source.drop_values(f"""
         SELECT CASE WHEN prefix IS NULL THEN 'unknown xref prefix ' || db
                     ELSE 'xref identifier does not match the ' || prefix || ' pattern' END AS reason, _file, _line
-        FROM resolved_xrefs
+        FROM {resolved}
         WHERE prefix IS NULL OR (pattern IS NOT NULL AND NOT regexp_full_match(local, pattern))
     """)
-    source.sql("""
-        CREATE TEMP TABLE gene_xrefs AS
+    return source.table(
+        "gene_xrefs",
+        f"""
         SELECT _file, _line, list(curie ORDER BY pos) AS xref
         FROM (
-            SELECT _file, _line, pos, prefix || ':' || local AS curie FROM resolved_xrefs
+            SELECT _file, _line, pos, prefix || ':' || local AS curie FROM {resolved}
             WHERE prefix IS NOT NULL AND (pattern IS NULL OR regexp_full_match(local, pattern))
             QUALIFY row_number() OVER (PARTITION BY _file, _line, curie ORDER BY pos) = 1
         )
         GROUP BY _file, _line
-    """)
+    """,
+    )

@@ -43,44 +43,61 @@ def scan(koza: KozaTransform, data) -> InputTables:
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
     """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
-    register_table(
+    summary_sources = register_table(
         source.con,
         "summary_sources",
         tuple({**row, "rank": str(rank)} for rank, row in enumerate(load_table("gene_summary_sources"))),
     )
-    source.sql(f"""
-        CREATE TEMP TABLE ranked AS
-        SELECT e._file, e._line, e.GeneID, e.Source, e.Summary, s.infores,
-               coalesce(CAST(s.rank AS INTEGER), 1000000) AS rank
-        FROM {source.emitted} e LEFT JOIN summary_sources s ON s.Source = e.Source
-    """)
-    source.drop_values("""
-        SELECT CASE WHEN Source IS NULL THEN 'no summary Source (summary kept)'
-                    ELSE 'unknown summary Source ' || Source || ' (summary kept)' END AS reason, _file, _line
-        FROM ranked WHERE infores IS NULL
-    """)
-    source.sql("""
-        CREATE TEMP TABLE summaries AS
-        SELECT *, row_number() OVER (PARTITION BY GeneID ORDER BY rank, _file, _line) AS n FROM ranked
-    """)
-    source.drop_values(
-        "SELECT 'another summary of the gene comes first (Source order, then file order)' "
-        "AS reason, _file, _line FROM summaries WHERE n > 1"
-    )
+    summaries = ranked_summaries(source, source.emitted, summary_sources)
     text = "Summary"
     if isinstance(koza.writer, TSVWriter):
         text = f"replace(Summary, '{LIST_DELIMITER}', '{STAND_IN}')"
         source.drop_values(f"""
             SELECT 'vertical bar (U+007C) in a summary written as a broken bar (U+00A6): KGX TSV splits values '
                    || 'on it' AS reason, _file, _line
-            FROM summaries WHERE n = 1 AND contains(Summary, '{LIST_DELIMITER}')
+            FROM {summaries} WHERE n = 1 AND contains(Summary, '{LIST_DELIMITER}')
         """)
     kgx.write_nodes(
         koza.writer,
         source.sql(f"""
         SELECT {gene_curie("GeneID")} AS id, '{GENE}' AS category, {text} AS description,
                list_filter(['{provenance.NCBI_GENE}', infores], x -> x IS NOT NULL) AS provided_by
-        FROM summaries WHERE n = 1 ORDER BY _file, _line
+        FROM {summaries} WHERE n = 1 ORDER BY _file, _line
     """),
     )
     source.finish(koza)
+
+
+def ranked_summaries(source: InputTables, rows: str, summary_sources: str) -> str:
+    """Table summaries: the rows of ``rows`` (emitted gene_summary rows), each with its n among its gene's.
+
+    Columns _file, _line, GeneID, Source, Summary, infores (of the Source, from ``summary_sources``), rank
+    (the Source's place in that table) and n: 1 for the summary the gene keeps (first Source, then first
+    in the file). Rows with no or an unknown Source (their summary kept) and the summaries not kept are
+    counted as dropped values.
+    Returns the table's name.
+    """
+    ranked = source.table(
+        "ranked",
+        f"""
+        SELECT e._file, e._line, e.GeneID, e.Source, e.Summary, s.infores,
+               coalesce(CAST(s.rank AS INTEGER), 1000000) AS rank
+        FROM {rows} e LEFT JOIN {summary_sources} s ON s.Source = e.Source
+    """,
+    )
+    source.drop_values(f"""
+        SELECT CASE WHEN Source IS NULL THEN 'no summary Source (summary kept)'
+                    ELSE 'unknown summary Source ' || Source || ' (summary kept)' END AS reason, _file, _line
+        FROM {ranked} WHERE infores IS NULL
+    """)
+    summaries = source.table(
+        "summaries",
+        f"""
+        SELECT *, row_number() OVER (PARTITION BY GeneID ORDER BY rank, _file, _line) AS n FROM {ranked}
+    """,
+    )
+    source.drop_values(
+        "SELECT 'another summary of the gene comes first (Source order, then file order)' "
+        f"AS reason, _file, _line FROM {summaries} WHERE n > 1"
+    )
+    return summaries
