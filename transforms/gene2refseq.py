@@ -69,6 +69,8 @@ def collab_row_rules(scope: TaxonScope, options: Options) -> RowRules:
         **not_a_number("UniProtKB_tax_id"),
         "unknown method": f"method IS NULL OR method NOT IN ({methods})",
     }
+    # Row rules are SQL conditions, handed no tables: gene2refseq_emitted is the view classify() makes of
+    # gene2refseq's emitted rows, which scan() classifies before it classifies the collab file by these rules.
     refseq_proteins = f"SELECT DISTINCT {unversioned(PROTEIN)} FROM gene2refseq_emitted"
     no_gene = f"{unversioned('NCBI_protein_accession')} NOT IN ({refseq_proteins})"
     return RowRules(rejected, {NO_GENE: no_gene}, taxon_column="NCBI_tax_id")
@@ -105,13 +107,17 @@ def scan(koza: KozaTransform, data) -> tuple[InputTables, InputTables]:
     ]
     emitted = classify(con, COLLAB, rules)
     # A gene2refseq protein no valid pair names leaves its rows out; they were candidates until now.
-    con.execute(f"""
-        CREATE TEMP TABLE gene2refseq_no_partner AS
-        SELECT _file, _line, NULL::VARCHAR AS _rejected, '{NO_PARTNER}' AS _filtered FROM gene2refseq_emitted
+    no_partner = source.table(
+        "gene2refseq_no_partner",
+        f"""
+        SELECT _file, _line, NULL::VARCHAR AS _rejected, '{NO_PARTNER}' AS _filtered FROM {source.emitted}
         WHERE {unversioned(PROTEIN)} NOT IN
               (SELECT {unversioned("NCBI_protein_accession")} FROM {emitted})
-    """)
-    con.execute("INSERT INTO gene2refseq_classified SELECT * FROM gene2refseq_no_partner")
+    """,
+    )
+    # classify() keeps the rows it leaves out in <name>_classified; gene2refseq's view of emitted rows
+    # (source.emitted) is the scanned rows without them, so these rows leave it too.
+    con.execute(f"INSERT INTO {source.name}_classified SELECT * FROM {no_partner}")
     return source, InputTables(COLLAB, con, paths, source.scope, emitted, warnings=warnings)
 
 
@@ -119,11 +125,12 @@ def scan(koza: KozaTransform, data) -> tuple[InputTables, InputTables]:
 def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> None:
     """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     source, collab = sources
-    register_table(source.con, "refseq_uniprotkb_method")
-    register_table(
-        source.con, "taxon_labels", tuple({"tax_id": t, "label": label} for t, label in source.scope.labels().items())
-    )
-    pairs(source, collab)
+    methods = register_table(source.con, "refseq_uniprotkb_method")
+    taxon_labels = source.taxon_labels()
+    gene_refseq = gene_refseqs(source, source.emitted)
+    refseq_pairs = uniprot_pairs(collab, collab.emitted, methods)
+    protein_taxa = protein_taxon(collab, refseq_pairs)
+    protein_xrefs = refseq_xrefs(collab, refseq_pairs)
     kgx.write_edges(
         koza.writer,
         source.sql(f"""
@@ -139,7 +146,7 @@ def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> 
                    CAST(NULL AS VARCHAR[])                         AS aggregator_knowledge_source,
                    ['{provenance.UNIPROT}']                        AS supporting_data_source,
                    min(g.first_row)                                AS first_row
-            FROM gene_refseq g JOIN refseq_pairs p USING (refseq)
+            FROM {gene_refseq} g JOIN {refseq_pairs} p USING (refseq)
             GROUP BY g.GeneID, p.uniprot
         )
         ORDER BY first_row, object
@@ -151,9 +158,9 @@ def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> 
         SELECT 'UniProtKB:' || n.uniprot AS id, '{NODE_CATEGORY}' AS category, x.xref,
                'NCBITaxon:' || n.tax_id AS in_taxon, t.label AS in_taxon_label,
                '{provenance.NCBI_GENE}' AS provided_by
-        FROM protein_taxa n
-        LEFT JOIN protein_xrefs x USING (uniprot)
-        LEFT JOIN taxon_labels t ON t.tax_id = n.tax_id
+        FROM {protein_taxa} n
+        LEFT JOIN {protein_xrefs} x USING (uniprot)
+        LEFT JOIN {taxon_labels} t ON t.tax_id = n.tax_id
         ORDER BY n.uniprot
     """),
     )
@@ -168,45 +175,72 @@ def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> 
         logger.warning(warning)
 
 
-def pairs(source: InputTables, collab: InputTables) -> None:
-    """Tables gene_refseq, refseq_pairs, protein_taxa and protein_xrefs, and the values they leave out."""
-    source.sql(f"""
-        CREATE TEMP TABLE gene_refseq AS
+def gene_refseqs(source: InputTables, rows: str) -> str:
+    """Table gene_refseq: one row per GeneID and RefSeq protein (refseq, unversioned) of ``rows`` (gene2refseq's
+    emitted rows), with first_row, the (file, line) of its first row."""
+    return source.table(
+        "gene_refseq",
+        f"""
         SELECT GeneID, {unversioned(PROTEIN)} AS refseq, min(struct_pack(file := _file, line := _line)) AS first_row
-        FROM gene2refseq_emitted GROUP BY ALL
-    """)
-    source.sql(f"""
-        CREATE TEMP TABLE refseq_pairs AS
+        FROM {rows} GROUP BY ALL
+    """,
+    )
+
+
+def uniprot_pairs(collab: InputTables, rows: str, methods: str) -> str:
+    """Table refseq_pairs: each of ``rows`` (the collab file's emitted rows) as a RefSeq protein (refseq,
+    unversioned) and UniProtKB entry (uniprot) with both tax_ids and the rank, knowledge_level and agent_type
+    of its method (from ``methods``, the refseq_uniprotkb_method mapping table)."""
+    refseq_pairs = collab.table(
+        "refseq_pairs",
+        f"""
         SELECT c._file, c._line, {unversioned("c.NCBI_protein_accession")} AS refseq,
                c.UniProtKB_protein_accession AS uniprot, c.NCBI_tax_id, c.UniProtKB_tax_id,
                CAST(m.rank AS INTEGER) AS rank, m.knowledge_level, m.agent_type
-        FROM {COLLAB}_emitted c JOIN refseq_uniprotkb_method m USING (method)
-    """)
+        FROM {rows} c JOIN {methods} m USING (method)
+    """,
+    )
     # The protein's taxon is UniProtKB's: the node is the UniProtKB entry (E. coli K-12 entries are in
     # 83333 where NCBI's genes are in 511145). Rows that disagree are counted; the pair is kept.
-    collab.drop_values("""
+    collab.drop_values(f"""
         SELECT 'UniProtKB_tax_id differs from NCBI_tax_id (the protein takes UniProtKB_tax_id)' AS reason,
                _file, _line
-        FROM refseq_pairs WHERE UniProtKB_tax_id <> NCBI_tax_id
+        FROM {refseq_pairs} WHERE UniProtKB_tax_id <> NCBI_tax_id
     """)
-    source.sql("""
-        CREATE TEMP TABLE protein_taxa AS
+    return refseq_pairs
+
+
+def protein_taxon(collab: InputTables, refseq_pairs: str) -> str:
+    """Table protein_taxa: one row per UniProtKB entry (uniprot) of ``refseq_pairs`` with its tax_id, the
+    UniProtKB_tax_id most of its pairs give (the smallest on a tie); pairs that give another are counted."""
+    protein_taxa = collab.table(
+        "protein_taxa",
+        f"""
         SELECT uniprot, arg_max(UniProtKB_tax_id, (n, -CAST(UniProtKB_tax_id AS BIGINT))) AS tax_id
-        FROM (SELECT uniprot, UniProtKB_tax_id, count(*) AS n FROM refseq_pairs GROUP BY ALL)
+        FROM (SELECT uniprot, UniProtKB_tax_id, count(*) AS n FROM {refseq_pairs} GROUP BY ALL)
         GROUP BY uniprot
-    """)
-    collab.drop_values("""
+    """,
+    )
+    collab.drop_values(f"""
         SELECT 'UniProtKB_tax_id differs from the taxon chosen for its UniProtKB accession' AS reason, _file, _line
-        FROM refseq_pairs p JOIN protein_taxa t USING (uniprot) WHERE p.UniProtKB_tax_id <> t.tax_id
+        FROM {refseq_pairs} p JOIN {protein_taxa} t USING (uniprot) WHERE p.UniProtKB_tax_id <> t.tax_id
     """)
+    return protein_taxa
+
+
+def refseq_xrefs(collab: InputTables, refseq_pairs: str) -> str:
+    """Table protein_xrefs: one row per UniProtKB entry (uniprot) of ``refseq_pairs`` with xref, the sorted
+    RefSeq CURIEs of its pairs; a RefSeq accession that does not match the registry pattern is counted."""
     refseq = resolve("RefSeq")
     collab.drop_values(f"""
         SELECT 'RefSeq accession does not match the {refseq.prefix} pattern' AS reason, _file, _line
-        FROM refseq_pairs WHERE NOT regexp_full_match(refseq, '{refseq.pattern}')
+        FROM {refseq_pairs} WHERE NOT regexp_full_match(refseq, '{refseq.pattern}')
     """)
-    source.sql(f"""
-        CREATE TEMP TABLE protein_xrefs AS
+    return collab.table(
+        "protein_xrefs",
+        f"""
         SELECT uniprot, list_sort(list_distinct(list('{refseq.prefix}:' || refseq))) AS xref
-        FROM refseq_pairs WHERE regexp_full_match(refseq, '{refseq.pattern}')
+        FROM {refseq_pairs} WHERE regexp_full_match(refseq, '{refseq.pattern}')
         GROUP BY uniprot
-    """)
+    """,
+    )

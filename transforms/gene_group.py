@@ -50,16 +50,17 @@ def scan(koza: KozaTransform, data) -> InputTables:
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
     """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
-    register_table(source.con, "gene_group_relationships")
+    relationships = register_table(source.con, "gene_group_relationships")
     # Each row as the statement it makes, oriented by the mapping table: a row and its mirror agree.
-    source.sql("""
-        CREATE TEMP TABLE gene_group_statements AS
+    statements = source.table(
+        "gene_group_statements",
+        f"""
         WITH oriented AS (
             SELECT g._file, g._line, m.predicate, m.category,
                    CAST(g.GeneID AS BIGINT) AS gene, CAST(g.Other_GeneID AS BIGINT) AS other,
                    m.direction, CASE m.direction WHEN 'reverse' THEN m.inverse ELSE g.relationship END
                        AS original_predicate
-            FROM gene_group_emitted g JOIN gene_group_relationships m USING (relationship)
+            FROM {source.emitted} g JOIN {relationships} m USING (relationship)
         )
         SELECT _file, _line, predicate, category, original_predicate,
                CASE direction WHEN 'forward' THEN gene WHEN 'reverse' THEN other ELSE least(gene, other) END
@@ -67,15 +68,16 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                CASE direction WHEN 'forward' THEN other WHEN 'reverse' THEN gene ELSE greatest(gene, other) END
                    AS object_gene
         FROM oriented
-    """)
+    """,
+    )
     # One edge per (subject, predicate, object): its original_predicate is the relationship of its rows
     # (two relationships mapped to one predicate and direction: the first by name is kept, the other counted).
-    source.drop_values("""
+    source.drop_values(f"""
         SELECT CASE WHEN original_predicate = first_value(original_predicate) OVER edge
                     THEN 'relationship already given by an earlier row (NCBI reports both genes'' rows)'
                     ELSE 'another relationship for the same edge (original_predicate keeps the first by name)'
                END AS reason, _file, _line
-        FROM gene_group_statements
+        FROM {statements}
         WINDOW edge AS (PARTITION BY subject_gene, predicate, object_gene ORDER BY original_predicate, _file, _line)
         QUALIFY row_number() OVER edge > 1
     """)
@@ -86,7 +88,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
             SELECT subject_gene, object_gene, predicate, category, min(original_predicate) AS original_predicate,
                    {gene_curie("subject_gene")} AS subject, {gene_curie("object_gene")} AS object,
                    '{provenance.NCBI_GENE}' AS primary_knowledge_source
-            FROM gene_group_statements GROUP BY subject_gene, object_gene, predicate, category
+            FROM {statements} GROUP BY subject_gene, object_gene, predicate, category
         )
         SELECT subject, predicate, object, category, original_predicate,
                '{KNOWLEDGE_LEVEL}'     AS knowledge_level,

@@ -45,83 +45,94 @@ def scan(koza: KozaTransform, data) -> InputTables:
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
     """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
-    discontinued_rows(source)
-    replacement_chains(source)
+    kept = discontinued_rows(source, source.emitted)
+    history = replacement_chains(source, kept)
     path = side_output_dir(koza.writer) / HISTORY_TABLE
     columns = ", ".join(HISTORY_COLUMNS)
     source.sql(f"""
-        COPY (SELECT {columns} FROM history ORDER BY CAST(discontinued_id AS BIGINT))
+        COPY (SELECT {columns} FROM {history} ORDER BY CAST(discontinued_id AS BIGINT))
         TO {quote(str(path))} (FORMAT csv, DELIMITER '\t', HEADER true, QUOTE '', ESCAPE '')
     """)
     source.finish(koza)
 
 
-def discontinued_rows(source: InputTables) -> None:
-    """Table history0: one row per discontinued GeneID (its latest row, should NCBI list an id twice).
+def discontinued_rows(source: InputTables, rows: str) -> str:
+    """Table history0: one row of ``rows`` (gene_history's emitted rows) per discontinued GeneID (its latest
+    row, should NCBI list an id twice): tax_id, discontinued_id, discontinued_symbol, discontinue_date
+    (YYYY-MM-DD), replaced_by, _file, _line.
 
     Duplicates are rare: they are found by a grouping and only their rows are ranked (a window over every
     row costs minutes at TAXA=all).
     """
-    source.sql(f"""
-        CREATE TEMP TABLE listed_again AS
+    listed_again = source.table(
+        "listed_again",
+        f"""
         SELECT _file, _line FROM (
             SELECT _file, _line, row_number() OVER (PARTITION BY Discontinued_GeneID
                                                     ORDER BY Discontinue_Date DESC, _file, _line) AS n
-            FROM {source.emitted}
-            WHERE Discontinued_GeneID IN (SELECT Discontinued_GeneID FROM {source.emitted}
+            FROM {rows}
+            WHERE Discontinued_GeneID IN (SELECT Discontinued_GeneID FROM {rows}
                                           GROUP BY Discontinued_GeneID HAVING count(*) > 1)
         ) WHERE n > 1
-    """)
-    source.drop_values(
-        "SELECT 'discontinued GeneID listed again (its latest row kept)' AS reason, _file, _line FROM listed_again"
+    """,
     )
-    source.sql(f"""
-        CREATE TEMP TABLE history0 AS
+    source.drop_values(
+        f"SELECT 'discontinued GeneID listed again (its latest row kept)' AS reason, _file, _line FROM {listed_again}"
+    )
+    return source.table(
+        "history0",
+        f"""
         SELECT tax_id, Discontinued_GeneID AS discontinued_id, Discontinued_Symbol AS discontinued_symbol,
                strftime(strptime(Discontinue_Date, '%Y%m%d'), '%Y-%m-%d') AS discontinue_date,
                GeneID AS replaced_by, _file, _line
-        FROM {source.emitted} e
-        WHERE NOT EXISTS (SELECT 1 FROM listed_again a WHERE a._file = e._file AND a._line = e._line)
-    """)
+        FROM {rows} e
+        WHERE NOT EXISTS (SELECT 1 FROM {listed_again} a WHERE a._file = e._file AND a._line = e._line)
+    """,
+    )
 
 
-def replacement_chains(source: InputTables) -> None:
-    """Table history: history0 with current_id (where the chain of replacements ends), via (the ids between)
-    and chain_end ('current', 'discontinued' or 'loop').
+def replacement_chains(source: InputTables, discontinued: str) -> str:
+    """Table history: the rows of ``discontinued`` (discontinued_rows' table) with current_id (where the chain
+    of replacements ends), via (the ids between) and chain_end ('current', 'discontinued' or 'loop').
 
     Most replacements are current genes; only those whose replacement was itself discontinued are walked
     (a recursive join over every row costs minutes at TAXA=all). A chain that comes back to an id it passed
     (or runs longer than MAX_CHAIN) has no current id; it is counted as a loop.
     """
-    source.sql("""
-        CREATE TEMP TABLE chain_starts AS
-        SELECT discontinued_id, replaced_by FROM history0
-        WHERE replaced_by IN (SELECT discontinued_id FROM history0)
-    """)
-    source.sql(f"""
-        CREATE TEMP TABLE chain_ends AS
+    chain_starts = source.table(
+        "chain_starts",
+        f"""
+        SELECT discontinued_id, replaced_by FROM {discontinued}
+        WHERE replaced_by IN (SELECT discontinued_id FROM {discontinued})
+    """,
+    )
+    chain_ends = source.table(
+        "chain_ends",
+        f"""
         WITH RECURSIVE walk(discontinued_id, current_id, via, steps) AS (
-            SELECT discontinued_id, replaced_by, []::VARCHAR[], 0 FROM chain_starts
+            SELECT discontinued_id, replaced_by, []::VARCHAR[], 0 FROM {chain_starts}
             UNION ALL
             SELECT w.discontinued_id, n.replaced_by, list_append(w.via, w.current_id), w.steps + 1
-            FROM walk w JOIN history0 n ON n.discontinued_id = w.current_id
+            FROM walk w JOIN {discontinued} n ON n.discontinued_id = w.current_id
             WHERE w.current_id <> w.discontinued_id AND NOT list_contains(w.via, w.current_id)
               AND w.steps < {MAX_CHAIN}
         )
         SELECT discontinued_id, e.current_id, e.via, e.steps
         FROM (SELECT discontinued_id, arg_max(struct_pack(current_id, via, steps), steps) AS e
               FROM walk GROUP BY discontinued_id)
-    """)
+    """,
+    )
     loops = (
         "c.current_id IS NOT NULL AND (c.current_id = c.discontinued_id OR list_contains(c.via, c.current_id) "
         f"OR c.steps >= {MAX_CHAIN})"
     )
     source.drop_values(f"""
         SELECT 'replacement chain loops back (no current id recorded)' AS reason, h._file, h._line
-        FROM history0 h JOIN chain_ends c USING (discontinued_id) WHERE {loops}
+        FROM {discontinued} h JOIN {chain_ends} c USING (discontinued_id) WHERE {loops}
     """)
-    source.sql(f"""
-        CREATE TEMP TABLE history AS
+    return source.table(
+        "history",
+        f"""
         SELECT h.tax_id, h.discontinued_id, h.discontinued_symbol, h.discontinue_date, h.replaced_by,
                CASE WHEN c.discontinued_id IS NULL THEN h.replaced_by WHEN NOT ({loops}) THEN c.current_id END
                    AS current_id,
@@ -131,5 +142,6 @@ def replacement_chains(source: InputTables) -> None:
                     WHEN {loops} THEN 'loop' WHEN c.current_id IS NULL THEN 'discontinued' ELSE 'current' END
                    AS chain_end,
                h._file, h._line
-        FROM history0 h LEFT JOIN chain_ends c USING (discontinued_id)
-    """)
+        FROM {discontinued} h LEFT JOIN {chain_ends} c USING (discontinued_id)
+    """,
+    )

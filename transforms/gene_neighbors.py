@@ -93,20 +93,22 @@ def scan(koza: KozaTransform, data) -> InputTables:
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
     """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
-    source.sql(f"""
-        CREATE TEMP TABLE placements AS
+    placements = source.table(
+        "placements",
+        f"""
         SELECT _file, _line, CAST(GeneID AS BIGINT) AS gene, tax_id, {ACCESSION} AS accession,
                CAST(start_position AS BIGINT) AS start0, CAST(end_position AS BIGINT) AS end0,
                coalesce(orientation, '-') AS strand, chromosome, assembly,
                split_part(assembly, ' ', 2) AS genome_build,
                GeneIDs_on_left, GeneIDs_on_right, overlapping_GeneIDs
-        FROM gene_neighbors_emitted
-    """)
+        FROM {source.emitted}
+    """,
+    )
     if locations(koza):
-        write_locations(koza, source)
-    write_pairs(koza, source)
+        write_locations(koza, source, placements)
+    write_pairs(koza, source, placements)
     if locations(koza):
-        write_sequences(koza, source)
+        write_sequences(koza, source, placements)
     source.finish(koza)
 
 
@@ -119,11 +121,12 @@ def locations(koza: KozaTransform) -> bool:
     return flag(koza.extra_fields, "locations", True)
 
 
-def write_locations(koza: KozaTransform, source: InputTables) -> None:
-    """One edge per gene and sequence: NCBI's 0-based inclusive [start, end] is interbase [start, end + 1)."""
-    source.drop_values("""
+def write_locations(koza: KozaTransform, source: InputTables, placements: str) -> None:
+    """One edge per gene and sequence of ``placements``: NCBI's 0-based inclusive [start, end] is interbase
+    [start, end + 1)."""
+    source.drop_values(f"""
         SELECT 'another placement of the gene on the same sequence (the first row kept)' AS reason, _file, _line
-        FROM placements QUALIFY row_number() OVER (PARTITION BY gene, accession ORDER BY _file, _line) > 1
+        FROM {placements} QUALIFY row_number() OVER (PARTITION BY gene, accession ORDER BY _file, _line) > 1
     """)
     kgx.write_edges(
         koza.writer,
@@ -132,7 +135,7 @@ def write_locations(koza: KozaTransform, source: InputTables) -> None:
             SELECT *, {gene_curie("gene")} AS subject, '{LOCATION_PREDICATE}' AS predicate,
                    '{SEQUENCE_PREFIX}:' || accession AS object,
                    '{provenance.NCBI_GENE}' AS primary_knowledge_source
-            FROM placements QUALIFY row_number() OVER (PARTITION BY gene, accession ORDER BY _file, _line) = 1
+            FROM {placements} QUALIFY row_number() OVER (PARTITION BY gene, accession ORDER BY _file, _line) = 1
         )
         SELECT subject, predicate, object,
                '{LOCATION_CATEGORY}'       AS category,
@@ -149,29 +152,32 @@ def write_locations(koza: KozaTransform, source: InputTables) -> None:
     )
 
 
-def write_pairs(koza: KozaTransform, source: InputTables) -> None:
-    """One edge per unordered pair and predicate, however many rows (both genes, every assembly) list it."""
-    listed = " UNION ALL ".join(
+def write_pairs(koza: KozaTransform, source: InputTables, placements: str) -> None:
+    """One edge per unordered pair and predicate, however many rows of ``placements`` (both genes, every
+    assembly) list it."""
+    listed_rows = " UNION ALL ".join(
         f"SELECT _file, _line, gene, '{predicate}' AS predicate, unnest(string_split({ident(column)}, '|')) AS other "
-        f"FROM placements WHERE {ident(column)} IS NOT NULL"
+        f"FROM {placements} WHERE {ident(column)} IS NOT NULL"
         for column, predicate in NEIGHBOR_PREDICATES.items()
     )
-    source.sql(f"CREATE TEMP TABLE listed AS {listed}")
-    source.drop_values("""
+    listed = source.table("listed", listed_rows)
+    source.drop_values(f"""
         SELECT CASE WHEN NOT regexp_full_match(other, '[0-9]+') THEN 'neighbor GeneID is not a number'
                     ELSE 'gene listed as its own neighbor' END AS reason, _file, _line
-        FROM listed WHERE NOT regexp_full_match(other, '[0-9]+') OR CAST(other AS BIGINT) = gene
+        FROM {listed} WHERE NOT regexp_full_match(other, '[0-9]+') OR CAST(other AS BIGINT) = gene
     """)
-    source.sql("""
-        CREATE TEMP TABLE pairs AS
+    pairs = source.table(
+        "pairs",
+        f"""
         SELECT _file, _line, predicate, least(gene, CAST(other AS BIGINT)) AS gene_a,
                greatest(gene, CAST(other AS BIGINT)) AS gene_b
-        FROM listed WHERE regexp_full_match(other, '[0-9]+') AND CAST(other AS BIGINT) <> gene
-    """)
-    source.drop_values("""
+        FROM {listed} WHERE regexp_full_match(other, '[0-9]+') AND CAST(other AS BIGINT) <> gene
+    """,
+    )
+    source.drop_values(f"""
         SELECT 'pair already given by an earlier row (NCBI lists a pair from both genes and on every assembly)'
                AS reason, _file, _line
-        FROM pairs QUALIFY row_number() OVER (PARTITION BY predicate, gene_a, gene_b ORDER BY _file, _line) > 1
+        FROM {pairs} QUALIFY row_number() OVER (PARTITION BY predicate, gene_a, gene_b ORDER BY _file, _line) > 1
     """)
     kgx.write_edges(
         koza.writer,
@@ -179,7 +185,7 @@ def write_pairs(koza: KozaTransform, source: InputTables) -> None:
         WITH edges AS (
             SELECT DISTINCT gene_a, gene_b, {gene_curie("gene_a")} AS subject, predicate,
                    {gene_curie("gene_b")} AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
-            FROM pairs
+            FROM {pairs}
         )
         SELECT subject, predicate, object,
                '{PAIR_CATEGORY}'           AS category,
@@ -196,17 +202,20 @@ def write_pairs(koza: KozaTransform, source: InputTables) -> None:
     )
 
 
-def write_sequences(koza: KozaTransform, source: InputTables) -> None:
-    """A node per RefSeq sequence with a placement: its chromosome and assembly named (most rows' values)."""
-    source.sql("""
-        CREATE TEMP TABLE sequences AS
+def write_sequences(koza: KozaTransform, source: InputTables, placements: str) -> None:
+    """A node per RefSeq sequence with a placement in ``placements``: its chromosome and assembly named (most
+    rows' values)."""
+    sequences = source.table(
+        "sequences",
+        f"""
         SELECT accession, mode(tax_id ORDER BY tax_id) AS tax_id, mode(chromosome ORDER BY chromosome) AS chromosome,
                mode(assembly ORDER BY assembly) AS assembly
-        FROM placements GROUP BY accession
-    """)
-    source.drop_values("""
+        FROM {placements} GROUP BY accession
+    """,
+    )
+    source.drop_values(f"""
         SELECT 'chromosome, assembly or tax_id differs from the one chosen for the sequence' AS reason, _file, _line
-        FROM placements p JOIN sequences s USING (accession)
+        FROM {placements} p JOIN {sequences} s USING (accession)
         WHERE p.tax_id <> s.tax_id OR p.assembly <> s.assembly OR p.chromosome IS DISTINCT FROM s.chromosome
     """)
     kgx.write_nodes(
@@ -221,6 +230,6 @@ def write_sequences(koza: KozaTransform, source: InputTables) -> None:
                          || ' of the assembly ' || assembly              AS description,
                'NCBITaxon:' || tax_id                                    AS in_taxon,
                '{provenance.NCBI_GENE}'                                  AS provided_by
-        FROM sequences ORDER BY accession
+        FROM {sequences} ORDER BY accession
     """),
     )

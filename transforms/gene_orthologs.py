@@ -58,21 +58,20 @@ def scan(koza: KozaTransform, data) -> InputTables:
 
 @koza.transform()
 def transform(koza: KozaTransform, source: InputTables) -> None:
+    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     # A pair is ordered (smaller GeneID first): the predicate is symmetric, so a pair listed twice (in
     # either direction) makes one edge.
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     pair = (
         "least(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_a, "
         "greatest(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_b"
     )
-    source.sql(
-        f"CREATE TEMP TABLE ortholog_pairs AS SELECT {pair}, count(*) AS n_rows "
-        "FROM gene_orthologs_emitted GROUP BY ALL"
+    ortholog_pairs = source.table(
+        "ortholog_pairs", f"SELECT {pair}, count(*) AS n_rows FROM {source.emitted} GROUP BY ALL"
     )
-    if scalar(source.con, "SELECT count(*) FROM ortholog_pairs WHERE n_rows > 1"):
+    if scalar(source.con, f"SELECT count(*) FROM {ortholog_pairs} WHERE n_rows > 1"):
         source.drop_values(f"""
             SELECT 'pair already given by an earlier row' AS reason, _file, _line
-            FROM (SELECT _file, _line, {pair} FROM gene_orthologs_emitted)
+            FROM (SELECT _file, _line, {pair} FROM {source.emitted})
             QUALIFY row_number() OVER (PARTITION BY gene_a, gene_b ORDER BY _file, _line) > 1
         """)
     kgx.write_edges(
@@ -81,7 +80,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         WITH edges AS (
             SELECT gene_a, gene_b, {gene_curie("gene_a")} AS subject, '{PREDICATE}' AS predicate,
                    {gene_curie("gene_b")} AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
-            FROM ortholog_pairs
+            FROM {ortholog_pairs}
         )
         SELECT subject, predicate, object,
                '{CATEGORY}'                AS category,
@@ -99,10 +98,10 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
             koza.writer,
             source.sql(f"""
             WITH outside AS (
-                SELECT CAST(GeneID AS BIGINT) AS gene, tax_id FROM gene_orthologs_emitted
+                SELECT CAST(GeneID AS BIGINT) AS gene, tax_id FROM {source.emitted}
                 WHERE tax_id NOT IN ({taxa})
                 UNION ALL
-                SELECT CAST(Other_GeneID AS BIGINT), Other_tax_id FROM gene_orthologs_emitted
+                SELECT CAST(Other_GeneID AS BIGINT), Other_tax_id FROM {source.emitted}
                 WHERE Other_tax_id NOT IN ({taxa})
             )
             SELECT {gene_curie("gene")} AS id, 'biolink:Gene' AS category,

@@ -76,10 +76,14 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
     omim = resolve("MIM").prefix
     assert omim is not None, "bioregistry knows OMIM"
-    register_table(source.con, "mim2gene_sources")
-    register_table(source.con, "mim2gene_comments")
-    phenotype_rows(source)
-    edge_rows(source, omim)
+    mim2gene_sources = register_table(source.con, "mim2gene_sources")
+    mim2gene_comments = register_table(source.con, "mim2gene_comments")
+    phenotypes = phenotype_rows(source, source.emitted)
+    row_sources = source_values(source, phenotypes, mim2gene_sources)
+    row_comments = comment_values(source, phenotypes, mim2gene_comments)
+    row_effects = comment_effects(source, phenotypes, row_comments, mim2gene_comments)
+    edge_rows = edges_by_row(source, omim, phenotypes, row_sources, row_effects, mim2gene_sources)
+    edge_comments = comments_by_edge(source, edge_rows, row_comments)
     kgx.write_edges(
         koza.writer,
         source.sql(f"""
@@ -98,13 +102,13 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                    max(has_confidence_level)    AS has_confidence_level,
                    max(allelic_requirement)     AS allelic_requirement,
                    min((_file, _line, pos))     AS first_row
-            FROM edge_rows GROUP BY ALL
+            FROM {edge_rows} GROUP BY ALL
         ) e
-        LEFT JOIN edge_comments c USING (edge_key)
+        LEFT JOIN {edge_comments} c USING (edge_key)
         ORDER BY first_row
     """),
     )
-    kgx.write_nodes(koza.writer, disease_nodes(source, omim))
+    kgx.write_nodes(koza.writer, disease_nodes(source, omim, phenotypes))
     kgx.write_nodes(koza.writer, gene_nodes(source, omim))
     source.drop_values(f"""
         SELECT unnest([CASE WHEN Source IS NOT NULL THEN 'Source on a gene row (not used)' END,
@@ -118,7 +122,10 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
 
 
 def both_gene_and_phenotype(source: InputTables) -> None:
-    """Warn of MIM numbers listed as a gene and as a phenotype (one OMIM entry cannot be both)."""
+    """Warn of MIM numbers listed as a gene and as a phenotype (one OMIM entry cannot be both).
+
+    It reads every scanned row (view ``source.name``), emitted or not.
+    """
     n, examples = one(
         source.sql(f"""
         SELECT count(*), list(example ORDER BY first_row)[1:5] FROM (
@@ -126,7 +133,7 @@ def both_gene_and_phenotype(source: InputTables) -> None:
                    FILTER (WHERE type = 'gene') || '; phenotype of ' ||
                    coalesce(string_agg(DISTINCT GeneID, ', ' ORDER BY GeneID) FILTER (WHERE type = 'phenotype'),
                             'no gene') || ')' AS example, min((_file, _line)) AS first_row
-            FROM {NAME} WHERE type IN ('gene', 'phenotype') GROUP BY "MIM number"
+            FROM {source.name} WHERE type IN ('gene', 'phenotype') GROUP BY "MIM number"
             HAVING count(DISTINCT type) = 2)
     """)
     )
@@ -138,120 +145,168 @@ def both_gene_and_phenotype(source: InputTables) -> None:
         )
 
 
-def phenotype_rows(source: InputTables) -> None:
-    """Tables phenotype_rows and row_sources / row_comments (each row's distinct values, first one kept)."""
-    source.sql(f"""
-        CREATE TEMP TABLE phenotype_rows AS
+def phenotype_rows(source: InputTables, rows: str) -> str:
+    """Table phenotype_rows: the phenotype rows of ``rows`` (the file's emitted rows) as _file, _line, mim,
+    GeneID, Source, MedGenCUI, Comment."""
+    return source.table(
+        "phenotype_rows",
+        f"""
         SELECT _file, _line, "MIM number" AS mim, GeneID, Source, MedGenCUI, Comment
-        FROM {source.emitted} WHERE type = 'phenotype'
-    """)
-    for table, column in (("row_sources", "Source"), ("row_comments", "Comment")):
-        source.sql(f"""
-            CREATE TEMP TABLE {table} AS
-            SELECT _file, _line, pos, value FROM (
-                SELECT _file, _line, {items("parts")}
-                FROM (SELECT _file, _line, {split(column)} AS parts FROM phenotype_rows)
-            )
-            QUALIFY row_number() OVER (PARTITION BY _file, _line, value ORDER BY pos) = 1
-        """)
-    source.drop_values(
-        "SELECT 'unknown Source value ' || value AS reason, _file, _line FROM row_sources "
-        "WHERE value NOT IN (SELECT Source FROM mim2gene_sources)"
+        FROM {rows} WHERE type = 'phenotype'
+    """,
     )
+
+
+def row_values(source: InputTables, table: str, rows: str, column: str) -> str:
+    """Table ``table`` (_file, _line, pos, value): each row's distinct values of the ';'-separated ``column``
+    of ``rows``, the first one kept."""
+    return source.table(
+        table,
+        f"""
+        SELECT _file, _line, pos, value FROM (
+            SELECT _file, _line, {items("parts")}
+            FROM (SELECT _file, _line, {split(column)} AS parts FROM {rows})
+        )
+        QUALIFY row_number() OVER (PARTITION BY _file, _line, value ORDER BY pos) = 1
+    """,
+    )
+
+
+def source_values(source: InputTables, phenotypes: str, mim2gene_sources: str) -> str:
+    """Table row_sources (_file, _line, pos, value): the Source values of each row of ``phenotypes``; values
+    not in ``mim2gene_sources`` (the mapping table) are counted."""
+    row_sources = row_values(source, "row_sources", phenotypes, "Source")
+    source.drop_values(
+        f"SELECT 'unknown Source value ' || value AS reason, _file, _line FROM {row_sources} "
+        f"WHERE value NOT IN (SELECT Source FROM {mim2gene_sources})"
+    )
+    return row_sources
+
+
+def comment_values(source: InputTables, phenotypes: str, mim2gene_comments: str) -> str:
+    """Table row_comments (_file, _line, pos, value): the Comment values of each row of ``phenotypes``; values
+    not in ``mim2gene_comments`` (the mapping table) are counted."""
+    row_comments = row_values(source, "row_comments", phenotypes, "Comment")
     source.drop_values(
         "SELECT 'unknown Comment value ' || value || ' (kept in the description only)' "
-        "AS reason, _file, _line FROM row_comments "
-        "WHERE value NOT IN (SELECT Comment FROM mim2gene_comments WHERE Comment <> '-')"
+        f"AS reason, _file, _line FROM {row_comments} "
+        f"WHERE value NOT IN (SELECT Comment FROM {mim2gene_comments} WHERE Comment <> '-')"
     )
+    return row_comments
 
 
-def edge_rows(source: InputTables, omim: str) -> None:
-    """Tables edge_rows (one per phenotype row and known Source value) and edge_comments (per edge key)."""
+def comment_effects(source: InputTables, phenotypes: str, row_comments: str, mim2gene_comments: str) -> str:
+    """Table row_effects: per row of ``phenotypes``, the predicate, association_basis_qualifier,
+    has_confidence_level and allelic_requirement its Comment values (``row_comments``) set by
+    ``mim2gene_comments`` (the mapping table)."""
     # What the Comment values of a row set; a row whose values set no predicate takes the '-' row's.
-    source.sql("""
-        CREATE TEMP TABLE row_effects AS
+    return source.table(
+        "row_effects",
+        f"""
         SELECT p._file, p._line,
                coalesce(e.predicate, d.predicate) AS predicate,
                CASE WHEN e.predicate IS NULL THEN d.association_basis_qualifier
                     ELSE e.association_basis_qualifier END AS association_basis_qualifier,
                e.has_confidence_level, e.allelic_requirement
-        FROM phenotype_rows p
+        FROM {phenotypes} p
         LEFT JOIN (
             SELECT r._file, r._line, min(c.predicate) AS predicate,
                    min(c.association_basis_qualifier) AS association_basis_qualifier,
                    min(c.has_confidence_level) AS has_confidence_level,
                    min(c.allelic_requirement) AS allelic_requirement
-            FROM row_comments r JOIN mim2gene_comments c ON c.Comment = r.value
+            FROM {row_comments} r JOIN {mim2gene_comments} c ON c.Comment = r.value
             GROUP BY r._file, r._line
         ) e ON e._file = p._file AND e._line = p._line
-        CROSS JOIN (SELECT * FROM mim2gene_comments WHERE Comment = '-') d
-    """)
+        CROSS JOIN (SELECT * FROM {mim2gene_comments} WHERE Comment = '-') d
+    """,
+    )
+
+
+def edges_by_row(
+    source: InputTables, omim: str, phenotypes: str, row_sources: str, row_effects: str, mim2gene_sources: str
+) -> str:
+    """Table edge_rows: one row per row of ``phenotypes`` and known Source value (``row_sources``), the edge it
+    gives (its knowledge source from ``mim2gene_sources``, predicate and qualifiers from ``row_effects``) and
+    its edge_key; edges given twice are counted."""
     key = kgx.edge_key(dict.fromkeys(EDGE_IDENTITY, "VARCHAR"))
-    source.sql(f"""
-        CREATE TEMP TABLE edge_rows AS
+    edge_rows = source.table(
+        "edge_rows",
+        f"""
         SELECT *, {key} AS edge_key FROM (
             SELECT p._file, p._line, s.pos,
                    {gene_curie("p.GeneID")} AS subject, e.predicate, '{omim}:' || p.mim AS object,
                    t.primary_knowledge_source, t.knowledge_level, t.agent_type,
                    e.association_basis_qualifier, e.has_confidence_level, e.allelic_requirement
-            FROM phenotype_rows p
-            JOIN row_sources s ON s._file = p._file AND s._line = p._line
-            JOIN mim2gene_sources t ON t.Source = s.value
-            JOIN row_effects e ON e._file = p._file AND e._line = p._line
+            FROM {phenotypes} p
+            JOIN {row_sources} s ON s._file = p._file AND s._line = p._line
+            JOIN {mim2gene_sources} t ON t.Source = s.value
+            JOIN {row_effects} e ON e._file = p._file AND e._line = p._line
         )
-    """)
+    """,
+    )
     # Edges given twice: by two Source values of one row with the same knowledge source (GeneMap; OMIM),
     # or by a row repeating an earlier row's edge.
-    source.drop_values("""
+    source.drop_values(f"""
         SELECT CASE WHEN first_row = (_file, _line)
                     THEN 'same edge as another Source value of the row (same knowledge source)'
                     ELSE 'duplicate edge (same gene, predicate, phenotype, knowledge source and qualifier '
                          || 'as an earlier row)' END AS reason, _file, _line
         FROM (SELECT _file, _line,
                      row_number() OVER w AS n, first_value((_file, _line)) OVER w AS first_row
-              FROM edge_rows WINDOW w AS (PARTITION BY edge_key ORDER BY _file, _line, pos))
+              FROM {edge_rows} WINDOW w AS (PARTITION BY edge_key ORDER BY _file, _line, pos))
         WHERE n > 1
     """)
+    return edge_rows
+
+
+def comments_by_edge(source: InputTables, edge_rows: str, row_comments: str) -> str:
+    """Table edge_comments (edge_key, comments): per edge of ``edge_rows``, the Comment values
+    (``row_comments``) of every row behind it, '; '-separated."""
     # The Comment values of every row behind an edge, in the order they first occur.
-    source.sql("""
-        CREATE TEMP TABLE edge_comments AS
+    return source.table(
+        "edge_comments",
+        f"""
         SELECT edge_key, string_agg(value, '; ' ORDER BY first_seen) AS comments
         FROM (
             SELECT e.edge_key, c.value, min((c._file, c._line, c.pos)) AS first_seen
-            FROM (SELECT DISTINCT edge_key, _file, _line FROM edge_rows) e
-            JOIN row_comments c ON c._file = e._file AND c._line = e._line
+            FROM (SELECT DISTINCT edge_key, _file, _line FROM {edge_rows}) e
+            JOIN {row_comments} c ON c._file = e._file AND c._line = e._line
             GROUP BY e.edge_key, c.value
         )
         GROUP BY edge_key
-    """)
+    """,
+    )
 
 
-def disease_nodes(source: InputTables, omim: str) -> duckdb.DuckDBPyRelation:
-    """A biolink:Disease node per OMIM phenotype of an edge, its MedGen concept as a registry CURIE xref."""
+def disease_nodes(source: InputTables, omim: str, phenotypes: str) -> duckdb.DuckDBPyRelation:
+    """A biolink:Disease node per OMIM phenotype of ``phenotypes`` (phenotype_rows' table: each has an edge),
+    its MedGen concept as a registry CURIE xref."""
     prefixes = []
     for rank, row in enumerate(load_table("medgen_cui_prefixes")):
         prefix = resolve(row["ncbi_db"])
         if prefix.prefix is None or prefix.pattern is None:
             raise RuntimeError(f"medgen_cui_prefixes: {row['ncbi_db']} has no registry prefix and pattern")
         prefixes.append({"rank": str(rank), "prefix": prefix.prefix, "pattern": prefix.pattern})
-    register_table(source.con, "medgen_cui_prefix", tuple(prefixes))
-    source.sql("""
-        CREATE TEMP TABLE cui_xrefs AS
+    medgen_cui_prefix = register_table(source.con, "medgen_cui_prefix", tuple(prefixes))
+    cui_xrefs = source.table(
+        "cui_xrefs",
+        f"""
         SELECT r._file, r._line, arg_min(p.prefix || ':' || r.MedGenCUI, CAST(p.rank AS INTEGER)) AS xref
-        FROM phenotype_rows r JOIN medgen_cui_prefix p ON regexp_full_match(r.MedGenCUI, p.pattern)
+        FROM {phenotypes} r JOIN {medgen_cui_prefix} p ON regexp_full_match(r.MedGenCUI, p.pattern)
         GROUP BY r._file, r._line
-    """)
+    """,
+    )
     names = ", ".join(p["prefix"] for p in prefixes)
     source.drop_values(f"""
         SELECT 'MedGenCUI matches no registry pattern ({names})' AS reason, r._file, r._line
-        FROM phenotype_rows r ANTI JOIN cui_xrefs x ON x._file = r._file AND x._line = r._line
+        FROM {phenotypes} r ANTI JOIN {cui_xrefs} x ON x._file = r._file AND x._line = r._line
         WHERE r.MedGenCUI IS NOT NULL
     """)
     return source.sql(f"""
         SELECT '{omim}:' || p.mim AS id, '{DISEASE}' AS category,
                list_sort(list_distinct(list(x.xref) FILTER (WHERE x.xref IS NOT NULL))) AS xref,
                '{provenance.NCBI_GENE}' AS provided_by
-        FROM phenotype_rows p LEFT JOIN cui_xrefs x ON x._file = p._file AND x._line = p._line
+        FROM {phenotypes} p LEFT JOIN {cui_xrefs} x ON x._file = p._file AND x._line = p._line
         GROUP BY p.mim ORDER BY min((p._file, p._line))
     """)
 
