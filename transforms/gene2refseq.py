@@ -107,17 +107,8 @@ def scan(koza: KozaTransform, data) -> tuple[InputTables, InputTables]:
     ]
     emitted = classify(con, COLLAB, rules)
     # A gene2refseq protein no valid pair names leaves its rows out; they were candidates until now.
-    no_partner = source.table(
-        "gene2refseq_no_partner",
-        f"""
-        SELECT _file, _line, NULL::VARCHAR AS _rejected, '{NO_PARTNER}' AS _filtered FROM {source.emitted}
-        WHERE {unversioned(PROTEIN)} NOT IN
-              (SELECT {unversioned("NCBI_protein_accession")} FROM {emitted})
-    """,
-    )
-    # classify() keeps the rows it leaves out in <name>_classified; gene2refseq's view of emitted rows
-    # (source.emitted) is the scanned rows without them, so these rows leave it too.
-    con.execute(f"INSERT INTO {source.name}_classified SELECT * FROM {no_partner}")
+    partnered = f"SELECT {unversioned('NCBI_protein_accession')} FROM {emitted}"
+    source.leave_out(NO_PARTNER, f"{unversioned(PROTEIN)} NOT IN ({partnered})")
     return source, InputTables(COLLAB, con, paths, source.scope, emitted, warnings=warnings)
 
 

@@ -96,15 +96,14 @@ def gene_xrefs(source: InputTables, genes: str) -> str:
                substr(value, strpos(value, ':') + 1) AS local FROM raw
     """,
     )
-    db_prefix, inner_prefix = "db_prefix", "inner_prefix"
     names = [row[0] for row in source.sql(f"SELECT DISTINCT db FROM {dbxrefs}").fetchall()]
-    register_prefixes(source.con, db_prefix, names)
+    db_prefix = register_prefixes(source.con, "db_prefix", names)
     # AllianceGenome:HGNC:5 names the gene by its model organism database's CURIE: resolve that.
     inner = source.sql(
         f"SELECT DISTINCT split_part(local, ':', 1) FROM {dbxrefs} JOIN {db_prefix} p ON p.name = db "
         "WHERE p.local_is_curie"
     ).fetchall()
-    register_prefixes(source.con, inner_prefix, [row[0] for row in inner])
+    inner_prefix = register_prefixes(source.con, "inner_prefix", [row[0] for row in inner])
     resolved = source.table(
         "resolved_xrefs",
         f"""

@@ -76,8 +76,9 @@ def _re2_accepts(con, pattern: str | None) -> bool:
     return True
 
 
-def register_prefixes(con, table: str, names: list[str]) -> None:
-    """Create temp table ``table`` (name, prefix, pattern, local_is_curie) resolving each database name."""
+def register_prefixes(con, table: str, names: list[str]) -> str:
+    """Create temp table ``table`` (name, prefix, pattern, local_is_curie) resolving each database name;
+    returns ``table``."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} (name VARCHAR, prefix VARCHAR, pattern VARCHAR, local_is_curie BOOLEAN)"
     )
@@ -87,3 +88,4 @@ def register_prefixes(con, table: str, names: list[str]) -> None:
     ]
     if rows:
         con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?)", rows)
+    return table

@@ -30,7 +30,7 @@ from ncbi_gene_kg.accounting import (
 )
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.scan import connect, scan_files
-from ncbi_gene_kg.sql import ident, one, scalar
+from ncbi_gene_kg.sql import ident, one, quote, scalar
 from ncbi_gene_kg.tables import register_table
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
@@ -134,6 +134,17 @@ class InputTables:
         """
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
         return name
+
+    def leave_out(self, reason: str, where: str) -> None:
+        """Leave out, as out of scope for ``reason``, the emitted rows that meet ``where`` (SQL over them).
+
+        For rules that need another file (gene2refseq's proteins without a UniProtKB partner): the rows
+        join the classified rows, so they leave the view of emitted rows and are accounted for.
+        """
+        self.con.execute(f"""
+            INSERT INTO {self.name}_classified
+            SELECT _file, _line, NULL, {quote(reason)} FROM (SELECT * FROM {self.emitted} WHERE {where})
+        """)
 
     def taxon_labels(self) -> str:
         """Table taxon_labels (tax_id, label): the name of each taxon of the scope (for in_taxon_label)."""
