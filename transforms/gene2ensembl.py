@@ -11,6 +11,8 @@ each with a biolink:has_gene_product edge from the gene. Ids are written without
 other transforms write Ensembl and RefSeq ids. docs/sources/gene2ensembl.md explains the choices.
 """
 
+from collections.abc import Iterable
+
 import koza
 from koza.transform import KozaTransform
 
@@ -68,7 +70,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> InputTables:
+def scan(koza: KozaTransform, data: Iterable) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, NAME, COLUMNS, row_rules)
 

@@ -9,6 +9,8 @@ go_evidence_to_eco, go_evidence_knowledge_level, gene2go_go_annotation_taxa); do
 explains them.
 """
 
+from collections.abc import Iterable
+
 import koza
 from koza.transform import KozaTransform
 
@@ -61,7 +63,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> InputTables:
+def scan(koza: KozaTransform, data: Iterable) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, "gene2go", COLUMNS, row_rules)
 

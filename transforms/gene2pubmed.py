@@ -7,6 +7,8 @@ pair becomes one edge ``PMID:<n> —biolink:mentions→ NCBIGene:<GeneID>``. doc
 the predicate and its direction.
 """
 
+from collections.abc import Iterable
+
 import koza
 from koza.transform import KozaTransform
 
@@ -43,7 +45,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> InputTables:
+def scan(koza: KozaTransform, data: Iterable) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, "gene2pubmed", COLUMNS, row_rules)
 

@@ -12,6 +12,7 @@ Both files are accounted for row by row: gene2refseq in ``row_accounting``, the 
 ``also_row_accounting`` (a list with one account per file of the config's ``also_reads``).
 """
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import koza
@@ -90,7 +91,7 @@ def collab_files(koza: KozaTransform, source: InputTables) -> list[Path]:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> tuple[InputTables, InputTables]:
+def scan(koza: KozaTransform, data: Iterable) -> tuple[InputTables, InputTables]:
     """Scan and classify both files; returns the gene2refseq and the collab InputTables (same DuckDB)."""
     source = open_source(koza, data, "gene2refseq", COLUMNS, row_rules)
     con = source.con

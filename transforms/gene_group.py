@@ -6,6 +6,8 @@ direction of the edge, so that a row and its mirror map to the same edge, writte
 be in the taxon scope (their nodes come from gene_info).
 """
 
+from collections.abc import Iterable
+
 import koza
 from koza.transform import KozaTransform
 
@@ -42,7 +44,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> InputTables:
+def scan(koza: KozaTransform, data: Iterable) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, "gene_group", COLUMNS, row_rules)
 

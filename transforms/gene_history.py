@@ -9,6 +9,8 @@ KGX outputs, where :func:`ncbi_gene_kg.history.remap_discontinued` (merge) and
 docs/sources/gene_history.md explains the choices.
 """
 
+from collections.abc import Iterable
+
 import koza
 from koza.transform import KozaTransform
 
@@ -37,7 +39,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> InputTables:
+def scan(koza: KozaTransform, data: Iterable) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, NAME, COLUMNS, row_rules)
 

@@ -1,5 +1,7 @@
 """gene_info -> biolink:Gene nodes, one per gene record in the taxon scope."""
 
+from collections.abc import Iterable
+
 import koza
 from koza.transform import KozaTransform
 
@@ -37,7 +39,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> InputTables:
+def scan(koza: KozaTransform, data: Iterable) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, "gene_info", COLUMNS, row_rules)
 

@@ -9,6 +9,8 @@ coordinates: NCBI's positions are 0-based and inclusive, so the interbase start 
 interbase end ``end_position + 1``.
 """
 
+from collections.abc import Iterable
+
 import koza
 from koza.transform import KozaTransform
 
@@ -85,7 +87,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> InputTables:
+def scan(koza: KozaTransform, data: Iterable) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, "gene_neighbors", COLUMNS, row_rules)
 

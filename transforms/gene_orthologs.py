@@ -6,6 +6,8 @@ one is, and writes a minimal Gene node for each gene outside the scope (gene_inf
 genes in the scope), so that no edge has an endpoint without a node.
 """
 
+from collections.abc import Iterable
+
 import koza
 from koza.transform import KozaTransform
 
@@ -51,7 +53,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> InputTables:
+def scan(koza: KozaTransform, data: Iterable) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, "gene_orthologs", COLUMNS, row_rules)
 

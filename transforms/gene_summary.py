@@ -12,6 +12,8 @@ delimiter: a reader (kgx's among them) splits any value holding '|' into a list,
 validates. In TSV output a '|' is therefore written as '¦' (U+00A6 BROKEN BAR), and counted.
 """
 
+from collections.abc import Iterable
+
 import koza
 from koza.io.writer.tsv_writer import TSVWriter
 from koza.transform import KozaTransform
@@ -35,7 +37,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> InputTables:
+def scan(koza: KozaTransform, data: Iterable) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, NAME, COLUMNS, row_rules)
 

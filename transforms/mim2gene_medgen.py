@@ -13,6 +13,8 @@ counted in a warning, and the merge keeps the Disease node and removes the numbe
 docs/sources/mim2gene_medgen.md explains the choices.
 """
 
+from collections.abc import Iterable
+
 import duckdb
 import koza
 from koza.transform import KozaTransform
@@ -66,7 +68,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> InputTables:
+def scan(koza: KozaTransform, data: Iterable) -> InputTables:
     """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
     return open_source(koza, data, NAME, COLUMNS, row_rules)
 

@@ -8,6 +8,8 @@ edge per pair. Rows are classified in DuckDB by rules written as data ({reason: 
 is emitted, out of scope or rejected, and every value left out of an emitted row is counted.
 """
 
+from collections.abc import Iterable
+
 import koza
 from koza.transform import KozaTransform
 
@@ -53,7 +55,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
 
 
 @koza.prepare_data()
-def scan(koza: KozaTransform, data) -> InputTables:
+def scan(koza: KozaTransform, data: Iterable) -> InputTables:
     """Scan the file into DuckDB (the taxon scope applied on tax_id in the scan) and classify every row."""
     return open_source(koza, data, NAME, COLUMNS, row_rules)
 

@@ -27,7 +27,8 @@ PREFIX_MAP_PATH = Path(str(resources.files("biolink_model") / "prefixmaps" / "bi
 @cache
 def prefix_map() -> dict[str, str]:
     """Biolink's own prefix map (prefix -> URI prefix) from the pinned biolink-model package."""
-    return json.loads(PREFIX_MAP_PATH.read_text())
+    prefixes: dict[str, str] = json.loads(PREFIX_MAP_PATH.read_text())
+    return prefixes
 
 
 @cache

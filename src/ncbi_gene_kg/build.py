@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+import duckdb
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -32,6 +33,7 @@ from ncbi_gene_kg.publish import discard, exclusive, new_build_dir, publish
 from ncbi_gene_kg.report import REPORT_JSON, write_report
 from ncbi_gene_kg.scan import connect
 from ncbi_gene_kg.sources import NcbiSource
+from ncbi_gene_kg.sql import scalar
 from ncbi_gene_kg.sssom import SSSOM_FILE, write_sssom
 from ncbi_gene_kg.stages import Stages
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
@@ -74,7 +76,7 @@ def unchanged_since_download(path: Path, entry: dict) -> bool:
     return path.stat().st_mtime <= downloaded + 1
 
 
-def statistics(con) -> dict:
+def statistics(con: duckdb.DuckDBPyConnection) -> dict:
     """Counts of nodes by category and taxon, and of edges by predicate and primary knowledge source."""
 
     def counts(query: str) -> dict[str, int]:
@@ -82,8 +84,8 @@ def statistics(con) -> dict:
         return {key or "(none)": n for key, n in con.execute(query + " ORDER BY 1").fetchall()}
 
     return {
-        "nodes": con.execute("SELECT count(*) FROM nodes").fetchone()[0],
-        "edges": con.execute("SELECT count(*) FROM edges").fetchone()[0],
+        "nodes": scalar(con, "SELECT count(*) FROM nodes"),
+        "edges": scalar(con, "SELECT count(*) FROM edges"),
         "nodes_by_category": counts("SELECT category, count(*) FROM nodes GROUP BY 1"),
         "nodes_by_taxon": counts("SELECT in_taxon, count(*) FROM nodes GROUP BY 1")
         if "in_taxon" in con.table("nodes").columns
@@ -254,7 +256,9 @@ def build_graph(
     return Graph(result, merged, validation, stats, accession_account)
 
 
-def validate(con, build_dir: Path, result: BuildResult, max_rejected: float) -> ValidationResult:
+def validate(
+    con: duckdb.DuckDBPyConnection, build_dir: Path, result: BuildResult, max_rejected: float
+) -> ValidationResult:
     """Our checks on every record, kgx's Validator (all records, or a stratified sample), row accounting."""
     validation = check_graph(con)
     with tempfile.TemporaryDirectory() as tmp:

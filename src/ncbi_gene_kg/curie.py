@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import bioregistry
+import duckdb
 
 from ncbi_gene_kg.biolink import prefix_map
 from ncbi_gene_kg.tables import load_table
@@ -65,7 +66,7 @@ def is_known_prefix(prefix: str) -> bool:
     return prefix in prefix_map() or bioregistry.normalize_prefix(prefix) is not None
 
 
-def _re2_accepts(con, pattern: str | None) -> bool:
+def _re2_accepts(con: duckdb.DuckDBPyConnection, pattern: str | None) -> bool:
     """Whether DuckDB's regex engine (RE2) compiles a registry pattern (they are written for Java)."""
     if pattern is None:
         return False
@@ -76,7 +77,7 @@ def _re2_accepts(con, pattern: str | None) -> bool:
     return True
 
 
-def register_prefixes(con, table: str, names: list[str]) -> str:
+def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, names: list[str]) -> str:
     """Create temp table ``table`` (name, prefix, pattern, local_is_curie) resolving each database name;
     returns ``table``."""
     con.execute(

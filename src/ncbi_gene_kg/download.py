@@ -241,9 +241,10 @@ def read_manifest(data_dir: Path) -> dict[str, dict[str, Record]]:
     if not path.exists():
         return {"files": {}}
     try:
-        return json.loads(path.read_text())
+        manifest: dict[str, dict[str, dict[str, str | int | None]]] = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise UserError(f"{path}: not valid JSON ({error})") from error
+    return manifest
 
 
 def _write_manifest(data_dir: Path, files: dict[str, Record]) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+from koza.io.writer.writer import KozaWriter
 
 from ncbi_gene_kg.accounting import Tally, example_tallies
 from ncbi_gene_kg.kgx import edge_id
@@ -39,7 +40,7 @@ GENE = "NCBIGene"
 EXEMPT_SOURCE = "gene_info"  # the gene records themselves: never rewritten
 
 
-def side_output_dir(writer) -> Path:
+def side_output_dir(writer: KozaWriter) -> Path:
     """The folder a Koza writer writes its KGX files to (TSVWriter.dirname, JSONLWriter.output_dir)."""
     for attribute in ("dirname", "output_dir"):
         value = getattr(writer, attribute, None)

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
 import duckdb
 from isal import igzip, isal_zlib
@@ -63,7 +64,7 @@ def connect(
     return con
 
 
-def open_text(path: Path):
+def open_text(path: Path) -> TextIO:
     """Open a plain or gzip-compressed NCBI file as text (by content, not by name)."""
     if is_gzip(path):
         return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="\n")
@@ -141,7 +142,7 @@ class Pump:
         except (OSError, EOFError, zlib.error, isal_zlib.error) as error:  # type: ignore[misc]  # isal's is untyped
             self.error = error
 
-    def _open(self):
+    def _open(self) -> BinaryIO:
         # ISA-L's gzip reader: several times faster than zlib's, and it checks the length and CRC too.
         return igzip.open(self.path, "rb") if is_gzip(self.path) else self.path.open("rb")
 

@@ -129,7 +129,7 @@ def write_sssom(
     with path.open("ab") as out, part.open("rb") as body:
         shutil.copyfileobj(body, out, 1 << 22)
     part.unlink()
-    return scalar(con, "SELECT count(*) FROM sssom_history")
+    return int(scalar(con, "SELECT count(*) FROM sssom_history"))
 
 
 # --- resolve -----------------------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ Each problem class is reported with a count and a few examples.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -70,7 +71,12 @@ def _tally(con: duckdb.DuckDBPyConnection, query: str) -> Tally | None:
 
 
 def _check_terms(
-    con: duckdb.DuckDBPyConnection, table: str, column: str, known, label: str, errors: dict[str, Tally]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    column: str,
+    known: Callable[[str], bool],
+    label: str,
+    errors: dict[str, Tally],
 ) -> None:
     """Every distinct value of ``column`` must satisfy ``known`` (a Biolink lookup)."""
     values = [v for (v,) in con.execute(f"SELECT DISTINCT value FROM ({_values(table, column)})").fetchall()]
@@ -132,7 +138,7 @@ def check_graph(con: duckdb.DuckDBPyConnection) -> ValidationResult:
     return result
 
 
-def _correct_multivalued(toolkit, *files: Path) -> list[str]:
+def _correct_multivalued(toolkit: Any, *files: Path) -> list[str]:
     """Make kgx's Toolkit agree with the Biolink model on multivalued slots used in ``files``.
 
     bmt's ``get_element`` returns a slot as declared, so a slot that inherits ``multivalued`` (in_taxon
