@@ -9,6 +9,7 @@ fetch the schema, the predicate map and three JSON-LD contexts from GitHub at im
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
 from importlib import resources
 from importlib.metadata import version
@@ -47,14 +48,29 @@ def schema_view() -> SchemaView:
 
 
 def share_toolkit() -> None:
-    """Make kgx use :func:`toolkit` as its default Toolkit instead of loading the model a second time.
+    """Make kgx use :func:`toolkit` instead of loading the model again (about 2 s each time).
 
     kgx keeps its default Toolkit in a module global (``kgx.utils.kgx_utils._default_toolkit``) and offers no
-    setter; the pinned kgx version is tested with this.
+    setter; and importing that module builds another Toolkit (``kgx_utils.tk``), so while it is imported a
+    Toolkit is made as a copy of ours (the same SchemaView). The pinned kgx version is tested with this.
     """
+    from bmt import Toolkit
+
+    shared = toolkit()
+    if "kgx.utils.kgx_utils" not in sys.modules:
+        load = Toolkit.__init__
+
+        def copy(self: Toolkit, *args: object, **kwargs: object) -> None:
+            self.__dict__.update(shared.__dict__)
+
+        Toolkit.__init__ = copy
+        try:
+            import kgx.utils.kgx_utils  # noqa: F401
+        finally:
+            Toolkit.__init__ = load
     import kgx.utils.kgx_utils as kgx_utils
 
-    kgx_utils._default_toolkit = toolkit()
+    kgx_utils._default_toolkit = shared
 
 
 def _camel(name: str) -> str:
