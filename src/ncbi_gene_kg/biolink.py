@@ -61,6 +61,7 @@ def share_toolkit() -> None:
         load = Toolkit.__init__
 
         def copy(self: Toolkit, *args: object, **kwargs: object) -> None:
+            """Toolkit.__init__ while kgx is imported: share our Toolkit's state instead of parsing the model."""
             self.__dict__.update(shared.__dict__)
 
         Toolkit.__init__ = copy
