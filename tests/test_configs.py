@@ -84,6 +84,9 @@ def test_transform_declares_row_rules_for_every_file_it_reads(config_path: Path,
         )
         assert rules[file.name].taxon_column in (None, *file.columns)
         assert con.table(classify(con, file.name, rules[file.name])).fetchall() == []
+    for file in source.files:  # once every file is classified
+        for where in rules[file.name].filtered_after_join.values():
+            assert con.execute(f"SELECT count(*) FROM {file.name}_emitted WHERE {where}").fetchone() == (0,)
 
 
 def test_source_has_its_doc_page_and_tests(config_path: Path) -> None:

@@ -214,6 +214,10 @@ def test_the_reference_ingest_guide_follows_the_configs(graph: Path) -> None:
         ("gene_info.gz", "taxon not in scope"),
         ("gene_group.gz", "gene related to itself"),
         ("gene2go.gz", "evidence code ND (no biological data available): not an assertion"),
+        # a rule applied once the joined file is read, and the joined file's own rules, under its name
+        ("gene2refseq.gz", "RefSeq protein has no UniProtKB partner in gene_refseq_uniprotkb_collab"),
+        ("gene_refseq_uniprotkb_collab.gz", "RefSeq protein in no gene2refseq row in scope"),
+        ("gene_refseq_uniprotkb_collab.gz", "unknown method"),
     } <= reasons
     fields = {c["file_name"]: c["fields_used"] for c in rig["ingest_info"]["included_content"]}
     assert fields["gene2go.gz"].startswith("tax_id, GeneID, GO_ID")

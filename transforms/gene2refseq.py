@@ -52,7 +52,12 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
         "malformed protein_accession.version": f"NOT regexp_full_match({PROTEIN}, {ACCESSION})",
     }
     # Rows for a genomic or RNA RefSeq with no protein (NG_, NR_, and the genomic rows of NM_ records).
-    return RowRules(rejected, {"no RefSeq protein in the row": f"{PROTEIN} IS NULL"})
+    filtered = {"no RefSeq protein in the row": f"{PROTEIN} IS NULL"}
+    # Once the collab file is classified: a protein no valid pair names leaves its rows out. (Conditions
+    # are handed no tables: <name>_emitted is the view classify() makes of a file's emitted rows.)
+    partnered = f"SELECT {unversioned('NCBI_protein_accession')} FROM {COLLAB}_emitted"
+    after_join = {NO_PARTNER: f"{unversioned(PROTEIN)} NOT IN ({partnered})"}
+    return RowRules(rejected, filtered, filtered_after_join=after_join)
 
 
 def collab_row_rules(scope: TaxonScope, options: Options) -> RowRules:
@@ -70,8 +75,8 @@ def collab_row_rules(scope: TaxonScope, options: Options) -> RowRules:
         **not_a_number("UniProtKB_tax_id"),
         "unknown method": f"method IS NULL OR method NOT IN ({methods})",
     }
-    # Row rules are SQL conditions, handed no tables: gene2refseq_emitted is the view classify() makes of
-    # gene2refseq's emitted rows, which scan() classifies before it classifies the collab file by these rules.
+    # gene2refseq_emitted is the view classify() makes of gene2refseq's emitted rows, which scan() classifies
+    # before it classifies the collab file by these rules.
     refseq_proteins = f"SELECT DISTINCT {unversioned(PROTEIN)} FROM gene2refseq_emitted"
     no_gene = f"{unversioned('NCBI_protein_accession')} NOT IN ({refseq_proteins})"
     return RowRules(rejected, {NO_GENE: no_gene}, taxon_column="NCBI_tax_id")
@@ -107,10 +112,8 @@ def scan(koza: KozaTransform, data: Iterable) -> tuple[InputTables, InputTables]
         if column not in columns
     ]
     emitted = classify(con, COLLAB, rules)
-    # A gene2refseq protein no valid pair names leaves its rows out; they were candidates until now.
-    partnered = f"SELECT {unversioned('NCBI_protein_accession')} FROM {emitted}"
-    source.leave_out(NO_PARTNER, f"{unversioned(PROTEIN)} NOT IN ({partnered})")
-    return source, InputTables(COLLAB, con, paths, source.scope, emitted, warnings=warnings)
+    source.filter_after_join()
+    return source, InputTables(COLLAB, con, paths, source.scope, emitted, rules, warnings=warnings)
 
 
 @koza.transform()

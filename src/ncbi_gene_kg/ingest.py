@@ -46,12 +46,15 @@ class RowRules:
     A row is rejected (bad input) by the first rule of ``rejected`` it meets, else left out as out of scope
     by the first of ``filtered``, else emitted; a row with the wrong number of fields is always rejected.
     The scan keeps only rows whose ``taxon_column`` is in the taxon scope (None: the file has no column
-    to scope by, or the transform scopes the rows itself in ``filtered``).
+    to scope by, or the transform scopes the rows itself in ``filtered``). ``filtered_after_join`` leaves
+    out more rows once the files the transform joins (its config's ``also_reads``) are classified: its
+    conditions may read their views of emitted rows (gene2refseq: a protein no UniProtKB pair names).
     """
 
     rejected: Mapping[str, str]
     filtered: Mapping[str, str] = field(default_factory=dict)
     taxon_column: str | None = "tax_id"
+    filtered_after_join: Mapping[str, str] = field(default_factory=dict)
 
 
 RowRulesOf = Callable[[TaxonScope, Options], RowRules]  # a transform's ``row_rules`` function
@@ -118,6 +121,7 @@ class InputTables:
     paths: list[Path]
     scope: TaxonScope
     emitted: str
+    rules: RowRules = field(default_factory=lambda: RowRules({}))
     dropped_values: dict[str, Tally] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -135,16 +139,15 @@ class InputTables:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
         return name
 
-    def leave_out(self, reason: str, where: str) -> None:
-        """Leave out, as out of scope for ``reason``, the emitted rows that meet ``where`` (SQL over them).
-
-        For rules that need another file (gene2refseq's proteins without a UniProtKB partner): the rows
-        join the classified rows, so they leave the view of emitted rows and are accounted for.
-        """
-        self.con.execute(f"""
-            INSERT INTO {self.name}_classified
-            SELECT _file, _line, NULL, {quote(reason)} FROM (SELECT * FROM {self.emitted} WHERE {where})
-        """)
+    def filter_after_join(self) -> None:
+        """Leave out, as out of scope, the emitted rows that the rules' ``filtered_after_join`` meet (first
+        match wins), once the joined files are classified: the rows join the classified rows, so they leave
+        the view of emitted rows and are accounted for."""
+        for reason, where in self.rules.filtered_after_join.items():
+            self.con.execute(f"""
+                INSERT INTO {self.name}_classified
+                SELECT _file, _line, NULL, {quote(reason)} FROM (SELECT * FROM {self.emitted} WHERE {where})
+            """)
 
     def taxon_labels(self) -> str:
         """Table taxon_labels (tax_id, label): the name of each taxon of the scope (for in_taxon_label)."""
@@ -212,7 +215,7 @@ def open_source(
         for column in header.columns
         if expected and column not in expected
     ]
-    return InputTables(name, con, paths, scope, classify(con, name, rules), warnings=warnings)
+    return InputTables(name, con, paths, scope, classify(con, name, rules), rules, warnings=warnings)
 
 
 def classify(con: duckdb.DuckDBPyConnection, name: str, rules: RowRules) -> str:

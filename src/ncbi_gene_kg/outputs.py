@@ -298,7 +298,7 @@ def _filtered_records(file_name: str, rules: RowRules, code: str) -> list[dict]:
     if rules.taxon_column:
         rationale = "outside the taxon scope of the build (config/taxa.yaml, TAXA=)"
         records.append({"file_name": file_name, "filtered_records": TAXON_OUT_OF_SCOPE, "rationale": rationale})
-    for reason in rules.filtered:
+    for reason in [*rules.filtered, *rules.filtered_after_join]:
         rationale = f"outside what this ingest covers (see transforms/{code})"
         records.append({"file_name": file_name, "filtered_records": reason, "rationale": rationale})
     for reason in [WRONG_COLUMN_COUNT, *rules.rejected]:
