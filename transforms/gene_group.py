@@ -12,7 +12,7 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source, other_taxon_out_of_scope
 from ncbi_gene_kg.sql import gene_curie, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope
@@ -38,9 +38,8 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
         "gene related to itself": "GeneID = Other_GeneID",
     }
     filtered = {"Ortholog row (orthology comes from gene_orthologs)": f"relationship = '{ORTHOLOG}'"}
-    if scope.tax_ids is not None:  # the scan checks tax_id; the other gene's taxon is checked here
-        filtered["other gene's taxon not in scope"] = f"Other_tax_id NOT IN ({string_list(scope.tax_ids)})"
-    return RowRules(rejected, filtered)
+    # the scan checks tax_id; the other gene's taxon is checked here
+    return RowRules(rejected, filtered | other_taxon_out_of_scope(scope))
 
 
 @koza.prepare_data()

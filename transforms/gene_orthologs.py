@@ -12,7 +12,15 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, choice, not_a_number, open_source
+from ncbi_gene_kg.ingest import (
+    InputTables,
+    Options,
+    RowRules,
+    choice,
+    not_a_number,
+    open_source,
+    other_taxon_out_of_scope,
+)
 from ncbi_gene_kg.sql import gene_curie, scalar, string_list
 from ncbi_gene_kg.taxa import TaxonScope
 
@@ -27,7 +35,6 @@ CATEGORY = "biolink:GeneToGeneHomologyAssociation"
 KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "computational_model"
 
-OTHER_OUT_OF_SCOPE = "other gene's taxon not in scope"
 BOTH_OUT_OF_SCOPE = "neither gene's taxon in scope"
 
 
@@ -46,7 +53,7 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
     taxa = string_list(scope.tax_ids)
     if choice(options, "ortholog_scope", ORTHOLOG_SCOPES) == "both":
         # The scan drops rows whose tax_id is out of scope; the other gene's taxon is checked here.
-        return RowRules(rejected, {OTHER_OUT_OF_SCOPE: f"Other_tax_id NOT IN ({taxa})"})
+        return RowRules(rejected, other_taxon_out_of_scope(scope))
     # either: a row whose tax_id is out of scope may still pair with a gene in scope, so the scan keeps all.
     both_outside = f"tax_id NOT IN ({taxa}) AND Other_tax_id NOT IN ({taxa})"
     return RowRules(rejected, {BOTH_OUT_OF_SCOPE: both_outside}, taxon_column=None)

@@ -14,8 +14,7 @@ import koza
 from koza.transform import KozaTransform
 
 from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
-from ncbi_gene_kg.sql import string_list
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source, other_taxon_out_of_scope
 from ncbi_gene_kg.taxa import TaxonScope
 
 NAME = "source"  # the NCBI file name: DuckDB tables are named after it (source_emitted, ...)
@@ -48,9 +47,9 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
         f"relationship is not {RELATIONSHIP}": f"relationship IS DISTINCT FROM '{RELATIONSHIP}'",
         "gene paired with itself": "GeneID = Other_GeneID",
     }
-    filtered = {}  # valid rows this graph leaves out: {reason: SQL condition}
-    if scope.tax_ids is not None:  # the scan checks tax_id (RowRules.taxon_column); the other gene's here
-        filtered["other gene's taxon not in scope"] = f"Other_tax_id NOT IN ({string_list(scope.tax_ids)})"
+    # Valid rows this graph leaves out, {reason: SQL condition}: the scan checks tax_id (RowRules.taxon_column),
+    # the other gene's taxon is checked here.
+    filtered = other_taxon_out_of_scope(scope)
     return RowRules(rejected, filtered)
 
 

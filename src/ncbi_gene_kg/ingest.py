@@ -30,7 +30,7 @@ from ncbi_gene_kg.accounting import (
 )
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.scan import connect, scan_files
-from ncbi_gene_kg.sql import ident, one, quote, scalar
+from ncbi_gene_kg.sql import ident, one, quote, scalar, string_list
 from ncbi_gene_kg.tables import register_table
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
@@ -110,6 +110,18 @@ def not_a_number(column: str) -> dict[str, str]:
     NOT coalesce(regexp_full_match("GeneID", '[0-9]+'), false)
     """
     return {f"{column} is not a number": f"NOT coalesce(regexp_full_match({ident(column)}, '[0-9]+'), false)"}
+
+
+def other_taxon_out_of_scope(scope: TaxonScope, column: str = "Other_tax_id") -> dict[str, str]:
+    """The filter rule for a second taxon column (the other gene of gene_group and gene_orthologs rows):
+    the scan scopes rows by one column only. Empty when every taxon is in scope.
+
+    >>> print(other_taxon_out_of_scope(load_scope("9606"))["other gene's taxon not in scope"])
+    "Other_tax_id" NOT IN ('9606')
+    """
+    if scope.tax_ids is None:
+        return {}
+    return {"other gene's taxon not in scope": f"{ident(column)} NOT IN ({string_list(scope.tax_ids)})"}
 
 
 @dataclass
@@ -223,7 +235,8 @@ def classify(con: duckdb.DuckDBPyConnection, name: str, rules: RowRules) -> str:
 
     Table ``<name>_classified`` (``_file``, ``_line``, ``_rejected``, ``_filtered``) holds only the
     rows that are not emitted (few, usually), not a copy of every row; view ``<name>_emitted`` is
-    ``name`` without them. A transform that leaves more rows out later inserts them there.
+    ``name`` without them. :meth:`InputTables.filter_after_join` adds the rows left out once joined files
+    are read.
     """
     rejected = {WRONG_COLUMN_COUNT: "_n_fields <> _n_columns"} | dict(rules.rejected)
     con.execute(
