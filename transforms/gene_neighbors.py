@@ -106,10 +106,11 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         FROM {source.emitted}
     """,
     )
-    if locations(koza):
+    with_locations = locations(koza)
+    if with_locations:
         write_locations(koza, source, placements)
     write_pairs(koza, source, placements)
-    if locations(koza):
+    if with_locations:
         write_sequences(koza, source, placements)
     source.finish(koza)
 

@@ -34,7 +34,7 @@ DISEASE = "biolink:Disease"
 GENE = "biolink:Gene"
 DESCRIPTION_PREFIX = "mim2gene_medgen Comment: "
 # The columns of an edge's identity (kgx.edge_key): rows alike in these are one edge.
-EDGE_IDENTITY = ("subject", "predicate", "object", "primary_knowledge_source", "association_basis_qualifier")
+EDGE_IDENTITY = (*kgx.EDGE_IDENTITY, "association_basis_qualifier")
 
 
 def split(column: str) -> str:

@@ -28,6 +28,8 @@ from ncbi_gene_kg.sql import ident
 
 LIST_DELIMITER = "|"
 Kind = Literal["node", "edge"]
+# The columns every edge's identity has (edge_key adds the negation and the qualifiers).
+EDGE_IDENTITY = ("subject", "predicate", "object", "primary_knowledge_source")
 
 
 def write_nodes(writer: KozaWriter, nodes: duckdb.DuckDBPyRelation) -> int:
@@ -127,6 +129,17 @@ def qualifiers_of(columns: Iterable[str]) -> list[str]:
     return sorted(c for c in columns if c.endswith("_qualifier") or c == "qualifiers")
 
 
+def identity_columns(columns: Iterable[str]) -> list[str]:
+    """The columns among ``columns`` that make an edge's identity (:func:`edge_key`): equal on every row of
+    one edge.
+
+    >>> identity_columns(["id", "subject", "predicate", "object", "negated", "category", "qualifiers"])
+    ['subject', 'predicate', 'object', 'negated', 'qualifiers']
+    """
+    columns = list(columns)
+    return [c for c in (*EDGE_IDENTITY, "negated", *qualifiers_of(columns)) if c in columns]
+
+
 def edge_key(columns: Mapping[str, str]) -> str:
     """SQL for what makes two edges different, over edge columns given as {name: DuckDB type}.
 
@@ -142,10 +155,7 @@ def edge_key(columns: Mapping[str, str]) -> str:
     >>> print(duckdb.sql(f"SELECT {key} FROM ({row})").fetchone()[0].replace(chr(31), " | "))
     a | p | b |  | true
     """
-    fixed = [
-        tsv_cell(c, columns[c]) if c in columns else "''"
-        for c in ("subject", "predicate", "object", "primary_knowledge_source")
-    ]
+    fixed = [tsv_cell(c, columns[c]) if c in columns else "''" for c in EDGE_IDENTITY]
     negated = (
         f"CASE WHEN lower({tsv_cell('negated', columns['negated'])}) = 'true' THEN 'true' ELSE '' END"
         if "negated" in columns

@@ -28,7 +28,7 @@ from ncbi_gene_kg.accounting import EXAMPLES, Tally, example_tallies
 from ncbi_gene_kg.biolink import is_multivalued
 from ncbi_gene_kg.ensembl import disagreements
 from ncbi_gene_kg.history import HISTORY_TABLE, remap_discontinued
-from ncbi_gene_kg.kgx import qualifiers_of, tsv_cell
+from ncbi_gene_kg.kgx import identity_columns, tsv_cell
 from ncbi_gene_kg.sources import merge_order, property_preferences
 from ncbi_gene_kg.sql import ident, scalar, string_list
 
@@ -257,12 +257,8 @@ def merge(con: duckdb.DuckDBPyConnection, transforms_dir: Path, out_dir: Path, n
     if "xref" in node_columns:
         result.xref_collisions = _remove_colliding_xrefs(con)
 
-    key = [
-        k
-        for k in ["subject", "predicate", "object", "negated", "primary_knowledge_source", *qualifiers_of(edge_columns)]
-        if k in edge_columns
-    ]
-    result.conflicts |= _collapse(con, "edge_rows", "id", edge_columns, set(key) | {"id"}, "merged_edges", "edge")
+    identity = set(identity_columns(edge_columns)) | {"id"}  # one value per id: no conflict to look for
+    result.conflicts |= _collapse(con, "edge_rows", "id", edge_columns, identity, "merged_edges", "edge")
     result.dangling_edges = example_tallies(
         con,
         """

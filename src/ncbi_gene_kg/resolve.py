@@ -15,7 +15,7 @@ from ncbi_gene_kg.accessions import MAX_CANDIDATES, accession_matches
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.history import GENE, NODES_FILE
 from ncbi_gene_kg.scan import connect
-from ncbi_gene_kg.sql import quote, string_list
+from ncbi_gene_kg.sql import ident, quote, string_list
 from ncbi_gene_kg.sssom import NCBITAXON, NO_TERM_FOUND, SSSOM_FILE, TAXON_KEY
 from ncbi_gene_kg.taxa import load_scope
 
@@ -171,7 +171,7 @@ class _Graph:
 
         def column(name: str) -> str:
             """``name`` quoted as a column of the node file, or NULL if the file lacks it."""
-            return f'"{name}"' if name in columns else "NULL"
+            return ident(name) if name in columns else "NULL"
 
         symbol = column("symbol") if "symbol" in columns else column("name")
         self.con.execute(f"""
