@@ -11,14 +11,10 @@ each with a biolink:has_gene_product edge from the gene. Ids are written without
 other transforms write Ensembl and RefSeq ids. docs/sources/gene2ensembl.md explains the choices.
 """
 
-from collections.abc import Iterable
-
-import koza
-from koza.transform import KozaTransform
-
-from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg import provenance
 from ncbi_gene_kg.curie import resolve
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, flag, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, flag, not_a_number
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.sql import gene_curie, quote, unversioned
 from ncbi_gene_kg.taxa import TaxonScope
 
@@ -69,32 +65,21 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
     return RowRules(rejected, filtered)
 
 
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> InputTables:
-    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, NAME, COLUMNS, row_rules)
-
-
-@koza.transform()
-def transform(koza: KozaTransform, source: InputTables) -> None:
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
+def transform(source: InputTables) -> None:
+    """The emitted rows as KGX nodes and edges."""
     ensembl, _ = _pattern("Ensembl")
     taxon_labels = source.taxon_labels()
-    kgx.write_nodes(
-        koza.writer,
-        source.sql(f"""
+    source.nodes(f"""
         SELECT {gene_curie("g.GeneID")} AS id, '{GENE}' AS category,
                list_sort(list_distinct(list('{ensembl}:' || g.Ensembl_gene_identifier))) AS xref,
                'NCBITaxon:' || g.tax_id AS in_taxon, any_value(t.label) AS in_taxon_label,
                '{provenance.NCBI_GENE}' AS provided_by
         FROM {source.emitted} g LEFT JOIN {taxon_labels} t ON t.tax_id = g.tax_id
-        GROUP BY g.GeneID, g.tax_id ORDER BY min((g._file, g._line))
-    """),
-    )
-    if flag(koza.extra_fields, "ensembl_products", False):
+        GROUP BY g.GeneID, g.tax_id
+    """)
+    if flag(source.options, "ensembl_products", False):
         products = gene_products(source, source.emitted, ensembl)
-        write_products(koza, source, products, taxon_labels)
-    source.finish(koza)
+        write_products(source, products, taxon_labels)
 
 
 def gene_products(source: InputTables, rows: str, ensembl: str) -> str:
@@ -134,27 +119,25 @@ def gene_products(source: InputTables, rows: str, ensembl: str) -> str:
     )
 
 
-def write_products(koza: KozaTransform, source: InputTables, products: str, taxon_labels: str) -> None:
+def write_products(source: InputTables, products: str, taxon_labels: str) -> None:
     """RNAProduct and Protein nodes for the ``products`` (table of :func:`gene_products`), has_gene_product edges."""
-    kgx.write_nodes(
-        koza.writer,
-        source.sql(f"""
+    source.nodes(f"""
         SELECT p.id, p.category, list_sort(list_distinct(list(p.xref) FILTER (WHERE p.xref IS NOT NULL))) AS xref,
                'NCBITaxon:' || p.tax_id AS in_taxon, any_value(t.label) AS in_taxon_label,
                '{provenance.NCBI_GENE}' AS provided_by
         FROM {products} p LEFT JOIN {taxon_labels} t ON t.tax_id = p.tax_id
-        GROUP BY p.id, p.category, p.tax_id ORDER BY min((p._file, p._line))
-    """),
-    )
-    kgx.write_edges(
-        koza.writer,
-        source.sql(f"""
+        GROUP BY p.id, p.category, p.tax_id
+    """)
+    source.edges(f"""
         SELECT subject, predicate, object, '{EDGE_CATEGORY}' AS category,
                '{KNOWLEDGE_LEVEL}' AS knowledge_level, '{AGENT_TYPE}' AS agent_type, primary_knowledge_source
         FROM (
-            SELECT {gene_curie("GeneID")} AS subject, '{PREDICATE}' AS predicate, id AS object,
-                   '{provenance.NCBI_GENE}' AS primary_knowledge_source, min((_file, _line)) AS first_row
-            FROM {products} GROUP BY ALL
-        ) ORDER BY first_row, object
-    """),
-    )
+            SELECT DISTINCT {gene_curie("GeneID")} AS subject, '{PREDICATE}' AS predicate, id AS object,
+                   '{provenance.NCBI_GENE}' AS primary_knowledge_source
+            FROM {products}
+        )
+    """)
+
+
+TRANSFORM = Transform(NAME, COLUMNS, row_rules, transform)
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/gene2ensembl.yaml` (koza_adapter.py)

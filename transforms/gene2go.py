@@ -9,13 +9,9 @@ go_evidence_to_eco, go_evidence_knowledge_level, gene2go_go_annotation_taxa); do
 explains them.
 """
 
-from collections.abc import Iterable
-
-import koza
-from koza.transform import KozaTransform
-
-from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
+from ncbi_gene_kg import provenance
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, not_a_number
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.sql import gene_curie, one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope
@@ -62,15 +58,8 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
     return RowRules(rejected, filtered)
 
 
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> InputTables:
-    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, "gene2go", COLUMNS, row_rules)
-
-
-@koza.transform()
-def transform(koza: KozaTransform, source: InputTables) -> None:
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
+def transform(source: InputTables) -> None:
+    """The emitted rows as KGX nodes and edges."""
     predicates = register_table(source.con, "go_qualifier_to_predicate")
     categories = register_table(source.con, "go_category")
     eco_terms = register_table(source.con, "go_evidence_to_eco")
@@ -86,9 +75,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     """)
     terms = go_terms(source, annotated)
     groups = edge_groups(source, annotated, taxon_sources)
-    kgx.write_edges(
-        koza.writer,
-        source.sql(f"""
+    source.edges(f"""
         SELECT subject, predicate, object, category, negated, original_predicate, has_evidence, publications,
                knowledge_level, agent_type, primary_knowledge_source,
                CASE WHEN primary_knowledge_source <> '{provenance.NCBI_GENE}'
@@ -101,24 +88,18 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                    string_split('PMID:' || array_to_string(
                        list_sort(list_distinct(CAST(string_split(g.pubmed, '|') AS BIGINT[]))), '|PMID:'),
                        '|') AS publications,
-                   l.knowledge_level, l.agent_type, g.primary_knowledge_source, g.first_file, g.first_line
+                   l.knowledge_level, l.agent_type, g.primary_knowledge_source
             FROM {groups} g
             JOIN {predicates} q ON q.relation = g.relation
             JOIN {categories} c ON c.Category = q.Category
             JOIN (SELECT DISTINCT precedence, knowledge_level, agent_type FROM {knowledge_levels}) l
                  ON CAST(l.precedence AS INTEGER) = g.precedence
         )
-        ORDER BY first_file, first_line
-    """),
-    )
-    kgx.write_nodes(
-        koza.writer,
-        source.sql(f"""
+    """)
+    source.nodes(f"""
         SELECT GO_ID AS id, node_category AS category, name, '{provenance.NCBI_GENE}' AS provided_by
-        FROM {terms} ORDER BY GO_ID
-    """),
-    )
-    source.finish(koza)
+        FROM {terms}
+    """)
 
 
 def annotations(
@@ -187,7 +168,7 @@ def edge_groups(source: InputTables, annotated: str, taxon_sources: str) -> str:
         f"""
         SELECT a.GeneID, a.relation, a.GO_ID, a.negated, s.primary_knowledge_source,
                string_agg(a.eco_id, '|') AS eco_ids, string_agg(a.PubMed, '|') AS pubmed,
-               min(a.precedence) AS precedence, min(a._file) AS first_file, min(a._line) AS first_line
+               min(a.precedence) AS precedence
         FROM {annotated} a JOIN {taxon_sources} s USING (tax_id)
         GROUP BY ALL
     """,
@@ -228,3 +209,7 @@ def go_terms(source: InputTables, annotated: str) -> str:
         FROM {annotated} a JOIN {terms} t USING (GO_ID) WHERE a.node_category <> t.node_category
     """)
     return terms
+
+
+TRANSFORM = Transform("gene2go", COLUMNS, row_rules, transform)
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/gene2go.yaml` (koza_adapter.py)

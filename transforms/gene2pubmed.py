@@ -1,19 +1,15 @@
 """gene2pubmed -> biolink:Publication nodes and biolink:mentions edges from publications to genes (on request).
 
 gene2pubmed is large (tens of millions of rows) and most graph users do not want a node per paper, so it
-is off unless the transform field ``publications`` is true. Off, nothing is written and every row in the
-taxon scope is counted as out of scope ("publications not requested"); on, each (PubMed record, gene)
+is read only when the transform field ``publications`` is true (the config's ``only_with``); otherwise the
+build lists the file as present and unused, and does not read it. Each (PubMed record, gene)
 pair becomes one edge ``PMID:<n> —biolink:mentions→ NCBIGene:<GeneID>``. docs/sources/gene2pubmed.md explains
 the predicate and its direction.
 """
 
-from collections.abc import Iterable
-
-import koza
-from koza.transform import KozaTransform
-
-from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, flag, not_a_number, open_source
+from ncbi_gene_kg import provenance
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, not_a_number
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.sql import gene_curie
 from ncbi_gene_kg.taxa import TaxonScope
 
@@ -32,27 +28,14 @@ PUBLICATION_TYPE = "dctypes:Text"
 KNOWLEDGE_LEVEL = "knowledge_assertion"
 AGENT_TYPE = "not_provided"
 
-NOT_REQUESTED = "publications not requested"
-
 
 def row_rules(scope: TaxonScope, options: Options) -> RowRules:
-    """Rows rejected as bad input, each a reason and an SQL condition; every row when publications are off."""
-    if not flag(options, "publications", False):
-        # Still scanned and counted, so that the accounting covers the file; only a row with the wrong
-        # number of fields is rejected (a format change shows whether or not publications are wanted).
-        return RowRules({}, {NOT_REQUESTED: "true"})
+    """Rows rejected as bad input, each a reason and an SQL condition."""
     return RowRules({**not_a_number("GeneID"), **not_a_number("tax_id"), **not_a_number("PubMed_ID")})
 
 
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> InputTables:
-    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, "gene2pubmed", COLUMNS, row_rules)
-
-
-@koza.transform()
-def transform(koza: KozaTransform, source: InputTables) -> None:
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
+def transform(source: InputTables) -> None:
+    """The emitted rows as KGX nodes and edges."""
     # Table mentions (_file, _line, pmid, gene): each emitted row's PubMed id and GeneID, as numbers.
     mentions = source.table(
         "mentions",
@@ -65,11 +48,8 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         SELECT 'pair already given by an earlier row' AS reason, _file, _line FROM {mentions}
         QUALIFY row_number() OVER (PARTITION BY pmid, gene ORDER BY _file, _line) > 1
     """)
-    kgx.write_edges(
-        koza.writer,
-        source.sql(f"""
-        SELECT * EXCLUDE (first_row)
-        FROM (
+    source.edges(f"""
+        SELECT * FROM (
             SELECT 'PMID:' || pmid                  AS subject,
                    '{PREDICATE}'                    AS predicate,
                    {gene_curie("gene")}              AS object,
@@ -77,19 +57,16 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                    '{KNOWLEDGE_LEVEL}'              AS knowledge_level,
                    '{AGENT_TYPE}'                   AS agent_type,
                    '{provenance.NCBI_GENE}'         AS primary_knowledge_source,
-                   CAST(NULL AS VARCHAR[])          AS aggregator_knowledge_source,
-                   min(struct_pack(file := _file, line := _line)) AS first_row
+                   CAST(NULL AS VARCHAR[])          AS aggregator_knowledge_source
             FROM {mentions} GROUP BY pmid, gene
         )
-        ORDER BY first_row
-    """),
-    )
-    kgx.write_nodes(
-        koza.writer,
-        source.sql(f"""
+    """)
+    source.nodes(f"""
         SELECT 'PMID:' || pmid AS id, '{NODE_CATEGORY}' AS category, ['{PUBLICATION_TYPE}'] AS publication_type,
                '{provenance.NCBI_GENE}' AS provided_by
-        FROM (SELECT DISTINCT pmid FROM {mentions}) ORDER BY pmid
-    """),
-    )
-    source.finish(koza)
+        FROM (SELECT DISTINCT pmid FROM {mentions})
+    """)
+
+
+TRANSFORM = Transform("gene2pubmed", COLUMNS, row_rules, transform)
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/gene2pubmed.yaml` (koza_adapter.py)

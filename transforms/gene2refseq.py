@@ -8,24 +8,14 @@ of its strongest pairing (mappings/refseq_uniprotkb_method.tsv). Each UniProtKB 
 node, in the taxon UniProtKB gives it, with the RefSeq proteins paired with it as xrefs. docs/sources/gene2refseq.md
 explains the choices.
 
-Both files are accounted for row by row: gene2refseq in ``row_accounting``, the collab file in
-``also_row_accounting`` (a list with one account per file of the config's ``also_reads``).
+Both files are accounted for row by row (the collab file is the config's ``also_reads``: it reaches the
+transform as ``source.joined``).
 """
 
-from collections.abc import Iterable
-from pathlib import Path
-
-import koza
-from koza.transform import KozaTransform
-from loguru import logger
-
-from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg import provenance
 from ncbi_gene_kg.curie import resolve
-from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, classify, not_a_number, open_source
-from ncbi_gene_kg.pipeline import find_inputs
-from ncbi_gene_kg.scan import scan_files
-from ncbi_gene_kg.sources import sources_by_name
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, not_a_number
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.sql import gene_curie, unversioned
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope
@@ -82,102 +72,45 @@ def collab_row_rules(scope: TaxonScope, options: Options) -> RowRules:
     return RowRules(rejected, {NO_GENE: no_gene}, taxon_column="NCBI_tax_id")
 
 
-# The row rules of the files this transform reads besides its own (the config's also_reads), by name.
-ALSO_READS_ROW_RULES = {COLLAB: collab_row_rules}
-
-
-def collab_files(koza: KozaTransform, source: InputTables) -> list[Path]:
-    """The collab file(s): as the pipeline passes them (``also_read_files``), else beside gene2refseq."""
-    given = (koza.extra_fields.get("also_read_files") or {}).get(COLLAB)
-    paths = [Path(p) for p in given] if given is not None else find_inputs(source.paths[0].parent, COLLAB)
-    if not paths:
-        raise UserError(f"gene2refseq needs {COLLAB} (or {COLLAB}.gz) beside {source.paths[0]}")
-    return paths
-
-
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> tuple[InputTables, InputTables]:
-    """Scan and classify both files; returns the gene2refseq and the collab InputTables (same DuckDB)."""
-    source = open_source(koza, data, "gene2refseq", COLUMNS, row_rules)
-    con = source.con
-    paths = collab_files(koza, source)
-    rules = collab_row_rules(source.scope, koza.extra_fields)
-    # The collab file's header as NCBI writes it, from the config's also_reads (all of it is read).
-    columns = next(f.columns for f in sources_by_name()["gene2refseq"].also_reads if f.name == COLLAB)
-    headers = scan_files(con, COLLAB, paths, columns, source.scope, rules.taxon_column)
-    warnings = [
-        f"{path.name}: unknown column {column!r} (not in {COLLAB}'s expected header), ignored"
-        for path, header in zip(paths, headers, strict=True)
-        for column in header.columns
-        if column not in columns
-    ]
-    emitted = classify(con, COLLAB, rules)
-    source.filter_after_join()
-    return source, InputTables(COLLAB, con, paths, source.scope, emitted, rules, warnings=warnings)
-
-
-@koza.transform()
-def transform(koza: KozaTransform, sources: tuple[InputTables, InputTables]) -> None:
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
-    source, collab = sources
+def transform(source: InputTables) -> None:
+    """The emitted rows of both files as KGX nodes and edges."""
+    collab = source.joined[COLLAB]
     methods = register_table(source.con, "refseq_uniprotkb_method")
     taxon_labels = source.taxon_labels()
     gene_refseq = gene_refseqs(source, source.emitted)
     refseq_pairs = uniprot_pairs(collab, collab.emitted, methods)
     protein_taxa = protein_taxon(collab, refseq_pairs)
     protein_xrefs = refseq_xrefs(collab, refseq_pairs)
-    kgx.write_edges(
-        koza.writer,
-        source.sql(f"""
-        SELECT * EXCLUDE (first_row)
-        FROM (
-            SELECT {gene_curie("g.GeneID")}                         AS subject,
-                   '{PREDICATE}'                                   AS predicate,
-                   'UniProtKB:' || p.uniprot                       AS object,
-                   '{CATEGORY}'                                    AS category,
-                   arg_min(p.knowledge_level, p.rank)              AS knowledge_level,
-                   arg_min(p.agent_type, p.rank)                   AS agent_type,
-                   '{provenance.NCBI_GENE}'                        AS primary_knowledge_source,
-                   CAST(NULL AS VARCHAR[])                         AS aggregator_knowledge_source,
-                   ['{provenance.UNIPROT}']                        AS supporting_data_source,
-                   min(g.first_row)                                AS first_row
-            FROM {gene_refseq} g JOIN {refseq_pairs} p USING (refseq)
-            GROUP BY g.GeneID, p.uniprot
-        )
-        ORDER BY first_row, object
-    """),
-    )
-    kgx.write_nodes(
-        koza.writer,
-        source.sql(f"""
+    source.edges(f"""
+        SELECT {gene_curie("g.GeneID")}                         AS subject,
+               '{PREDICATE}'                                   AS predicate,
+               'UniProtKB:' || p.uniprot                       AS object,
+               '{CATEGORY}'                                    AS category,
+               arg_min(p.knowledge_level, p.rank)              AS knowledge_level,
+               arg_min(p.agent_type, p.rank)                   AS agent_type,
+               '{provenance.NCBI_GENE}'                        AS primary_knowledge_source,
+               CAST(NULL AS VARCHAR[])                         AS aggregator_knowledge_source,
+               ['{provenance.UNIPROT}']                        AS supporting_data_source
+        FROM {gene_refseq} g JOIN {refseq_pairs} p USING (refseq)
+        GROUP BY g.GeneID, p.uniprot
+    """)
+    source.nodes(f"""
         SELECT 'UniProtKB:' || n.uniprot AS id, '{NODE_CATEGORY}' AS category, x.xref,
                'NCBITaxon:' || n.tax_id AS in_taxon, t.label AS in_taxon_label,
                '{provenance.NCBI_GENE}' AS provided_by
         FROM {protein_taxa} n
         LEFT JOIN {protein_xrefs} x USING (uniprot)
         LEFT JOIN {taxon_labels} t ON t.tax_id = n.tax_id
-        ORDER BY n.uniprot
-    """),
-    )
-    also = collab.account()
-    source.finish(koza)
-    koza.transform_metadata["also_row_accounting"] = [also.to_dict()]
-    logger.info(
-        f"{COLLAB}: {also.read} rows read, {also.emitted} emitted, {also.n_out_of_scope} out of scope, "
-        f"{also.n_rejected} rejected"
-    )
-    for warning in also.warnings:
-        logger.warning(warning)
+    """)
 
 
 def gene_refseqs(source: InputTables, rows: str) -> str:
     """Table gene_refseq: one row per GeneID and RefSeq protein (refseq, unversioned) of ``rows`` (gene2refseq's
-    emitted rows), with first_row, the (file, line) of its first row."""
+    emitted rows)."""
     return source.table(
         "gene_refseq",
         f"""
-        SELECT GeneID, {unversioned(PROTEIN)} AS refseq, min(struct_pack(file := _file, line := _line)) AS first_row
-        FROM {rows} GROUP BY ALL
+        SELECT DISTINCT GeneID, {unversioned(PROTEIN)} AS refseq FROM {rows}
     """,
     )
 
@@ -239,3 +172,7 @@ def refseq_xrefs(collab: InputTables, refseq_pairs: str) -> str:
         GROUP BY uniprot
     """,
     )
+
+
+TRANSFORM = Transform("gene2refseq", COLUMNS, row_rules, transform, also_reads={COLLAB: collab_row_rules})
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/gene2refseq.yaml` (koza_adapter.py)

@@ -6,13 +6,9 @@ direction of the edge, so that a row and its mirror map to the same edge, writte
 be in the taxon scope (their nodes come from gene_info).
 """
 
-from collections.abc import Iterable
-
-import koza
-from koza.transform import KozaTransform
-
-from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source, other_taxon_out_of_scope
+from ncbi_gene_kg import provenance
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, not_a_number, other_taxon_out_of_scope
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.sql import gene_curie, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope
@@ -42,15 +38,8 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
     return RowRules(rejected, filtered | other_taxon_out_of_scope(scope))
 
 
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> InputTables:
-    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, "gene_group", COLUMNS, row_rules)
-
-
-@koza.transform()
-def transform(koza: KozaTransform, source: InputTables) -> None:
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
+def transform(source: InputTables) -> None:
+    """The emitted rows as KGX nodes and edges."""
     relationships = register_table(source.con, "gene_group_relationships")
     # Each row as the statement it makes, oriented by the mapping table: a row and its mirror agree.
     statements = source.table(
@@ -82,9 +71,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         WINDOW edge AS (PARTITION BY subject_gene, predicate, object_gene ORDER BY original_predicate, _file, _line)
         QUALIFY row_number() OVER edge > 1
     """)
-    kgx.write_edges(
-        koza.writer,
-        source.sql(f"""
+    source.edges(f"""
         WITH edges AS (
             SELECT subject_gene, object_gene, predicate, category, min(original_predicate) AS original_predicate,
                    {gene_curie("subject_gene")} AS subject, {gene_curie("object_gene")} AS object,
@@ -96,7 +83,9 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                '{AGENT_TYPE}'          AS agent_type,
                primary_knowledge_source,
                CAST(NULL AS VARCHAR[]) AS aggregator_knowledge_source
-        FROM edges ORDER BY subject_gene, predicate, object_gene
-    """),
-    )
-    source.finish(koza)
+        FROM edges
+    """)
+
+
+TRANSFORM = Transform("gene_group", COLUMNS, row_rules, transform)
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/gene_group.yaml` (koza_adapter.py)

@@ -1,22 +1,17 @@
-"""gene_history -> gene_history_discontinued.tsv: each discontinued GeneID and the current id it ends at.
+"""gene_history -> table gene_history_discontinued: each discontinued GeneID and the current id it ends at.
 
 gene_history is not Biolink content (a discontinued id is not a node), so this transform writes no node or
 edge. It classifies the rows (taxon scope applied in the scan), keeps one row per discontinued GeneID and
 follows each replacement chain (A replaced by B, B later replaced by C: A's current id is C; a chain that
-ends in '-' has no current id). The result goes to ``gene_history_discontinued.tsv`` beside the transform's
-KGX outputs, where :func:`ncbi_gene_kg.history.remap_discontinued` (merge) and
-:func:`ncbi_gene_kg.history.write_sssom` (output/ncbi_gene_history.sssom.tsv) read it.
+ends in '-' has no current id). The result is the table ``gene_history_discontinued`` beside the KGX tables
+(``gene_history_discontinued.tsv`` through Koza), which :func:`ncbi_gene_kg.history.remap_discontinued`
+(merge), the SSSOM mapping set (sssom.py) and `ncbi-gene-kg resolve` read.
 docs/sources/gene_history.md explains the choices.
 """
 
-from collections.abc import Iterable
-
-import koza
-from koza.transform import KozaTransform
-
-from ncbi_gene_kg.history import HISTORY_COLUMNS, HISTORY_TABLE, side_output_dir
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
-from ncbi_gene_kg.sql import quote
+from ncbi_gene_kg.history import HISTORY_COLUMNS, HISTORY_TABLE
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, not_a_number
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.taxa import TaxonScope
 
 NAME = "gene_history"
@@ -38,24 +33,11 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
     return RowRules(rejected)
 
 
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> InputTables:
-    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, NAME, COLUMNS, row_rules)
-
-
-@koza.transform()
-def transform(koza: KozaTransform, source: InputTables) -> None:
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
+def transform(source: InputTables) -> None:
+    """The emitted rows as the table of discontinued GeneIDs (no node, no edge)."""
     kept = discontinued_rows(source, source.emitted)
     history = replacement_chains(source, kept)
-    path = side_output_dir(koza.writer) / HISTORY_TABLE
-    columns = ", ".join(HISTORY_COLUMNS)
-    source.sql(f"""
-        COPY (SELECT {columns} FROM {history} ORDER BY CAST(discontinued_id AS BIGINT))
-        TO {quote(str(path))} (FORMAT csv, DELIMITER '\t', HEADER true, QUOTE '', ESCAPE '')
-    """)
-    source.finish(koza)
+    source.side_table(HISTORY_TABLE, f"SELECT {', '.join(HISTORY_COLUMNS)} FROM {history}")
 
 
 def discontinued_rows(source: InputTables, rows: str) -> str:
@@ -147,3 +129,7 @@ def replacement_chains(source: InputTables, discontinued: str) -> str:
         FROM {discontinued} h LEFT JOIN {chain_ends} c USING (discontinued_id)
     """,
     )
+
+
+TRANSFORM = Transform(NAME, COLUMNS, row_rules, transform)
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/gene_history.yaml` (koza_adapter.py)

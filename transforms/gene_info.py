@@ -1,13 +1,9 @@
 """gene_info -> biolink:Gene nodes, one per gene record in the taxon scope."""
 
-from collections.abc import Iterable
-
-import koza
-from koza.transform import KozaTransform
-
-from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg import provenance
 from ncbi_gene_kg.curie import register_prefixes
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, not_a_number
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.sql import gene_curie, items
 from ncbi_gene_kg.tables import register_table
 from ncbi_gene_kg.taxa import TaxonScope
@@ -38,15 +34,8 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
     return RowRules(rejected, filtered)
 
 
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> InputTables:
-    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, "gene_info", COLUMNS, row_rules)
-
-
-@koza.transform()
-def transform(koza: KozaTransform, source: InputTables) -> None:
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
+def transform(source: InputTables) -> None:
+    """The emitted rows as KGX nodes and edges."""
     xrefs = gene_xrefs(source, source.emitted)
     so_terms = register_table(source.con, "gene_type_to_so")
     taxon_labels = source.taxon_labels()
@@ -54,9 +43,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         f"SELECT 'unknown type_of_gene ' || type_of_gene AS reason, _file, _line FROM {source.emitted} "
         f"WHERE type_of_gene NOT IN (SELECT type_of_gene FROM {so_terms})"
     )
-    kgx.write_nodes(
-        koza.writer,
-        source.sql(f"""
+    source.nodes(f"""
         SELECT {gene_curie("g.GeneID")}                                  AS id,
                'biolink:Gene'                                           AS category,
                g.Symbol                                                 AS name,
@@ -73,10 +60,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         LEFT JOIN {xrefs} x USING (_file, _line)
         LEFT JOIN {taxon_labels} t ON t.tax_id = g.tax_id
         LEFT JOIN {so_terms} so ON so.type_of_gene = g.type_of_gene
-        ORDER BY g._file, g._line
-    """),
-    )
-    source.finish(koza)
+    """)
 
 
 def gene_xrefs(source: InputTables, genes: str) -> str:
@@ -139,3 +123,7 @@ def gene_xrefs(source: InputTables, genes: str) -> str:
         GROUP BY _file, _line
     """,
     )
+
+
+TRANSFORM = Transform("gene_info", COLUMNS, row_rules, transform)
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/gene_info.yaml` (koza_adapter.py)

@@ -9,13 +9,9 @@ coordinates: NCBI's positions are 0-based and inclusive, so the interbase start 
 interbase end ``end_position + 1``.
 """
 
-from collections.abc import Iterable
-
-import koza
-from koza.transform import KozaTransform
-
-from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, choice, flag, not_a_number, open_source
+from ncbi_gene_kg import provenance
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, choice, flag, not_a_number
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.sql import gene_curie, ident
 from ncbi_gene_kg.taxa import TaxonScope
 
@@ -86,15 +82,8 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
     return RowRules(REJECTED, NO_ASSEMBLY if every_assembly else NO_ASSEMBLY | NOT_REFERENCE)
 
 
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> InputTables:
-    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, "gene_neighbors", COLUMNS, row_rules)
-
-
-@koza.transform()
-def transform(koza: KozaTransform, source: InputTables) -> None:
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
+def transform(source: InputTables) -> None:
+    """The emitted rows as KGX nodes and edges."""
     placements = source.table(
         "placements",
         f"""
@@ -106,34 +95,31 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         FROM {source.emitted}
     """,
     )
-    with_locations = locations(koza)
+    with_locations = locations(source.options)
     if with_locations:
-        write_locations(koza, source, placements)
-    write_pairs(koza, source, placements)
+        write_locations(source, placements)
+    write_pairs(source, placements)
     if with_locations:
-        write_sequences(koza, source, placements)
-    source.finish(koza)
+        write_sequences(source, placements)
 
 
-def locations(koza: KozaTransform) -> bool:
+def locations(options: Options) -> bool:
     """The ``locations`` field (config default true): location edges and the RefSeq sequence nodes.
 
     Their ``refseq:`` ids are in no Biolink prefix (the build lets kgx accept registry prefixes) and their
     minus strand is '-' (StrandEnum's, allowed there only); see docs/sources/gene_neighbors.md.
     """
-    return flag(koza.extra_fields, "locations", True)
+    return flag(options, "locations", True)
 
 
-def write_locations(koza: KozaTransform, source: InputTables, placements: str) -> None:
+def write_locations(source: InputTables, placements: str) -> None:
     """One edge per gene and sequence of ``placements``: NCBI's 0-based inclusive [start, end] is interbase
     [start, end + 1)."""
     source.drop_values(f"""
         SELECT 'another placement of the gene on the same sequence (the first row kept)' AS reason, _file, _line
         FROM {placements} QUALIFY row_number() OVER (PARTITION BY gene, accession ORDER BY _file, _line) > 1
     """)
-    kgx.write_edges(
-        koza.writer,
-        source.sql(f"""
+    source.edges(f"""
         WITH located AS (
             SELECT *, {gene_curie("gene")} AS subject, '{LOCATION_PREDICATE}' AS predicate,
                    '{SEQUENCE_PREFIX}:' || accession AS object,
@@ -150,12 +136,11 @@ def write_locations(koza: KozaTransform, source: InputTables, placements: str) -
                '{AGENT_TYPE}'              AS agent_type,
                primary_knowledge_source,
                CAST(NULL AS VARCHAR[])     AS aggregator_knowledge_source
-        FROM located ORDER BY gene, accession
-    """),
-    )
+        FROM located
+    """)
 
 
-def write_pairs(koza: KozaTransform, source: InputTables, placements: str) -> None:
+def write_pairs(source: InputTables, placements: str) -> None:
     """One edge per unordered pair and predicate, however many rows of ``placements`` (both genes, every
     assembly) list it."""
     listed_rows = " UNION ALL ".join(
@@ -182,9 +167,7 @@ def write_pairs(koza: KozaTransform, source: InputTables, placements: str) -> No
                AS reason, _file, _line
         FROM {pairs} QUALIFY row_number() OVER (PARTITION BY predicate, gene_a, gene_b ORDER BY _file, _line) > 1
     """)
-    kgx.write_edges(
-        koza.writer,
-        source.sql(f"""
+    source.edges(f"""
         WITH edges AS (
             SELECT DISTINCT gene_a, gene_b, {gene_curie("gene_a")} AS subject, predicate,
                    {gene_curie("gene_b")} AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
@@ -200,12 +183,11 @@ def write_pairs(koza: KozaTransform, source: InputTables, placements: str) -> No
                '{AGENT_TYPE}'              AS agent_type,
                primary_knowledge_source,
                CAST(NULL AS VARCHAR[])     AS aggregator_knowledge_source
-        FROM edges ORDER BY gene_a, gene_b, predicate
-    """),
-    )
+        FROM edges
+    """)
 
 
-def write_sequences(koza: KozaTransform, source: InputTables, placements: str) -> None:
+def write_sequences(source: InputTables, placements: str) -> None:
     """A node per RefSeq sequence with a placement in ``placements``: its chromosome and assembly named (most
     rows' values)."""
     sequences = source.table(
@@ -221,9 +203,7 @@ def write_sequences(koza: KozaTransform, source: InputTables, placements: str) -
         FROM {placements} p JOIN {sequences} s USING (accession)
         WHERE p.tax_id <> s.tax_id OR p.assembly <> s.assembly OR p.chromosome IS DISTINCT FROM s.chromosome
     """)
-    kgx.write_nodes(
-        koza.writer,
-        source.sql(f"""
+    source.nodes(f"""
         SELECT '{SEQUENCE_PREFIX}:' || accession                         AS id,
                '{SEQUENCE_CATEGORY}'                                     AS category,
                CASE WHEN chromosome IS NULL THEN accession
@@ -233,6 +213,9 @@ def write_sequences(koza: KozaTransform, source: InputTables, placements: str) -
                          || ' of the assembly ' || assembly              AS description,
                'NCBITaxon:' || tax_id                                    AS in_taxon,
                '{provenance.NCBI_GENE}'                                  AS provided_by
-        FROM {sequences} ORDER BY accession
-    """),
-    )
+        FROM {sequences}
+    """)
+
+
+TRANSFORM = Transform("gene_neighbors", COLUMNS, row_rules, transform)
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/gene_neighbors.yaml` (koza_adapter.py)

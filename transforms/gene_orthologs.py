@@ -6,21 +6,17 @@ one is, and writes a minimal Gene node for each gene outside the scope (gene_inf
 genes in the scope), so that no edge has an endpoint without a node.
 """
 
-from collections.abc import Iterable
-
-import koza
-from koza.transform import KozaTransform
-
-from ncbi_gene_kg import kgx, provenance
+from ncbi_gene_kg import provenance
 from ncbi_gene_kg.ingest import (
     InputTables,
     Options,
     RowRules,
+    Transform,
     choice,
     not_a_number,
-    open_source,
     other_taxon_out_of_scope,
 )
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.sql import gene_curie, scalar, string_list
 from ncbi_gene_kg.taxa import TaxonScope
 
@@ -59,15 +55,8 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
     return RowRules(rejected, {BOTH_OUT_OF_SCOPE: both_outside}, taxon_column=None)
 
 
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> InputTables:
-    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, "gene_orthologs", COLUMNS, row_rules)
-
-
-@koza.transform()
-def transform(koza: KozaTransform, source: InputTables) -> None:
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
+def transform(source: InputTables) -> None:
+    """The emitted rows as KGX nodes and edges."""
     # A pair is ordered (smaller GeneID first): the predicate is symmetric, so a pair listed twice (in
     # either direction) makes one edge.
     pair = (
@@ -83,9 +72,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
             FROM (SELECT _file, _line, {pair} FROM {source.emitted})
             QUALIFY row_number() OVER (PARTITION BY gene_a, gene_b ORDER BY _file, _line) > 1
         """)
-    kgx.write_edges(
-        koza.writer,
-        source.sql(f"""
+    source.edges(f"""
         WITH edges AS (
             SELECT gene_a, gene_b, {gene_curie("gene_a")} AS subject, '{PREDICATE}' AS predicate,
                    {gene_curie("gene_b")} AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
@@ -97,15 +84,12 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                '{AGENT_TYPE}'              AS agent_type,
                primary_knowledge_source,
                CAST(NULL AS VARCHAR[])     AS aggregator_knowledge_source
-        FROM edges ORDER BY gene_a, gene_b
-    """),
-    )
+        FROM edges
+    """)
     tax_ids = source.scope.tax_ids
-    if choice(koza.extra_fields, "ortholog_scope", ORTHOLOG_SCOPES) == "either" and tax_ids is not None:
+    if choice(source.options, "ortholog_scope", ORTHOLOG_SCOPES) == "either" and tax_ids is not None:
         taxa = string_list(tax_ids)
-        kgx.write_nodes(
-            koza.writer,
-            source.sql(f"""
+        source.nodes(f"""
             WITH outside AS (
                 SELECT CAST(GeneID AS BIGINT) AS gene, tax_id FROM {source.emitted}
                 WHERE tax_id NOT IN ({taxa})
@@ -115,7 +99,9 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
             )
             SELECT {gene_curie("gene")} AS id, 'biolink:Gene' AS category,
                    'NCBITaxon:' || min(tax_id) AS in_taxon, '{provenance.NCBI_GENE}' AS provided_by
-            FROM outside GROUP BY gene ORDER BY gene
-        """),
-        )
-    source.finish(koza)
+            FROM outside GROUP BY gene
+        """)
+
+
+TRANSFORM = Transform("gene_orthologs", COLUMNS, row_rules, transform)
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/gene_orthologs.yaml` (koza_adapter.py)

@@ -9,17 +9,12 @@ The text is not changed, with one exception. A summary cannot hold a tab or a ne
 tab-separated, one row per line), and the KGX writers do not need quoting (TSV is written unquoted, JSON
 Lines escapes what JSON needs), so quotes pass through as they are. But KGX TSV has no escape for its list
 delimiter: a reader (kgx's among them) splits any value holding '|' into a list, and the graph no longer
-validates. In TSV output a '|' is therefore written as '¦' (U+00A6 BROKEN BAR), and counted.
+validates. A '|' is therefore stored (and written in every format) as '¦' (U+00A6 BROKEN BAR), and counted.
 """
 
-from collections.abc import Iterable
-
-import koza
-from koza.io.writer.tsv_writer import TSVWriter
-from koza.transform import KozaTransform
-
-from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
+from ncbi_gene_kg import provenance
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, not_a_number
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.sql import gene_curie
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope
@@ -36,38 +31,25 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
     return RowRules(rejected, {"no summary text": "Summary IS NULL OR trim(Summary) = ''"})
 
 
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> InputTables:
-    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, NAME, COLUMNS, row_rules)
-
-
-@koza.transform()
-def transform(koza: KozaTransform, source: InputTables) -> None:
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
+def transform(source: InputTables) -> None:
+    """The emitted rows as KGX nodes and edges."""
     summary_sources = register_table(
         source.con,
         "summary_sources",
         tuple({**row, "rank": str(rank)} for rank, row in enumerate(load_table("gene_summary_sources"))),
     )
     summaries = ranked_summaries(source, source.emitted, summary_sources)
-    text = "Summary"
-    if isinstance(koza.writer, TSVWriter):
-        text = f"replace(Summary, '{LIST_DELIMITER}', '{STAND_IN}')"
-        source.drop_values(f"""
-            SELECT 'vertical bar (U+007C) in a summary written as a broken bar (U+00A6): KGX TSV splits values '
-                   || 'on it' AS reason, _file, _line
-            FROM {summaries} WHERE n = 1 AND contains(Summary, '{LIST_DELIMITER}')
-        """)
-    kgx.write_nodes(
-        koza.writer,
-        source.sql(f"""
+    text = f"replace(Summary, '{LIST_DELIMITER}', '{STAND_IN}')"
+    source.drop_values(f"""
+        SELECT 'vertical bar (U+007C) in a summary written as a broken bar (U+00A6): KGX TSV splits values '
+               || 'on it' AS reason, _file, _line
+        FROM {summaries} WHERE n = 1 AND contains(Summary, '{LIST_DELIMITER}')
+    """)
+    source.nodes(f"""
         SELECT {gene_curie("GeneID")} AS id, '{GENE}' AS category, {text} AS description,
                list_filter(['{provenance.NCBI_GENE}', infores], x -> x IS NOT NULL) AS provided_by
-        FROM {summaries} WHERE n = 1 ORDER BY _file, _line
-    """),
-    )
-    source.finish(koza)
+        FROM {summaries} WHERE n = 1
+    """)
 
 
 def ranked_summaries(source: InputTables, rows: str, summary_sources: str) -> str:
@@ -103,3 +85,7 @@ def ranked_summaries(source: InputTables, rows: str, summary_sources: str) -> st
         f"AS reason, _file, _line FROM {summaries} WHERE n > 1"
     )
     return summaries
+
+
+TRANSFORM = Transform(NAME, COLUMNS, row_rules, transform)
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/gene_summary.yaml` (koza_adapter.py)

@@ -13,15 +13,10 @@ counted in a warning, and the merge keeps the Disease node and removes the numbe
 docs/sources/mim2gene_medgen.md explains the choices.
 """
 
-from collections.abc import Iterable
-
-import duckdb
-import koza
-from koza.transform import KozaTransform
-
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, not_a_number
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.sql import gene_curie, items, one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope
@@ -67,15 +62,8 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
     return RowRules(rejected, filtered, taxon_column=None)
 
 
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> InputTables:
-    """Koza's prepare_data hook: the file's rows in DuckDB, scoped and classified (ingest.open_source)."""
-    return open_source(koza, data, NAME, COLUMNS, row_rules)
-
-
-@koza.transform()
-def transform(koza: KozaTransform, source: InputTables) -> None:
-    """Koza's transform hook: the emitted rows as KGX nodes and edges, then the row accounting."""
+def transform(source: InputTables) -> None:
+    """The emitted rows as KGX nodes and edges."""
     omim = resolve("MIM").prefix
     assert omim is not None, "bioregistry knows OMIM"
     mim2gene_sources = register_table(source.con, "mim2gene_sources")
@@ -86,9 +74,7 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
     row_effects = comment_effects(source, phenotypes, row_comments, mim2gene_comments)
     edge_rows = edges_by_row(source, omim, phenotypes, row_sources, row_effects, mim2gene_sources)
     edge_comments = comments_by_edge(source, edge_rows, row_comments)
-    kgx.write_edges(
-        koza.writer,
-        source.sql(f"""
+    source.edges(f"""
         SELECT subject, predicate, object, '{EDGE_CATEGORY}' AS category,
                association_basis_qualifier, has_confidence_level, allelic_requirement,
                '{DESCRIPTION_PREFIX}' || c.comments                   AS description,
@@ -102,16 +88,13 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
                    min(agent_type)              AS agent_type,
                    -- one provisional row makes the edge provisional
                    max(has_confidence_level)    AS has_confidence_level,
-                   max(allelic_requirement)     AS allelic_requirement,
-                   min((_file, _line, pos))     AS first_row
+                   max(allelic_requirement)     AS allelic_requirement
             FROM {edge_rows} GROUP BY ALL
         ) e
         LEFT JOIN {edge_comments} c USING (edge_key)
-        ORDER BY first_row
-    """),
-    )
-    kgx.write_nodes(koza.writer, disease_nodes(source, omim, phenotypes))
-    kgx.write_nodes(koza.writer, gene_nodes(source, omim))
+    """)
+    source.nodes(disease_nodes(source, omim, phenotypes))
+    source.nodes(gene_nodes(source, omim))
     source.drop_values(f"""
         SELECT unnest([CASE WHEN Source IS NOT NULL THEN 'Source on a gene row (not used)' END,
                        CASE WHEN MedGenCUI IS NOT NULL THEN 'MedGenCUI on a gene row (not used)' END,
@@ -120,7 +103,6 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         FROM {source.emitted} WHERE type = 'gene'
     """)
     both_gene_and_phenotype(source)
-    source.finish(koza)
 
 
 def both_gene_and_phenotype(source: InputTables) -> None:
@@ -280,9 +262,9 @@ def comments_by_edge(source: InputTables, edge_rows: str, row_comments: str) -> 
     )
 
 
-def disease_nodes(source: InputTables, omim: str, phenotypes: str) -> duckdb.DuckDBPyRelation:
+def disease_nodes(source: InputTables, omim: str, phenotypes: str) -> str:
     """A biolink:Disease node per OMIM phenotype of ``phenotypes`` (phenotype_rows' table: each has an edge),
-    its MedGen concept as a registry CURIE xref."""
+    its MedGen concept as a registry CURIE xref: the query."""
     prefixes = []
     for rank, row in enumerate(load_table("medgen_cui_prefixes")):
         prefix = resolve(row["ncbi_db"])
@@ -304,21 +286,26 @@ def disease_nodes(source: InputTables, omim: str, phenotypes: str) -> duckdb.Duc
         FROM {phenotypes} r ANTI JOIN {cui_xrefs} x ON x._file = r._file AND x._line = r._line
         WHERE r.MedGenCUI IS NOT NULL
     """)
-    return source.sql(f"""
+    return f"""
         SELECT '{omim}:' || p.mim AS id, '{DISEASE}' AS category,
                list_sort(list_distinct(list(x.xref) FILTER (WHERE x.xref IS NOT NULL))) AS xref,
                '{provenance.NCBI_GENE}' AS provided_by
         FROM {phenotypes} p LEFT JOIN {cui_xrefs} x ON x._file = p._file AND x._line = p._line
-        GROUP BY p.mim ORDER BY min((p._file, p._line))
-    """)
+        GROUP BY p.mim
+    """
 
 
-def gene_nodes(source: InputTables, omim: str) -> duckdb.DuckDBPyRelation:
-    """A Gene node row per gene, its own OMIM entries as xrefs; the merge folds it into gene_info's node."""
-    return source.sql(f"""
+def gene_nodes(source: InputTables, omim: str) -> str:
+    """A Gene node row per gene, its own OMIM entries as xrefs (the query); the merge folds it into gene_info's
+    node."""
+    return f"""
         SELECT {gene_curie("GeneID")} AS id, '{GENE}' AS category,
                list_sort(list_distinct(list('{omim}:' || "MIM number"))) AS xref,
                '{provenance.NCBI_GENE}' AS provided_by
         FROM {source.emitted} WHERE type = 'gene'
-        GROUP BY GeneID ORDER BY min((_file, _line))
-    """)
+        GROUP BY GeneID
+    """
+
+
+TRANSFORM = Transform(NAME, COLUMNS, row_rules, transform)
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/mim2gene_medgen.yaml` (koza_adapter.py)

@@ -1,7 +1,10 @@
 """The pinned Biolink model, offline.
 
 The biolink-model package ships the schema YAML and the prefix map, so everything that needs the
-model (our checks, kgx's Validator, bmt's Toolkit) reads it from there. kgx and bmt would otherwise
+model (our checks, kgx's Validator, bmt's Toolkit) reads it from there. The facts the build looks up
+(multivalued slots, ranges, categories, predicates) come from tables generated from that schema
+(generated/, scripts/generate_tables.py): loading the model takes about 2 s, and only kgx's Validator
+needs it whole. kgx and bmt would otherwise
 fetch the schema, the predicate map and three JSON-LD contexts from GitHub at import time;
 ``use_offline_model()`` must run before ``import kgx`` and points all of them at the local copies.
 """
@@ -15,6 +18,8 @@ from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ncbi_gene_kg.tables import load_table
 
 if TYPE_CHECKING:
     from bmt import Toolkit
@@ -74,37 +79,45 @@ def share_toolkit() -> None:
     kgx_utils._default_toolkit = shared
 
 
-def _camel(name: str) -> str:
-    return "".join(word[:1].upper() + word[1:] for word in name.split(" "))
+@cache
+def _slots() -> dict[str, dict[str, str]]:
+    """KGX property name ('xref', 'actively_involved_in') -> its slot's facts (generated/biolink_slots.tsv)."""
+    return {row["slot"]: row for row in load_table("biolink_slots", generated=True)}
 
 
 @cache
-def _classes() -> dict[str, str]:
-    """'biolink:GeneToGoTermAssociation' -> the schema's class name, for every class."""
-    return {"biolink:" + _camel(name): name for name in schema_view().all_classes()}
-
-
-@cache
-def _slots() -> dict[str, str]:
-    """'biolink:actively_involved_in' -> the schema's slot name, for every slot."""
-    return {"biolink:" + name.replace(" ", "_"): name for name in schema_view().all_slots()}
+def _classes() -> dict[str, dict[str, str]]:
+    """'biolink:GeneToGoTermAssociation' -> the class's facts (generated/biolink_classes.tsv)."""
+    return {row["class"]: row for row in load_table("biolink_classes", generated=True)}
 
 
 def is_predicate(curie: str) -> bool:
-    """True when ``curie`` names a predicate (a slot descending from 'related to') in the pinned model."""
-    name = _slots().get(curie)
-    return name is not None and "related to" in schema_view().slot_ancestors(name)
+    """True when ``curie`` names a predicate (a slot descending from 'related to') in the pinned model.
+
+    >>> is_predicate("biolink:orthologous_to"), is_predicate("biolink:name")
+    (True, False)
+    """
+    slot = _slots().get(curie.removeprefix("biolink:")) if curie.startswith("biolink:") else None
+    return slot is not None and slot["predicate"] == "true"
 
 
 def is_category(curie: str) -> bool:
-    """True when ``curie`` names a class descending from 'named thing' or 'association'."""
-    name = _classes().get(curie)
-    return name is not None and bool({"named thing", "association"} & set(schema_view().class_ancestors(name)))
+    """True when ``curie`` names a class descending from 'named thing' or 'association'.
+
+    >>> is_category("biolink:Gene"), is_category("biolink:GeneOrGeneProduct")
+    (True, False)
+    """
+    found = _classes().get(curie)
+    return found is not None and found["category"] == "true"
 
 
 def category_ancestors(curie: str) -> list[str]:
-    """The class and its is_a ancestors as Biolink CURIEs, most specific first (mixins left out)."""
-    return ["biolink:" + _camel(n) for n in schema_view().class_ancestors(_classes()[curie], mixins=False)]
+    """The class and its is_a ancestors as Biolink CURIEs, most specific first (mixins left out).
+
+    >>> category_ancestors("biolink:Gene")[:3]
+    ['biolink:Gene', 'biolink:BiologicalEntity', 'biolink:NamedThing']
+    """
+    return _classes()[curie]["ancestors"].split("|")
 
 
 @cache
@@ -124,17 +137,20 @@ def use_offline_model() -> None:
 
 @cache
 def is_multivalued(kgx_property: str) -> bool:
-    """True when a KGX property ('xref', 'in_taxon', …) is a multivalued slot in the pinned model."""
-    name = _slots().get("biolink:" + kgx_property)
-    return bool(name and schema_view().induced_slot(name).multivalued)
+    """True when a KGX property ('xref', 'in_taxon', …) is a multivalued slot in the pinned model.
+
+    >>> is_multivalued("xref"), is_multivalued("name")
+    (True, False)
+    """
+    slot = _slots().get(kgx_property)
+    return slot is not None and slot["multivalued"] == "true"
 
 
-@cache
 def slot_range(kgx_property: str) -> str | None:
     """The range of a KGX property's slot in the pinned model ('boolean', 'string', a class…), or None.
 
     >>> slot_range("negated"), slot_range("not_a_slot")
     ('boolean', None)
     """
-    name = _slots().get("biolink:" + kgx_property)
-    return str(schema_view().induced_slot(name).range) if name else None
+    slot = _slots().get(kgx_property)
+    return slot["range"] or None if slot else None

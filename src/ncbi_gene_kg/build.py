@@ -1,8 +1,13 @@
-"""`make transform`: run the transforms, merge, validate, and write the graph with its metadata and reports."""
+"""`make transform`: run the transforms, merge, validate, and write the graph with its metadata and reports.
+
+One DuckDB database per build (``<build folder>/build.duckdb``, removed when the build ends): the transforms
+store their typed tables there (pipeline.py), the merge makes the graph's two tables once, sorted, in the
+published graph database ``ncbi_gene.duckdb`` beside the other files (merge.py), and every output is written
+from those two tables (outputs.py); no file is written to be read back.
+"""
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import tarfile
@@ -15,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
+from isal import igzip_threaded
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -24,20 +30,27 @@ from ncbi_gene_kg.accessions import ACCESSIONS_FILE, index_accessions
 from ncbi_gene_kg.accounting import EXAMPLES, RowAccount, Tally
 from ncbi_gene_kg.download import sha256
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.graphdb import GRAPH
-from ncbi_gene_kg.history import HISTORY_TABLE
-from ncbi_gene_kg.merge import MergeResult, merge
+from ncbi_gene_kg.graphdb import GRAPH, GRAPH_DB
+from ncbi_gene_kg.ingest import table_of
+from ncbi_gene_kg.kgx import EDGE_CORE, NODE_CORE, column_types, ordered, tsv_line
+from ncbi_gene_kg.merge import EDGE_ORDER, NODE_ORDER, MergeResult, merge
 from ncbi_gene_kg.outputs import file_list, graph_file_names, write_outputs
-from ncbi_gene_kg.pipeline import TRANSFORMS_DIR, BuildResult, run_transforms
+from ncbi_gene_kg.pipeline import BuildResult, run_transforms
 from ncbi_gene_kg.publish import discard, exclusive, new_build_dir, publish
 from ncbi_gene_kg.report import REPORT_JSON, write_report
 from ncbi_gene_kg.scan import connect
 from ncbi_gene_kg.sources import NcbiSource
-from ncbi_gene_kg.sql import scalar
-from ncbi_gene_kg.sssom import SSSOM_FILE, write_sssom
+from ncbi_gene_kg.sql import quote
+from ncbi_gene_kg.sssom import SSSOM_FILE, history_mappings, write_sssom
 from ncbi_gene_kg.stages import Stages
+from ncbi_gene_kg.streams import Written, copy_to_file, write_text
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 from ncbi_gene_kg.validate import ValidationResult, check_graph, kgx_input, registry_prefixes, run_kgx_validator
+
+BUILD_DB = "build.duckdb"  # the build's own database, in its folder; removed when the build ends
+TRANSFORMS_DIR = "transforms"  # --transform-files: each transform's tables as KGX TSV
+# ISA-L's level 2 of 0-3 for the tarball: about zlib's level 6 in size, several times faster.
+BUNDLE_LEVEL = 2
 
 NCBI_BASE_URL = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/"
 
@@ -76,24 +89,33 @@ def unchanged_since_download(path: Path, entry: dict) -> bool:
     return path.stat().st_mtime <= downloaded + 1
 
 
-def statistics(con: duckdb.DuckDBPyConnection) -> dict:
-    """Counts of nodes by category and taxon, and of edges by predicate and primary knowledge source."""
+def statistics(con: duckdb.DuckDBPyConnection, validation: ValidationResult) -> dict:
+    """Counts of nodes by category and taxon, and of edges by predicate and primary knowledge source.
 
-    def counts(query: str) -> dict[str, int]:
-        """A ``key, count`` query's rows as a dict, sorted by key, with a NULL key as "(none)"."""
-        return {key or "(none)": n for key, n in con.execute(query + " ORDER BY 1").fetchall()}
+    The counts by category, predicate and source are sums over the shapes validation found (no pass over the
+    edges); the count by taxon is one pass over the nodes.
+    """
 
+    def by(table: str, key: str) -> dict[str, int]:
+        """Records of ``table`` per value of shape key ``key``, sorted, with a NULL key as "(none)"."""
+        counts: dict[str, int] = {}
+        for shape in validation.shapes[table]:
+            if key in shape:
+                name = shape[key] or "(none)"
+                counts[name] = counts.get(name, 0) + shape["n"]
+        return dict(sorted(counts.items()))
+
+    taxa = {}
+    if "in_taxon" in con.table("nodes").columns:
+        rows = con.execute("SELECT array_to_string(in_taxon, '|'), count(*) FROM nodes GROUP BY 1 ORDER BY 1")
+        taxa = {key or "(none)": n for key, n in rows.fetchall()}
     return {
-        "nodes": scalar(con, "SELECT count(*) FROM nodes"),
-        "edges": scalar(con, "SELECT count(*) FROM edges"),
-        "nodes_by_category": counts("SELECT category, count(*) FROM nodes GROUP BY 1"),
-        "nodes_by_taxon": counts("SELECT in_taxon, count(*) FROM nodes GROUP BY 1")
-        if "in_taxon" in con.table("nodes").columns
-        else {},
-        "edges_by_predicate": counts("SELECT predicate, count(*) FROM edges GROUP BY 1"),
-        "edges_by_primary_knowledge_source": counts("SELECT primary_knowledge_source, count(*) FROM edges GROUP BY 1")
-        if "primary_knowledge_source" in con.table("edges").columns
-        else {},
+        "nodes": sum(s["n"] for s in validation.shapes["nodes"]),
+        "edges": sum(s["n"] for s in validation.shapes["edges"]),
+        "nodes_by_category": by("nodes", "category"),
+        "nodes_by_taxon": taxa,
+        "edges_by_predicate": by("edges", "predicate"),
+        "edges_by_primary_knowledge_source": by("edges", "primary_knowledge_source"),
     }
 
 
@@ -214,36 +236,52 @@ def build_graph(
     jobs: int = 1,
     formats: list[str] | None = None,
     accessions: bool = False,
+    transform_files: bool = False,
 ) -> Graph:
-    """Transforms, merge, validation, the other formats, metadata, bundle and report, written into ``build_dir``.
+    """Transforms, merge, the files of the graph, validation, metadata, bundle and report, into ``build_dir``.
 
     Raises UserError when the graph does not validate (the files stay in ``build_dir`` for the caller).
     """
-    result = run_transforms(build_dir / TRANSFORMS_DIR, scope, data_dir, fields, stages, on_start, jobs=jobs)
-    accession_account = None
-    if accessions:  # the lookup table of `resolve` (docs/sources/gene2accession.md), published with the graph
-        with stages.stage("accessions"):
-            accession_account = index_accessions(result.data_dir, build_dir, scope)
-    con = connect(preserve_order=False)  # the merge orders every output itself
+    formats = formats or ["tsv"]
+    con = connect(build_dir / BUILD_DB)
     try:
+        result = run_transforms(con, scope, data_dir, fields, stages, on_start, jobs=jobs)
+        accession_account = None
+        if accessions:  # the lookup table of `resolve` (docs/sources/gene2accession.md), published with the graph
+            with stages.stage("accessions"):
+                accession_account = index_accessions(result.data_dir, build_dir, scope)
+        written: list[Written] = []
+        if transform_files:
+            with stages.stage("transform files"):
+                written += write_transform_files(con, result, build_dir / TRANSFORMS_DIR)
         with stages.stage("merge"):
-            merged = merge(con, build_dir / TRANSFORMS_DIR, build_dir, GRAPH)
-            write_sssom(con, build_dir / TRANSFORMS_DIR / HISTORY_TABLE, build_dir / SSSOM_FILE, build_date())
+            con.execute(f"ATTACH {quote(str(build_dir / GRAPH_DB))} AS graph")
+            merged = merge(con, "graph")
+            history_mappings(con, "graph")
+            con.execute("USE graph")  # from here on, ``nodes`` and ``edges`` are the graph's tables
+        with stages.stage("outputs"):  # TSV and the other formats, by_taxon, meta KG, RIG (docs/outputs.md)
+            written += write_outputs(con, build_dir, formats, result.scope, fields)
+            sssom = write_sssom(con, build_dir / SSSOM_FILE, build_date())
+            written += [sssom] if sssom else []
         with stages.stage("validate"):
             validation = validate(con, build_dir, result, max_rejected)
-        with stages.stage("outputs"):  # JSONL, Parquet, by_taxon, meta KG, RIG (docs/outputs.md)
-            write_outputs(con, build_dir, formats or ["tsv"], result.scope, fields)
         with stages.stage("metadata"):
-            stats = statistics(con)
-            write_validation_report(build_dir, validation, merged, result)
-            metadata = graph_metadata(result, stats, input_files(result)) | {"distribution": file_list(build_dir)}
+            stats = statistics(con, validation)
+            written += write_validation_report(build_dir, validation, merged, result)
+            metadata = graph_metadata(result, stats, input_files(result)) | {
+                "distribution": file_list(build_dir, written)
+            }
             (build_dir / "graph_metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
         with stages.stage("bundle"):
-            bundle(build_dir, formats or ["tsv"])
-        with stages.stage("report"):  # from the merged tables: the KGX files are not read again
+            bundle(build_dir, formats)
+        with stages.stage("report"):  # from the graph's tables: no file is read again
             write_report(build_dir, stages=None if reproducible() else stages.to_list(), graph=con)
+        con.execute("USE build")
+        con.execute("DETACH graph")
     finally:
         con.close()
+        for leftover in (build_dir / BUILD_DB, build_dir / f"{BUILD_DB}.wal"):
+            leftover.unlink(missing_ok=True)
     if not reproducible():  # the report's own time, in report.json only
         figures = json.loads((build_dir / REPORT_JSON).read_text())
         figures["build"]["stages"] = stages.to_list()
@@ -256,16 +294,39 @@ def build_graph(
     return Graph(result, merged, validation, stats, accession_account)
 
 
+def write_transform_files(con: duckdb.DuckDBPyConnection, result: BuildResult, folder: Path) -> list[Written]:
+    """``<name>_nodes.tsv`` / ``_edges.tsv`` of each transform (``--transform-files``): its tables before the
+    merge, as KGX TSV in the graph's order, for debugging a source (an edge has the same id there as in the
+    graph)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for run in result.runs:
+        for kind, count, core, order in (
+            ("node", run.nodes, NODE_CORE, NODE_ORDER),
+            ("edge", run.edges, EDGE_CORE, EDGE_ORDER),
+        ):
+            if not count:
+                continue
+            table = table_of(run.source.name, kind)  # type: ignore[arg-type]
+            types = column_types(con.table(table))
+            columns = {c: types[c] for c in ordered(types, core)}
+            header = ("\t".join(columns) + "\n").encode()
+            path = folder / f"{table}.tsv"
+            written.append(
+                copy_to_file(con, f"SELECT {tsv_line(columns)} FROM {table} ORDER BY {order}", path, header=header)
+            )
+    return written
+
+
 def validate(
     con: duckdb.DuckDBPyConnection, build_dir: Path, result: BuildResult, max_rejected: float
 ) -> ValidationResult:
     """Our checks on every record, kgx's Validator (all records, or a stratified sample), row accounting."""
     validation = check_graph(con)
     with tempfile.TemporaryDirectory() as tmp:
-        nodes, edges, coverage = kgx_input(
-            con, build_dir / f"{GRAPH}_nodes.tsv", build_dir / f"{GRAPH}_edges.tsv", Path(tmp)
-        )
-        run_kgx_validator(nodes, edges, validation, registry_prefixes(con))
+        files = (build_dir / f"{GRAPH}_nodes.tsv", build_dir / f"{GRAPH}_edges.tsv")
+        nodes, edges, coverage = kgx_input(con, validation, files, Path(tmp))
+        run_kgx_validator(nodes, edges, validation, registry_prefixes(validation))
     validation.notes.append(coverage)
     for account in (account for run in result.runs for account in run.accounts):
         if not account.balanced:
@@ -281,7 +342,7 @@ def validate(
 
 def write_validation_report(
     build_dir: Path, validation: ValidationResult, merged: MergeResult, result: BuildResult
-) -> None:
+) -> list[Written]:
     """validation_report.json and validation_report.md."""
     report = {
         "valid": validation.ok,
@@ -297,18 +358,18 @@ def write_validation_report(
         "xref_collisions": _tallies(merged.xref_collisions),
         "row_accounting": [a.to_dict() for run in result.runs for a in run.accounts],
     }
-    (build_dir / "validation_report.json").write_text(json.dumps(report, indent=2) + "\n")
-    (build_dir / "validation_report.md").write_text(_report_md(report))
+    return [
+        write_text(build_dir / "validation_report.json", json.dumps(report, indent=2) + "\n"),
+        write_text(build_dir / "validation_report.md", _report_md(report)),
+    ]
 
 
 def bundle(staging: Path, formats: list[str]) -> None:
     """output/ncbi_gene.tar.gz: the KGX node and edge files (each format built) plus metadata, as KG-Hub
-    releases ship them."""
-    # Level 6 (gzip's default) rather than GzipFile's 9: on the 53 MB node file of 254k genes, 6.8 s instead
-    # of 13.0 s for 2.5 % more bytes.
+    releases ship them; compressed on two threads (ISA-L) as the tar is written."""
     with (
-        gzip.GzipFile(staging / f"{GRAPH}.tar.gz", "wb", compresslevel=6, mtime=0) as gz,
-        tarfile.open(fileobj=gz, mode="w") as tar,
+        igzip_threaded.open(staging / f"{GRAPH}.tar.gz", "wb", compresslevel=BUNDLE_LEVEL, threads=2) as gz,
+        tarfile.open(fileobj=gz, mode="w|") as tar,  # a stream: the compressor cannot seek
     ):
         for name in (*graph_file_names(formats), "graph_metadata.json", SSSOM_FILE):
             if not (staging / name).is_file():  # the SSSOM set exists only when gene_history was an input
@@ -331,6 +392,7 @@ def run_build(
     jobs: int = 1,
     formats: list[str] | None = None,
     accessions: bool = False,
+    transform_files: bool = False,
 ) -> None:
     """The `transform` command: build into a new build folder, publish it as OUT's graph, print the summary."""
     scope = load_scope(taxa)
@@ -345,7 +407,17 @@ def run_build(
         build_dir = new_build_dir(out_dir)
         try:
             graph = build_graph(
-                build_dir, scope, data_dir, fields, max_rejected, stages, on_start, jobs, formats, accessions
+                build_dir,
+                scope,
+                data_dir,
+                fields,
+                max_rejected,
+                stages,
+                on_start,
+                jobs,
+                formats,
+                accessions,
+                transform_files,
             )
             with stages.stage("publish"):
                 publish(build_dir, out_dir)

@@ -86,8 +86,8 @@ def transform(
             "--jobs",
             "-j",
             min=1,
-            help="Transforms to run at once, each in its own process sharing the 3 GB DuckDB "
-            "memory bound. Default: 2, or 1 on a one-core machine.",
+            help="Transforms to run at once, each in its own thread on the build's database (they share "
+            "its 3 GB memory bound and its threads). Default: 2, or 1 on a one-core machine.",
         ),
     ] = None,
     accessions: Annotated[
@@ -96,6 +96,14 @@ def transform(
             "--accessions",
             help="Also read gene2accession (4 GB) into OUT/ncbi_gene_accessions.duckdb, so that "
             "`resolve` answers sequence accessions (not part of the graph).",
+        ),
+    ] = False,
+    transform_files: Annotated[
+        bool,
+        typer.Option(
+            "--transform-files",
+            help="Also write each transform's own nodes and edges, before the merge, as KGX TSV in "
+            "OUT/transforms/ (a debugging aid: it doubles the writes).",
         ),
     ] = False,
 ) -> None:
@@ -117,6 +125,7 @@ def transform(
         jobs=jobs or default_jobs(),
         formats=parse_formats(output_format),
         accessions=accessions,
+        transform_files=transform_files,
     )
 
 

@@ -4,6 +4,10 @@ NCBI files name databases their own way (MIM, FLYBASE, Ensembl, HGNC:HGNC:5). A 
 bioregistry prefix (synonyms included), then written with the prefix the pinned Biolink model uses
 for that resource (OMIM, FB, ENSEMBL, HGNC), or bioregistry's preferred prefix where Biolink has
 none. Identifiers are checked against bioregistry's pattern for the resource.
+
+The registry's facts come from generated/registry_prefixes.tsv, made from the pinned bioregistry by
+scripts/generate_tables.py (loading bioregistry itself costs more than a sample build's transforms);
+tests/test_generated_tables.py checks the table, and :func:`resolve`, against bioregistry.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import bioregistry
 import duckdb
 
 from ncbi_gene_kg.biolink import prefix_map
@@ -28,20 +31,26 @@ class Prefix:
     local_is_curie: bool = False
 
 
+def registry_key(name: str) -> str:
+    """A name as bioregistry normalizes it before looking it up: casefolded, without ' -_./'.
+
+    >>> registry_key("IMGT/GENE-DB"), registry_key("miRBase")
+    ('imgtgenedb', 'mirbase')
+    """
+    key = name.casefold().lower()
+    for character in " -_./":
+        key = key.replace(character, "")
+    return key
+
+
 @cache
-def _biolink_prefixes() -> dict[str, str]:
-    """bioregistry prefix -> the Biolink prefix for the same resource."""
-    by_resource: dict[str, str] = {}
-    for biolink_prefix in prefix_map():
-        normalized = bioregistry.normalize_prefix(biolink_prefix)
-        if normalized:
-            by_resource.setdefault(normalized, biolink_prefix)
-    return by_resource
+def _registry() -> dict[str, dict[str, str]]:
+    """Normalized name -> bioregistry_prefix, curie_prefix, pattern, uri_prefix."""
+    return {row["key"]: row for row in load_table("registry_prefixes", generated=True)}
 
 
-def curie_prefix(normalized: str) -> str:
-    """The CURIE prefix to write for a bioregistry prefix: Biolink's, else bioregistry's preferred."""
-    return _biolink_prefixes().get(normalized) or bioregistry.get_preferred_prefix(normalized) or normalized
+def _lookup(name: str) -> dict[str, str] | None:
+    return _registry().get(registry_key(name))
 
 
 @cache
@@ -55,26 +64,29 @@ def resolve(name: str) -> Prefix:
     override = overrides.get(name)
     if override and override["local_part"] == "curie":
         return Prefix(name, None, None, local_is_curie=True)
-    normalized = bioregistry.normalize_prefix(override["bioregistry_prefix"] if override else name)
-    if not normalized:
+    found = _lookup(override["bioregistry_prefix"] if override else name)
+    if found is None:
         return Prefix(name, None, None)
-    return Prefix(name, curie_prefix(normalized), bioregistry.get_pattern(normalized))
+    return Prefix(name, found["curie_prefix"], found["pattern"] or None)
 
 
 def is_known_prefix(prefix: str) -> bool:
-    """True when a CURIE prefix is Biolink's or resolves in bioregistry."""
-    return prefix in prefix_map() or bioregistry.normalize_prefix(prefix) is not None
+    """True when a CURIE prefix is Biolink's or resolves in bioregistry.
+
+    >>> is_known_prefix("NCBIGene"), is_known_prefix("refseq"), is_known_prefix("NOSUCH")
+    (True, True, False)
+    """
+    return prefix in prefix_map() or _lookup(prefix) is not None
 
 
-def _re2_accepts(con: duckdb.DuckDBPyConnection, pattern: str | None) -> bool:
-    """Whether DuckDB's regex engine (RE2) compiles a registry pattern (they are written for Java)."""
-    if pattern is None:
-        return False
-    try:
-        con.execute("SELECT regexp_full_match('', ?)", [pattern])
-    except Exception:  # duckdb reports a bad pattern as one of several error types
-        return False
-    return True
+def uri_prefix(prefix: str) -> str | None:
+    """The URI prefix a CURIE prefix expands to in the registry (None when it has none).
+
+    >>> uri_prefix("infores")
+    'https://w3id.org/information-resource-registry/'
+    """
+    found = _lookup(prefix)
+    return found["uri_prefix"] or None if found else None
 
 
 def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, names: list[str]) -> str:
@@ -83,10 +95,7 @@ def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, names: list[st
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} (name VARCHAR, prefix VARCHAR, pattern VARCHAR, local_is_curie BOOLEAN)"
     )
-    rows = [
-        (p.name, p.prefix, p.pattern if _re2_accepts(con, p.pattern) else None, p.local_is_curie)
-        for p in map(resolve, sorted(set(names)))
-    ]
+    rows = [(p.name, p.prefix, p.pattern, p.local_is_curie) for p in map(resolve, sorted(set(names)))]
     if rows:
         con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?)", rows)
     return table

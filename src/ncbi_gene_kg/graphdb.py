@@ -1,7 +1,10 @@
-"""Query a built graph: the merged KGX TSV files in OUT, read by DuckDB (never loaded whole into Python).
+"""Query a built graph: OUT/ncbi_gene.duckdb, the published graph database (never loaded whole into Python).
 
-The build report and the gene card both read the graph this way, so they work on the full-size graph
-as they do on the bundled sample, and neither re-runs a transform.
+A build writes the graph's tables once, into ``ncbi_gene.duckdb`` beside the KGX files: ``nodes`` and
+``edges``, typed (lists as lists, booleans as booleans) and sorted (nodes by id; edges by subject,
+predicate, object, id), and ``gene_history`` when gene_history was an input (the SSSOM mapping set's rows).
+The gene card, `resolve`, the Neo4j export and load read it; anyone can query it with DuckDB
+(``duckdb output/ncbi_gene.duckdb -c "FROM nodes WHERE symbol = 'TP53'"``).
 """
 
 from __future__ import annotations
@@ -14,12 +17,7 @@ from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.sql import ident, quote
 
 GRAPH = "ncbi_gene"
-# KGX TSV as merge.py writes it: tab-separated, no quoting (a '"' is data), every value a string. union_by_name
-# takes the columns from the header line without sniffing (auto_detect = false alone wants a column list).
-KGX_TSV = (
-    "delim = '\t', quote = '', escape = '', header = true, all_varchar = true, union_by_name = true, "
-    "auto_detect = false"
-)
+GRAPH_DB = f"{GRAPH}.duckdb"
 
 
 def graph_files(out_dir: Path, name: str = GRAPH) -> tuple[Path, Path]:
@@ -32,33 +30,39 @@ def graph_files(out_dir: Path, name: str = GRAPH) -> tuple[Path, Path]:
 
 
 def open_graph(out_dir: Path, name: str = GRAPH) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with views ``nodes`` and ``edges`` over the graph's KGX files in ``out_dir``.
-
-    A view re-reads its file on each query: copy the columns you need into a table for many queries.
+    """A read-only DuckDB connection to the graph database in ``out_dir`` (tables ``nodes``, ``edges``, …).
 
     Raises:
         UserError: when ``out_dir`` holds no built graph.
     """
-    nodes, edges = graph_files(out_dir, name)
-    missing = [p.name for p in (nodes, edges) if not p.is_file()]
-    if missing:
+    database = out_dir / f"{name}.duckdb"
+    if not database.is_file():
         raise UserError(
-            f"no built graph in {out_dir} ({', '.join(missing)} missing): run `make transform` "
-            "first, or point --graph at its output folder"
+            f"no built graph in {out_dir} ({database.name} missing): run `make transform` first, or point "
+            "--graph at its output folder"
         )
-    con = duckdb.connect()
+    try:
+        con = duckdb.connect(str(database), read_only=True)
+    except duckdb.Error as error:
+        raise UserError(f"{database}: cannot be opened ({str(error).splitlines()[0]})") from error
     con.execute("SET enable_progress_bar = false")
-    for table, path in (("nodes", nodes), ("edges", edges)):
-        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_csv({quote(str(path))}, {KGX_TSV})")
     return con
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The column names of ``table`` (KGX files carry only the properties some row has)."""
-    return [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+    """The column names of ``table`` (a graph has only the properties some record has)."""
+    return list(con.table(table).columns)
 
 
 def column_or_null(con: duckdb.DuckDBPyConnection, table: str, column: str, alias: str | None = None) -> str:
-    """SQL for ``column`` of ``table`` if the file has it, else a NULL of that name."""
+    """SQL for ``column`` of ``table`` if the graph has it, else a NULL of that name."""
     name = ident(alias or column)
     return f"{ident(column)} AS {name}" if column in columns(con, table) else f"NULL::VARCHAR AS {name}"
+
+
+def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the connection's database has ``table``."""
+    found = con.execute(
+        f"SELECT count(*) FROM duckdb_tables() WHERE table_name = {quote(table)} AND database_name = current_database()"
+    ).fetchone()
+    return bool(found and found[0])

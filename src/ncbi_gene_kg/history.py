@@ -1,28 +1,26 @@
 """Discontinued GeneIDs in the merge: the history table and the remapping.
 
-The gene_history transform writes ``gene_history_discontinued.tsv`` (:data:`HISTORY_TABLE`) beside its
-empty KGX outputs: one row per discontinued GeneID in the taxon scope, with the current id its chain of
-replacements ends at (NULL when the chain ends in a GeneID discontinued without replacement).
-:func:`remap_discontinued` rewrites, in the merge's ``node_rows`` / ``edge_rows`` tables and before nodes
-and edges are built, every node id, edge subject/object and xref that names a discontinued GeneID (the NCBI
-files are produced at different times): to the current id, or the row or value is dropped when there is
-none. gene_info's own rows are left as they are. Everything is counted.
+The gene_history transform keeps table ``gene_history_discontinued`` (:data:`HISTORY_TABLE`) in the build's
+database: one row per discontinued GeneID in the taxon scope, with the current id its chain of replacements
+ends at (NULL when the chain ends in a GeneID discontinued without replacement). Before nodes and edges are
+merged, every node id, edge subject/object and xref of the other sources that names a discontinued GeneID
+(the NCBI files are produced at different times) is rewritten to the current id, or the row or value is
+dropped when there is none (:func:`remap_node_rows`, :func:`remap_edges`). gene_info's own rows are left as
+they are. Everything is counted.
 
-The same table gives the SSSOM mapping set (sssom.py) and `ncbi-gene-kg resolve` (resolve.py).
+The same table gives the SSSOM mapping set (sssom.py) and `ncbi-gene-kg resolve` (resolve.py), which reads
+its copy in the published graph database (table ``gene_history``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
-from koza.io.writer.writer import KozaWriter
 
 from ncbi_gene_kg.accounting import Tally, example_tallies
 from ncbi_gene_kg.kgx import edge_id
-from ncbi_gene_kg.sql import items, quote
+from ncbi_gene_kg.sql import items, scalar
 
-HISTORY_TABLE = "gene_history_discontinued.tsv"
+HISTORY_TABLE = "gene_history_discontinued"
 # chain_end: 'current' (current_id is set), 'discontinued' (the chain ends in a GeneID discontinued without
 # replacement) or 'loop' (the chain comes back to an id it passed; no current id).
 HISTORY_COLUMNS = [
@@ -35,67 +33,75 @@ HISTORY_COLUMNS = [
     "via",
     "chain_end",
 ]
-NODES_FILE = "ncbi_gene_nodes.tsv"
 GENE = "NCBIGene"
 EXEMPT_SOURCE = "gene_info"  # the gene records themselves: never rewritten
+DROPPED = "%(dropped)"
 
 
-def side_output_dir(writer: KozaWriter) -> Path:
-    """The folder a Koza writer writes its KGX files to (TSVWriter.dirname, JSONLWriter.output_dir)."""
-    for attribute in ("dirname", "output_dir"):
-        value = getattr(writer, attribute, None)
-        if value is not None:
-            return Path(value)
-    raise TypeError(f"cannot tell the output folder of {type(writer).__name__}")
+def has_history(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the build's database holds the gene_history transform's table."""
+    return bool(scalar(con, f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{HISTORY_TABLE}'"))
 
 
-def load_history(con: duckdb.DuckDBPyConnection, history: Path, table: str = "discontinued_genes") -> bool:
-    """Load the gene_history transform's table into temp table ``table``; False when the file is absent.
-
-    Columns: HISTORY_COLUMNS plus ``old`` ('NCBIGene:<discontinued id>') and ``new`` ('NCBIGene:<current
-    id>', NULL when there is none).
-    """
-    if not history.is_file():
+def load_history(con: duckdb.DuckDBPyConnection, table: str = "discontinued_genes") -> bool:
+    """Temp table ``table``: the history table with ``old`` ('NCBIGene:<discontinued id>') and ``new``
+    ('NCBIGene:<current id>', NULL when there is none); False when gene_history was not an input."""
+    if not has_history(con):
         return False
-    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in HISTORY_COLUMNS) + "}"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT '{GENE}:' || discontinued_id AS old, '{GENE}:' || current_id AS new, *
-        FROM read_csv({quote(str(history))}, delim = '\t', quote = '', escape = '', header = true,
-                      columns = {columns}, auto_detect = false)
+        FROM {HISTORY_TABLE}
     """)
     return True
 
 
-def remap_discontinued(con: duckdb.DuckDBPyConnection, history: Path) -> dict[str, Tally]:
-    """Rewrite discontinued GeneIDs in the merge's ``node_rows`` and ``edge_rows`` (before they are merged).
+def remap_node_rows(con: duckdb.DuckDBPyConnection, rows: str) -> dict[str, Tally]:
+    """Rewrite discontinued GeneIDs in table ``rows`` (node rows of the sources but gene_info, with ``_source``).
 
-    ``history`` is the gene_history transform's ``gene_history_discontinued.tsv``; without it nothing
-    changes. In every row but gene_info's: a node id, an edge subject or object, or an xref naming a
-    discontinued GeneID becomes the current id. A row with no current id is dropped (an xref value is
-    left out); so is a node row whose current gene already has a row from the same source (it would only
-    conflict with it), a second node row of a source for the same current gene, and an edge whose two
-    ends become the same gene. Returns a tally per reason (examples: ``old -> new``).
+    A node id naming a discontinued GeneID becomes the current id; the row is dropped when there is none, when
+    the current gene already has a row from the same source (it would only conflict with it), or for a second
+    row of a source for the same current gene. An xref naming one is remapped, or left out. Returns a tally
+    per reason (examples: ``old -> new``). Needs :func:`load_history` first.
     """
-    if not load_history(con, history):
-        return {}
-    found: dict[str, Tally] = {}
-    found |= _remap_edges(con)
-    found |= _remap_nodes(con)
-    found |= _remap_xrefs(con)
-    found |= example_tallies(
+    found = _remap_nodes(con, rows)
+    if "xref" in con.table(rows).columns:
+        found |= _remap_xrefs(con, rows)
+    return found
+
+
+def exempt_rows(con: duckdb.DuckDBPyConnection, gene_rows: str) -> dict[str, Tally]:
+    """gene_info's rows (table ``gene_rows``) for discontinued GeneIDs: kept, counted."""
+    return example_tallies(
         con,
         f"""
         SELECT 'gene_info has a node for a discontinued GeneID (kept; gene_info and gene_history are from '
                || 'different dates)' AS reason, r.id || ' -> ' || coalesce(d.new, '-') AS example
-        FROM node_rows r JOIN discontinued_genes d ON d.old = r.id WHERE r._source = '{EXEMPT_SOURCE}'
+        FROM {gene_rows} r JOIN discontinued_genes d ON d.old = r.id
     """,
     )
-    return dict(sorted(found.items()))
 
 
-def _remap_edges(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
-    con.execute("""
+def remap_edges(con: duckdb.DuckDBPyConnection, tables: dict[str, str]) -> tuple[str, dict[str, Tally]]:
+    """The edges of ``tables`` ({source: edge table}) that name a discontinued GeneID, remapped.
+
+    Returns the name of temp table ``edge_remap`` (``_source``, ``id`` of the original edge, ``outcome``) and a
+    tally per reason; the rewritten edges (new ends, and the new id their ends give) are in temp table
+    ``remapped_edges`` (the edge columns and ``_source``). An edge with an end without current id, or whose two
+    ends become the same gene, is dropped. Needs :func:`load_history` first.
+    """
+    parts = [
+        f"""
+        SELECT '{source}' AS _source, e.id, e.subject, e.object, s.old AS old_subject, s.new AS new_subject,
+               o.old AS old_object, o.new AS new_object
+        FROM {table} e
+        LEFT JOIN discontinued_genes s ON s.old = e.subject
+        LEFT JOIN discontinued_genes o ON o.old = e.object
+        WHERE s.old IS NOT NULL OR o.old IS NOT NULL
+        """
+        for source, table in tables.items()
+    ]
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE edge_remap AS
         SELECT *, CASE
                    WHEN (old_subject IS NOT NULL AND new_subject IS NULL)
@@ -104,38 +110,35 @@ def _remap_edges(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
                    WHEN coalesce(new_subject, subject) = coalesce(new_object, object)
                        THEN 'edge whose two ends are the same gene once remapped (dropped)'
                    ELSE 'edge naming a discontinued GeneID, remapped to the current id' END AS outcome
-        FROM (
-            SELECT e.rid, e._source, e.subject, e.object, s.old AS old_subject, s.new AS new_subject,
-                   o.old AS old_object, o.new AS new_object
-            FROM (SELECT rowid AS rid, _source, subject, object FROM edge_rows) e
-            LEFT JOIN discontinued_genes s ON s.old = e.subject
-            LEFT JOIN discontinued_genes o ON o.old = e.object
-            WHERE s.old IS NOT NULL OR o.old IS NOT NULL
-        )
+        FROM ({" UNION ALL ".join(parts)})
     """)
     found = example_tallies(
         con,
-        """
+        f"""
         SELECT _source || ' ' || outcome AS reason,
-               subject || ' -> ' || object || CASE WHEN outcome LIKE '%(dropped)' THEN ''
+               subject || ' -> ' || object || CASE WHEN outcome LIKE '{DROPPED}' THEN ''
                    ELSE ' as ' || coalesce(new_subject, subject) || ' -> ' || coalesce(new_object, object) END
                    AS example
         FROM edge_remap
     """,
     )
-    con.execute("""
-        UPDATE edge_rows SET subject = coalesce(m.new_subject, edge_rows.subject),
-                             object = coalesce(m.new_object, edge_rows.object)
-        FROM edge_remap m WHERE edge_rows.rowid = m.rid AND m.outcome NOT LIKE '%(dropped)'
-    """)
-    con.execute("DELETE FROM edge_rows WHERE rowid IN (SELECT rid FROM edge_remap WHERE outcome LIKE '%(dropped)')")
-    # A remapped edge is another edge: its id follows from its new ends (the merge groups edges by id).
-    columns = {c: "VARCHAR" for c in con.table("edge_rows").columns if not c.startswith("_")}
-    con.execute(f"UPDATE edge_rows SET id = {edge_id(columns)} WHERE rowid IN (SELECT rid FROM edge_remap)")
-    return found
+    rewritten = []
+    for source, table in tables.items():
+        columns = [c for c in con.table(table).columns if c != "id"]
+        types = dict(zip(con.table(table).columns, (str(t) for t in con.table(table).types), strict=True))
+        ends = {"subject": "coalesce(m.new_subject, e.subject)", "object": "coalesce(m.new_object, e.object)"}
+        select = ", ".join(f"{ends.get(c, 'e.' + c)} AS {c}" for c in columns)
+        # A remapped edge is another edge: its id follows from its new ends (the merge groups edges by id).
+        rewritten.append(f"""
+            SELECT {edge_id({c: types[c] for c in columns})} AS id, *, '{source}' AS _source FROM (
+                SELECT {select} FROM {table} e JOIN edge_remap m ON m._source = '{source}' AND m.id = e.id
+                WHERE m.outcome NOT LIKE '{DROPPED}')
+        """)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE remapped_edges AS {' UNION ALL BY NAME '.join(rewritten)}")
+    return "edge_remap", found
 
 
-def _remap_nodes(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
+def _remap_nodes(con: duckdb.DuckDBPyConnection, rows: str) -> dict[str, Tally]:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE node_remap AS
         SELECT *, CASE
@@ -147,11 +150,11 @@ def _remap_nodes(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
                    ELSE 'node row for a discontinued GeneID, remapped to the current id' END AS outcome
         FROM (
             SELECT r.rid, r._source, d.old, d.new,
-                   EXISTS (SELECT 1 FROM node_rows o WHERE o._source = r._source AND o.id = d.new) AS own,
+                   EXISTS (SELECT 1 FROM {rows} o WHERE o._source = r._source AND o.id = d.new) AS own,
                    row_number() OVER (PARTITION BY r._source, d.new
                                       ORDER BY d.discontinue_date DESC, CAST(d.discontinued_id AS BIGINT) DESC)
                        AS rank
-            FROM (SELECT rowid AS rid, _source, id FROM node_rows WHERE _source <> '{EXEMPT_SOURCE}') r
+            FROM (SELECT rowid AS rid, _source, id FROM {rows}) r
             JOIN discontinued_genes d ON d.old = r.id
         )
     """)
@@ -160,14 +163,13 @@ def _remap_nodes(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
         "SELECT _source || ' ' || outcome AS reason, old || ' -> ' || coalesce(new, '-') AS example FROM node_remap",
     )
     con.execute(
-        "UPDATE node_rows SET id = m.new FROM node_remap m "
-        "WHERE node_rows.rowid = m.rid AND m.outcome NOT LIKE '%(dropped)'"
+        f"UPDATE {rows} SET id = m.new FROM node_remap m WHERE {rows}.rowid = m.rid AND m.outcome NOT LIKE '{DROPPED}'"
     )
-    con.execute("DELETE FROM node_rows WHERE rowid IN (SELECT rid FROM node_remap WHERE outcome LIKE '%(dropped)')")
+    con.execute(f"DELETE FROM {rows} WHERE rowid IN (SELECT rid FROM node_remap WHERE outcome LIKE '{DROPPED}')")
     return found
 
 
-def _remap_xrefs(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
+def _remap_xrefs(con: duckdb.DuckDBPyConnection, rows: str) -> dict[str, Tally]:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE xref_remap AS
         SELECT x.*, d.old IS NOT NULL AS discontinued, d.new,
@@ -175,9 +177,9 @@ def _remap_xrefs(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
                     WHEN d.new = x.id THEN 'xref naming a discontinued GeneID of the node itself (left out)'
                     ELSE 'xref naming a discontinued GeneID, remapped to the current id' END AS outcome
         FROM (
-            SELECT rid, _source, id, {items("parts")}
-            FROM (SELECT rowid AS rid, _source, id, string_split(xref, '|') AS parts FROM node_rows
-                  WHERE _source <> '{EXEMPT_SOURCE}' AND xref LIKE '%{GENE}:%')
+            SELECT rid, _source, id, {items("xref")}
+            FROM (SELECT rowid AS rid, _source, id, xref FROM {rows}
+                  WHERE list_any_value(list_filter(xref, v -> starts_with(v, '{GENE}:'))) IS NOT NULL)
         ) x LEFT JOIN discontinued_genes d ON d.old = x.value
     """)
     found = example_tallies(
@@ -185,11 +187,11 @@ def _remap_xrefs(con: duckdb.DuckDBPyConnection) -> dict[str, Tally]:
         "SELECT _source || ' ' || outcome AS reason, id || ': ' || value || ' -> ' || "
         "coalesce(new, '-') AS example FROM xref_remap WHERE discontinued",
     )
-    con.execute("""
-        UPDATE node_rows SET xref = f.xref FROM (
-            SELECT rid, nullif(string_agg(coalesce(new, value), '|' ORDER BY pos)
-                               FILTER (WHERE outcome NOT LIKE '%(left out)' OR NOT discontinued), '') AS xref
+    con.execute(f"""
+        UPDATE {rows} SET xref = f.xref FROM (
+            SELECT rid, nullif(list(coalesce(new, value) ORDER BY pos)
+                               FILTER (WHERE outcome NOT LIKE '%(left out)' OR NOT discontinued), []) AS xref
             FROM xref_remap GROUP BY rid HAVING bool_or(discontinued)
-        ) f WHERE node_rows.rowid = f.rid
+        ) f WHERE {rows}.rowid = f.rid
     """)
     return found

@@ -1,24 +1,24 @@
-"""What every transform module shares: open its inputs in DuckDB, classify rows, account for them.
+"""What every transform module shares: open its inputs in DuckDB, classify rows, store its KGX tables, account.
 
-Each transform module declares how it classifies rows in one function, ``row_rules(scope, options) ->
-RowRules`` (the build's taxon scope and the config's transform fields in, reasons and SQL conditions out).
-A transform's ``@koza.prepare_data`` hook calls :func:`open_source` with it, which scans the files of the
-Koza reader (taxon scope applied in the scan) and classifies each row by those rules; its
-``@koza.transform`` hook maps the emitted rows to KGX relations, writes them with
-:mod:`ncbi_gene_kg.kgx` and calls :meth:`InputTables.finish` to record the row accounting in Koza's
-transform metadata (``row_accounting``), where the pipeline reads it.
+A transform module states what it does in one :class:`Transform` (``TRANSFORM``): the columns it reads,
+how it classifies rows (``row_rules(scope, options) -> RowRules``: the build's taxon scope and the
+config's transform fields in, reasons and SQL conditions out) and the function that maps the emitted
+rows to KGX nodes and edges. :func:`run_transform` runs it on a DuckDB connection: :func:`open_source`
+scans the files (taxon scope applied in the scan) and classifies each row by those rules; the transform
+stores its nodes and edges as typed tables (:meth:`InputTables.nodes`, :meth:`InputTables.edges`, named
+``<name>_nodes`` and ``<name>_edges``) and counts the values it leaves out; the row accounting closes it.
+The build runs every transform on a connection to its one database, where the merge reads those
+tables; `koza transform config/<name>.yaml` runs the same function through Koza (koza_adapter.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
-from koza.transform import KozaTransform
-from loguru import logger
 
 from ncbi_gene_kg.accounting import (
     TAXON_OUT_OF_SCOPE,
@@ -29,10 +29,12 @@ from ncbi_gene_kg.accounting import (
     tallies,
 )
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.scan import connect, scan_files
+from ncbi_gene_kg.kgx import column_types, edge_id, kgx_type, normalized
+from ncbi_gene_kg.scan import scan_files
+from ncbi_gene_kg.sources import NcbiSource
 from ncbi_gene_kg.sql import ident, one, quote, scalar, string_list
 from ncbi_gene_kg.tables import register_table
-from ncbi_gene_kg.taxa import TaxonScope, load_scope
+from ncbi_gene_kg.taxa import TaxonScope
 
 Options = Mapping[str, Any]  # a config's transform fields (Koza's extra_fields), as the build sets them
 # The text values of a yes/no transform field ('' is the empty value an unset make variable gives).
@@ -58,6 +60,31 @@ class RowRules:
 
 
 RowRulesOf = Callable[[TaxonScope, Options], RowRules]  # a transform's ``row_rules`` function
+Kind = Literal["node", "edge"]
+
+
+@dataclass(frozen=True)
+class Transform:
+    """What a transform module does (its ``TRANSFORM``): the NCBI file it reads (``name``, the config's name),
+    the columns of it the transform uses, how its rows are classified, and ``run``, which maps the emitted
+    rows to KGX tables. ``also_reads`` gives the row rules of each file the config's ``also_reads`` names
+    (gene2refseq joins gene_refseq_uniprotkb_collab); those files reach ``run`` as ``source.joined[name]``.
+    """
+
+    name: str
+    columns: Sequence[str]
+    row_rules: RowRulesOf
+    run: Callable[[InputTables], None]
+    also_reads: Mapping[str, RowRulesOf] = field(default_factory=dict)
+
+
+def table_of(name: str, kind: Kind) -> str:
+    """The table a transform stores its nodes or edges in.
+
+    >>> table_of("gene2go", "edge")
+    'gene2go_edges'
+    """
+    return f"{name}_{kind}s"
 
 
 def flag(options: Options, name: str, default: bool) -> bool:
@@ -87,22 +114,6 @@ def choice(options: Options, name: str, allowed: Sequence[str]) -> str:
     return value
 
 
-def koza_reader(data: Iterable) -> tuple[list[Path], list[str]]:
-    """The files of the Koza reader behind ``data`` (resolved against the config's folder) and its columns.
-
-    Koza 2.7 hands ``prepare_data`` the not-yet-started generator of its ``Source`` and offers no
-    public accessor for the reader's files (``KozaTransform.current_reader`` is a stub), so they
-    are read from the generator's frame; the Source never opens a file, as the generator never runs.
-    The columns are the reader's ``columns`` (the NCBI header the config expects), names only.
-    """
-    source = getattr(getattr(data, "gi_frame", None), "f_locals", {}).get("self")
-    if source is None or not hasattr(source, "reader_config"):
-        raise TypeError("expected the data iterator Koza passes to @koza.prepare_data")
-    config = source.reader_config
-    columns = [c if isinstance(c, str) else next(iter(c)) for c in (getattr(config, "columns", None) or [])]
-    return [source._resolve_file_path(name) for name in config.files], columns
-
-
 def not_a_number(column: str) -> dict[str, str]:
     """The rejection rule for a column that must hold a whole number (a GeneID, a tax_id).
 
@@ -126,16 +137,26 @@ def other_taxon_out_of_scope(scope: TaxonScope, column: str = "Other_tax_id") ->
 
 @dataclass
 class InputTables:
-    """One transform's view of its input in DuckDB; ``emitted`` names the view of emitted rows."""
+    """One transform's view of its input in DuckDB; ``emitted`` names the view of emitted rows.
+
+    ``options`` are the config's transform fields as the build sets them; ``joined`` holds the files of the
+    config's ``also_reads``, by name; ``stored`` counts the nodes and edges stored so far, ``side_tables`` names
+    the other tables kept for the build.
+    """
 
     name: str
     con: duckdb.DuckDBPyConnection
     paths: list[Path]
     scope: TaxonScope
     emitted: str
+    source: NcbiSource
+    options: Options = field(default_factory=dict)
     rules: RowRules = field(default_factory=lambda: RowRules({}))
+    joined: dict[str, InputTables] = field(default_factory=dict)
     dropped_values: dict[str, Tally] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    stored: dict[Kind, int] = field(default_factory=lambda: {"node": 0, "edge": 0})
+    side_tables: list[str] = field(default_factory=list)
 
     def sql(self, query: str) -> duckdb.DuckDBPyRelation:
         """A DuckDB relation for ``query`` on this input's connection."""
@@ -194,40 +215,137 @@ class InputTables:
         account.warnings = list(self.warnings)
         return account
 
-    def finish(self, koza: KozaTransform) -> RowAccount:
-        """Record the row accounting in Koza's transform metadata, log it, and close DuckDB."""
-        account = self.account()
-        koza.transform_metadata["row_accounting"] = account.to_dict()
-        logger.info(
-            f"{self.name}: {account.read} rows read, {account.emitted} emitted, "
-            f"{account.n_out_of_scope} out of scope, {account.n_rejected} rejected"
-        )
-        for warning in account.warnings:
-            logger.warning(warning)
-        self.con.close()
-        return account
+    def nodes(self, query: str) -> int:
+        """Store the rows of ``query`` as KGX nodes (table ``<name>_nodes``); returns how many.
+
+        The query's columns are the config's ``node_properties``, in any order and of any type that casts
+        to the property's KGX type (:func:`ncbi_gene_kg.kgx.normalized`); a second call adds rows.
+        """
+        return self._store("node", query)
+
+    def edges(self, query: str) -> int:
+        """Store the rows of ``query`` as KGX edges (table ``<name>_edges``), each with its id; returns how many.
+
+        The query has every one of the config's ``edge_properties`` but ``id``, which is computed here from
+        the edge's identity (:func:`ncbi_gene_kg.kgx.edge_id`). A transform stores each edge once: its edges
+        are unique by id.
+        """
+        return self._store("edge", query)
+
+    def _store(self, kind: Kind, query: str) -> int:
+        declared = list(self.source.node_properties if kind == "node" else self.source.edge_properties)
+        types = column_types(self.con.sql(query))
+        if kind == "edge" and "id" in types:
+            raise ValueError("edges are given their id when stored (kgx.edge_id); select no id column")
+        wanted = [c for c in declared if not (kind == "edge" and c == "id")]
+        missing, extra = sorted(set(wanted) - set(types)), sorted(set(types) - set(wanted))
+        if missing or extra:
+            raise ValueError(
+                f"{self.name}: {kind} columns differ from the config's {kind}_properties: "
+                f"missing {missing or 'none'}, not declared {extra or 'none'}"
+            )
+        typed = f"SELECT {', '.join(f'{normalized(c, types[c])} AS {ident(c)}' for c in wanted)} FROM ({query})"
+        if kind == "edge":
+            typed = f"SELECT {edge_id({c: kgx_type(c) for c in wanted})} AS id, * FROM ({typed})"
+        columns = ", ".join(ident(c) for c in declared)
+        table = table_of(self.name, kind)
+        verb = f"INSERT INTO {table}" if self.stored[kind] else f"CREATE TABLE {table} AS"
+        count = int(one(self.con, f"{verb} SELECT {columns} FROM ({typed})")[0])
+        self.stored[kind] += count
+        return count
+
+    def side_table(self, name: str, query: str) -> str:
+        """Store ``query`` as table ``name`` beside the KGX tables, for the build (gene_history's discontinued
+        GeneIDs, which the merge and `resolve` read); returns ``name``."""
+        self.con.execute(f"CREATE TABLE {name} AS {query}")
+        self.side_tables.append(name)
+        return name
+
+    def check_counts(self) -> None:
+        """The config's count guards (``min_node_count`` …, as Koza's writer has them); UserError when one fails."""
+        for bound, limit in self.source.count_bounds.items():
+            kind = "node" if "node" in bound else "edge"
+            count = self.stored[kind]
+            if (count < limit) if bound.startswith("min") else (count > limit):
+                side = "below" if bound.startswith("min") else "above"
+                raise UserError(
+                    f"{self.name}: {kind} count {count} is {side} the configured {bound} of {limit} "
+                    f"(config {self.source.path})"
+                )
 
 
 def open_source(
-    koza: KozaTransform, data: Iterable, name: str, columns: Sequence[str], row_rules: RowRulesOf
+    con: duckdb.DuckDBPyConnection,
+    transform: Transform,
+    source: NcbiSource,
+    files: Mapping[str, Sequence[Path]],
+    scope: TaxonScope,
+    options: Options,
 ) -> InputTables:
-    """Scan the reader's files into DuckDB and classify every row in scope by ``row_rules``.
+    """Scan the source's files (``files``: paths by NCBI file name) into ``con`` and classify every row.
 
-    ``columns`` are the columns the transform reads. The taxon scope comes from the config's ``taxa``
-    transform field (default ``default``); ``row_rules`` gets it and the other transform fields.
+    The source's own file is classified first, then each file of ``also_reads`` (its rules may read the
+    first one's emitted rows), then the own file's ``filtered_after_join`` rules are applied.
     """
-    scope = load_scope(str(koza.extra_fields.get("taxa", "default")))
-    rules = row_rules(scope, koza.extra_fields)
-    paths, expected = koza_reader(data)
-    con = connect()
+    tables = _open(
+        con,
+        source.name,
+        files[source.name],
+        transform.columns,
+        transform.row_rules(scope, options),
+        scope,
+        source.file.columns,
+        source,
+        options,
+    )
+    for joined in source.also_reads:
+        rules = transform.also_reads[joined.name](scope, options)
+        tables.joined[joined.name] = _open(
+            con, joined.name, files[joined.name], joined.columns, rules, scope, joined.columns, source, options
+        )
+    tables.filter_after_join()
+    return tables
+
+
+def _open(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    paths: Sequence[Path],
+    columns: Sequence[str],
+    rules: RowRules,
+    scope: TaxonScope,
+    expected: Sequence[str],
+    source: NcbiSource,
+    options: Options,
+) -> InputTables:
+    """One file's rows scanned into ``con`` and classified by ``rules``; ``expected`` is the header the config
+    declares (other columns are warned about)."""
     headers = scan_files(con, name, paths, columns, scope, rules.taxon_column)
     warnings = [
-        f"{path.name}: unknown column {column!r} (not in config's reader columns), ignored"
+        f"{path.name}: unknown column {column!r} (not in the config's columns for {name}), ignored"
         for path, header in zip(paths, headers, strict=True)
         for column in header.columns
         if expected and column not in expected
     ]
-    return InputTables(name, con, paths, scope, classify(con, name, rules), rules, warnings=warnings)
+    emitted = classify(con, name, rules)
+    return InputTables(name, con, list(paths), scope, emitted, source, options, rules, warnings=warnings)
+
+
+def run_transform(
+    con: duckdb.DuckDBPyConnection,
+    transform: Transform,
+    source: NcbiSource,
+    files: Mapping[str, Sequence[Path]],
+    scope: TaxonScope,
+    options: Options,
+) -> InputTables:
+    """Run ``transform`` on ``files`` in ``con``: its tables ``<name>_nodes`` / ``<name>_edges`` are stored there
+    and the returned InputTables account for every row (:meth:`InputTables.account`; ``joined`` for the
+    other files). UserError when the config's count guards fail."""
+    tables = open_source(con, transform, source, files, scope, options)
+    transform.run(tables)
+    tables.check_counts()
+    return tables
 
 
 def classify(con: duckdb.DuckDBPyConnection, name: str, rules: RowRules) -> str:

@@ -1,65 +1,81 @@
-"""Writing KGX rows that DuckDB computed through a Koza writer, a whole relation at a time.
+"""KGX in DuckDB: the type of each property, an edge's identity, and the KGX TSV cell of a value.
 
-Koza's writers turn one pydantic object per row into one output line; at tens of millions of rows
-that costs more than everything else together. Here a transform hands over a DuckDB relation whose
-columns are KGX properties (list properties as DuckDB lists) and the rows are formatted by DuckDB
-and appended to the file the Koza writer opened, in the column order its config declares. Koza
-keeps the file naming, the header, the node/edge counts and the count bounds of the config.
+The graph lives in DuckDB as typed tables (docs/transforms.md): a multivalued Biolink slot is a list
+(``xref``, ``synonym``, ``in_taxon``), a boolean slot a BOOLEAN, an integer slot a BIGINT, any other a
+VARCHAR; ``id`` and ``category`` are single values, as KGX TSV writes them. NULL is "no value": an empty
+string or an empty list never reaches a table (:func:`normalized`). Every file format is written from
+these types: KGX TSV joins lists with ``|`` (:func:`tsv_cell`), JSON Lines and Parquet keep them.
 
-An edge's identity is defined here once (:func:`edge_key`): :func:`write_edges` gives every edge its
-id from it, and the merge groups edges by that id, so an edge has the same id in its transform's file
-and in the graph.
+An edge's identity is defined here once (:func:`edge_key`): a transform's edges get their id from it
+when they are stored, and the merge groups edges by that id, so an edge has the same id in its
+transform's table and in the graph.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import Literal
 
 import duckdb
-import orjson
-from koza.io.writer.jsonl_writer import JSONLWriter
-from koza.io.writer.tsv_writer import TSVWriter
-from koza.io.writer.writer import KozaWriter
 
+from ncbi_gene_kg.biolink import is_multivalued, slot_range
 from ncbi_gene_kg.sql import ident
 
 LIST_DELIMITER = "|"
-Kind = Literal["node", "edge"]
+# KGX column order: these first (those a table has), then the others by name.
+NODE_CORE = ["id", "category", "name", "description", "xref", "provided_by", "synonym"]
+EDGE_CORE = ["id", "subject", "predicate", "object", "category", "provided_by"]
 # The columns every edge's identity has (edge_key adds the negation and the qualifiers).
 EDGE_IDENTITY = ("subject", "predicate", "object", "primary_knowledge_source")
+# Biolink-multivalued, but one value per node or edge in KGX TSV (and in the tables).
+SINGLE_VALUED = ("id", "category")
+# Biolink slot ranges that are not strings.
+RANGE_TYPES = {"boolean": "BOOLEAN", "integer": "BIGINT", "float": "DOUBLE", "double": "DOUBLE", "decimal": "DOUBLE"}
 
 
-def write_nodes(writer: KozaWriter, nodes: duckdb.DuckDBPyRelation) -> int:
-    """Append the node rows of ``nodes`` to the writer's node file; returns how many."""
-    return _write(writer, nodes, "node")
+def is_list(column: str) -> bool:
+    """Whether a KGX property is a list in the tables: a multivalued slot, but for id and category.
 
-
-def write_edges(writer: KozaWriter, edges: duckdb.DuckDBPyRelation) -> int:
-    """Append the edge rows of ``edges`` to the writer's edge file, each with its id; returns how many.
-
-    ``edges`` has every edge property but ``id``, which is computed here (:func:`edge_id`).
+    >>> is_list("xref"), is_list("category"), is_list("name")
+    (True, False, False)
     """
-    if "id" in edges.columns:
-        raise ValueError("edges are given their id by kgx.write_edges (kgx.edge_id); select no id column")
-    types = dict(zip(edges.columns, (str(t) for t in edges.types), strict=True))
-    return _write(writer, edges.project(f"{edge_id(types)} AS id, *"), "edge")
+    return column not in SINGLE_VALUED and is_multivalued(column)
 
 
-def _write(writer: KozaWriter, relation: duckdb.DuckDBPyRelation, kind: Kind) -> int:
-    if isinstance(writer, TSVWriter):
-        count = _write_tsv(writer, relation, kind)
-    elif isinstance(writer, JSONLWriter):
-        count = _write_jsonl(writer, relation, kind)
-    else:
-        raise TypeError(f"no bulk KGX writing for {type(writer).__name__}")
-    if kind == "node":
-        writer.node_count += count
-    else:
-        writer.edge_count += count
-    return count
+def kgx_type(column: str) -> str:
+    """The DuckDB type of a KGX property in the tables.
+
+    >>> kgx_type("xref"), kgx_type("negated"), kgx_type("start_interbase_coordinate"), kgx_type("name")
+    ('VARCHAR[]', 'BOOLEAN', 'BIGINT', 'VARCHAR')
+    """
+    base = RANGE_TYPES.get(slot_range(column) or "", "VARCHAR")
+    return f"{base}[]" if is_list(column) else base
+
+
+def normalized(column: str, dtype: str) -> str:
+    """SQL turning a transform's ``column`` (of DuckDB type ``dtype``) into its KGX type, with no empty value.
+
+    A list loses its NULL and empty-string items and is NULL when nothing is left; a single value given for
+    a list property becomes a one-item list; an empty string is NULL. A list given for a single-valued
+    property is a bug in the transform (ValueError).
+
+    >>> duckdb.sql(f"SELECT {normalized('xref', 'VARCHAR[]')} FROM (SELECT ['a', '', NULL] AS xref)").fetchone()
+    (['a'],)
+    >>> duckdb.sql(f"SELECT {normalized('in_taxon', 'VARCHAR')} FROM (SELECT 'NCBITaxon:1' AS in_taxon)").fetchone()
+    (['NCBITaxon:1'],)
+    """
+    target = kgx_type(column)
+    value = ident(column)
+    if target.endswith("[]"):
+        base = target[:-2]
+        if dtype.endswith("[]"):
+            kept = f"list_filter(CAST({value} AS {target}), x -> coalesce(CAST(x AS VARCHAR), '') <> '')"
+            return f"nullif({kept}, [])"
+        return f"CASE WHEN coalesce(CAST({value} AS VARCHAR), '') <> '' THEN [CAST({value} AS {base})] END"
+    if dtype.endswith("[]"):
+        raise ValueError(f"{column} is single-valued in the Biolink model, but the transform gives a list")
+    if target == "VARCHAR":
+        return f"nullif(CAST({value} AS VARCHAR), '')"
+    return f"CAST({value} AS {target})"
 
 
 def tsv_cell(name: str, dtype: str) -> str:
@@ -70,54 +86,28 @@ def tsv_cell(name: str, dtype: str) -> str:
     return f"coalesce(CAST({column} AS VARCHAR), '')"
 
 
-def _columns(writer: KozaWriter, relation: duckdb.DuckDBPyRelation, kind: Kind) -> list[str]:
-    """The config's columns for this kind; the relation must have exactly these."""
-    declared = getattr(writer, f"{kind}_columns", None) if isinstance(writer, TSVWriter) else None
-    if declared is None:
-        properties = getattr(writer.config, f"{kind}_properties") if writer.config else None
-        declared = properties or relation.columns
-    columns = list(declared)
-    missing = sorted(set(columns) - set(relation.columns))
-    extra = sorted(set(relation.columns) - set(columns))
-    if missing or extra:
-        raise ValueError(
-            f"{kind} columns differ from the config's {kind}_properties: "
-            f"missing {missing or 'none'}, not declared {extra or 'none'}"
-        )
-    return columns
+def tsv_line(columns: Mapping[str, str]) -> str:
+    """SQL for a KGX TSV line of columns given as {name: DuckDB type}, in that order (no quoting: a '"' is data).
+
+    >>> print(tsv_line({"id": "VARCHAR", "xref": "VARCHAR[]"}))
+    coalesce(CAST("id" AS VARCHAR), '') || chr(9) || coalesce(array_to_string("xref", '|'), '')
+    """
+    return " || chr(9) || ".join(tsv_cell(name, dtype) for name, dtype in columns.items())
 
 
-def _write_tsv(writer: TSVWriter, relation: duckdb.DuckDBPyRelation, kind: Kind) -> int:
-    columns = _columns(writer, relation, kind)
-    types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
-    line = " || '\t' || ".join(tsv_cell(name, types[name]) for name in columns)
-    handle = writer.nodeFH if kind == "node" else writer.edgeFH
-    with tempfile.TemporaryDirectory() as tmp:
-        part = Path(tmp) / "part.tsv"
-        relation.query("rows", f"SELECT {line} AS line FROM rows").write_csv(
-            str(part), header=False, quotechar="", escapechar=""
-        )
-        handle.flush()
-        count = 0
-        with part.open("rb") as rows:
-            while chunk := rows.read(1 << 22):
-                count += chunk.count(b"\n")
-                handle.buffer.write(chunk)
-        handle.buffer.flush()
-    return count
+def column_types(relation: duckdb.DuckDBPyRelation) -> dict[str, str]:
+    """A relation's columns as {name: DuckDB type}."""
+    return dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
 
 
-def _write_jsonl(writer: JSONLWriter, relation: duckdb.DuckDBPyRelation, kind: Kind) -> int:
-    columns = _columns(writer, relation, kind)
-    getattr(writer, f"_ensure_{kind}_file_handle")()
-    handle = writer.nodeFH if kind == "node" else writer.edgeFH
-    count = 0
-    reader = relation.select(*(f'"{c}"' for c in columns)).to_arrow_reader(100_000)
-    for batch in reader:
-        for row in batch.to_pylist():
-            handle.write(orjson.dumps({k: v for k, v in row.items() if v not in (None, [])}) + b"\n")
-            count += 1
-    return count
+def ordered(columns: Iterable[str], core: list[str]) -> list[str]:
+    """KGX column order: the core columns present first, then the others by name.
+
+    >>> ordered(["xref", "name", "id", "category"], NODE_CORE)
+    ['id', 'category', 'name', 'xref']
+    """
+    columns = list(columns)
+    return [c for c in core if c in columns] + sorted(c for c in columns if c not in core)
 
 
 def qualifiers_of(columns: Iterable[str]) -> list[str]:
@@ -146,9 +136,8 @@ def edge_key(columns: Mapping[str, str]) -> str:
     Subject, predicate, object and primary knowledge source; ``negated`` as 'true' or empty (an absent
     and a false negation are the same edge); then each qualifier that has a value, as name=value (so a
     transform adding a qualifier column changes no other edge's key). Values are read as the KGX TSV
-    cell writes them (lists joined with '|'), so typed rows in a transform and the TSV text in the
-    merge give the same key. Not kgx's subject-predicate-object key, which would fold a negated edge
-    into the positive one.
+    cell writes them (lists joined with '|'). Not kgx's subject-predicate-object key, which would fold a
+    negated edge into the positive one.
 
     >>> key = edge_key({"subject": "VARCHAR", "predicate": "VARCHAR", "object": "VARCHAR", "negated": "BOOLEAN"})
     >>> row = "SELECT 'a' AS subject, 'p' AS predicate, 'b' AS object, true AS negated"

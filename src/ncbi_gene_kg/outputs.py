@@ -1,13 +1,14 @@
-"""The graph in every form its consumers read, written from the merged tables (docs/outputs.md).
+"""The graph in every form its consumers read, each one COPY from the graph's two tables (docs/outputs.md).
 
-``write_outputs`` runs in the build while the DuckDB connection still holds the merged graph (tables
-``nodes`` and ``edges``, every column VARCHAR, lists '|'-joined) and writes, with DuckDB COPY and no
-second merge:
+The merge leaves the graph as tables ``nodes`` and ``edges`` of the published graph database (the build's
+connection has it as its default database once merged), typed (lists as lists, booleans as booleans) and
+sorted (nodes by id; edges by subject, predicate, object, id). Every file is one COPY of one of them, in
+that order, with no sort and no row in Python; each file's sha256 is computed as it is written (streams.py):
 
-- ``ncbi_gene_nodes.<fmt>`` / ``ncbi_gene_edges.<fmt>`` for each extra format: KGX JSON Lines
-  (``jsonl``) and Parquet (``parquet``), typed by the pinned Biolink model (multivalued slots as
-  lists, booleans as booleans, numbers as numbers); the TSV is the merge's own;
-- ``by_taxon/``: the nodes and edges of each taxon, as KGX TSV;
+- ``ncbi_gene_nodes.<fmt>`` / ``ncbi_gene_edges.<fmt>`` for each format: KGX TSV (always), KGX JSON Lines
+  (``jsonl``) and Parquet (``parquet``), the last two with the tables' types (``category`` as a one-item
+  list, as KGX JSON Lines has it);
+- ``by_taxon/``: the nodes and edges of each taxon, as KGX TSV, one pass per table split as it streams;
 - ``meta_knowledge_graph.json``: the TRAPI 1.5 MetaKnowledgeGraph of the graph, with counts;
 - ``ncbi_gene_rig.yaml``: the reference ingest guide, generated from the configs and mapping tables;
 - ``example_edges.jsonl``: one real edge per edge type.
@@ -17,24 +18,28 @@ second merge:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import struct
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import duckdb
 import yaml
 
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.accounting import TAXON_OUT_OF_SCOPE, WRONG_COLUMN_COUNT
-from ncbi_gene_kg.biolink import BIOLINK_VERSION, is_multivalued, slot_range
-from ncbi_gene_kg.download import load_config, sha256
+from ncbi_gene_kg.biolink import BIOLINK_VERSION
+from ncbi_gene_kg.download import load_config
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH
 from ncbi_gene_kg.ingest import Options, RowRules
-from ncbi_gene_kg.kgx import LIST_DELIMITER, qualifiers_of
-from ncbi_gene_kg.merge import EDGE_CORE, NODE_CORE, ordered
+from ncbi_gene_kg.kgx import EDGE_CORE, column_types, qualifiers_of, tsv_line
 from ncbi_gene_kg.paths import CONFIG_DIR, MAPPINGS_DIR
 from ncbi_gene_kg.sources import discover_sources, row_rules
 from ncbi_gene_kg.sql import ident, quote
+from ncbi_gene_kg.streams import Written, copy_to_file, side_by_side, write_text
 from ncbi_gene_kg.taxa import TaxonScope
 
 FORMATS = ("tsv", "jsonl", "parquet")
@@ -45,9 +50,7 @@ RIG = f"{GRAPH}_rig.yaml"
 EXAMPLE_EDGES = "example_edges.jsonl"
 NO_TAXON = "no_taxon"
 OTHER_TAXA = "other_taxa"
-# Biolink slot ranges that are not strings in JSON Lines and Parquet.
-RANGE_TYPES = {"boolean": "BOOLEAN", "integer": "BIGINT", "float": "DOUBLE", "double": "DOUBLE", "decimal": "DOUBLE"}
-ORDER = {"nodes": "id", "edges": "subject, predicate, object, id"}
+PARQUET = "FORMAT parquet, COMPRESSION zstd"
 
 
 def parse_formats(values: list[str] | None) -> list[str]:
@@ -68,163 +71,162 @@ def graph_file_names(formats: list[str]) -> list[str]:
     return [f"{GRAPH}_{kind}.{fmt}" for fmt in formats for kind in ("nodes", "edges")]
 
 
-def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The table's KGX columns in the order the TSV has them (core columns first, then by name)."""
-    return ordered(con.table(table).columns, NODE_CORE if table == "nodes" else EDGE_CORE)
+def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """The graph table's columns (in KGX order, as the merge made them) with their DuckDB types."""
+    return column_types(con.table(table))
 
 
-def typed(column: str, source: str | None = None) -> str:
-    """SQL turning a merged VARCHAR column into its Biolink type: a list for a multivalued slot
-    ('|'-split), BOOLEAN / BIGINT / DOUBLE for those ranges, else VARCHAR.
-
-    >>> typed("negated"), typed("has_count")
-    ('CAST("negated" AS BOOLEAN)', 'CAST("has_count" AS BIGINT)')
-    >>> typed("xref")
-    'string_split("xref", \\'|\\')'
-    """
-    value = source or ident(column)
-    kind = RANGE_TYPES.get(slot_range(column) or "")
-    if is_multivalued(column) and column != "id":
-        items = f"string_split({value}, '{LIST_DELIMITER}')"
-        return f"list_transform({items}, x -> CAST(x AS {kind}))" if kind else items
-    return f"CAST({value} AS {kind})" if kind else value
-
-
-def _jsonl_line(columns: list[str], alias: str = "") -> str:
-    """SQL for one KGX JSON Lines object: typed values, NULL properties left out."""
-    pairs = ", ".join(f"{quote(json.dumps(c) + ':')} || to_json({typed(c, alias + ident(c))})" for c in columns)
+def _jsonl_line(columns: dict[str, str], alias: str = "") -> str:
+    """SQL for one KGX JSON Lines object of typed columns: NULL properties left out, ``category`` a list."""
+    pairs = ", ".join(f"{quote(json.dumps(c) + ':')} || to_json({_typed(c, alias)})" for c in columns)
     return f"'{{' || array_to_string(list_filter([{pairs}], p -> p IS NOT NULL), ',') || '}}'"
 
 
-def _select(table: str, columns: list[str], fmt: str, where: str = "") -> str:
-    """A query over ``table`` in ``fmt``'s shape, ordered as the TSV is."""
-    order = ", ".join(f"t.{c.strip()}" for c in ORDER[table].split(","))
+def _typed(column: str, alias: str = "") -> str:
+    """A column as JSON Lines and Parquet have it: ``category`` (one value in the tables) as a one-item list."""
+    value = alias + ident(column)
+    return f"[{value}]" if column == "category" else value
+
+
+def _query(table: str, columns: dict[str, str], fmt: str) -> str:
+    """A query over the graph ``table`` in ``fmt``'s shape, in the table's order."""
     if fmt == "jsonl":
-        projection = f"{_jsonl_line(columns, 't.')} AS line"
-    elif fmt == "parquet":
-        projection = ", ".join(f"{typed(c, 't.' + ident(c))} AS {ident(c)}" for c in columns)
-    else:
-        cells = " || '\t' || ".join(f"coalesce(t.{ident(c)}, '')" for c in columns)
-        projection = f"{cells} AS {ident(chr(9).join(columns))}"
-    return f"SELECT {projection} FROM {table} t {where} ORDER BY {order}"
-
-
-def _copy(con: duckdb.DuckDBPyConnection, query: str, fmt: str, path: Path) -> None:
-    """COPY a query built by ``_select`` to ``path``: text lines as they are, or Parquet."""
+        return f"SELECT {_jsonl_line(columns)} FROM {table}"
     if fmt == "parquet":
-        con.execute(f"COPY ({query}) TO {quote(str(path))} (FORMAT parquet, COMPRESSION zstd)")
-    else:  # one column, already formatted: no quoting (a '"' is data); TSV has its header line
-        header = "true" if fmt == "tsv" else "false"
-        con.execute(
-            f"COPY ({query}) TO {quote(str(path))} (FORMAT csv, HEADER {header}, QUOTE '', ESCAPE '', DELIMITER '\t')"
-        )
+        return f"SELECT {', '.join(f'{_typed(c)} AS {ident(c)}' for c in columns)} FROM {table}"
+    return f"SELECT {tsv_line(columns)} FROM {table}"
 
 
-def write_formats(con: duckdb.DuckDBPyConnection, out_dir: Path, formats: list[str]) -> list[Path]:
-    """``ncbi_gene_nodes.<fmt>`` and ``_edges.<fmt>`` for each format but TSV (the merge wrote it)."""
-    written = []
-    for fmt in formats:
-        if fmt == "tsv":
-            continue
-        for table in ("nodes", "edges"):
-            path = out_dir / f"{GRAPH}_{table}.{fmt}"
-            _copy(con, _select(table, columns_of(con, table), fmt), fmt, path)
-            written.append(path)
-    return written
+def write_table(con: duckdb.DuckDBPyConnection, table: str, fmt: str, path: Path) -> Written:
+    """One graph table as one file of format ``fmt``, hashed as it is written."""
+    columns = columns_of(con, table)
+    if fmt == "parquet":
+        return copy_to_file(con, _query(table, columns, fmt), path, PARQUET)
+    header = ("\t".join(columns) + "\n").encode() if fmt == "tsv" else b""
+    return copy_to_file(con, _query(table, columns, fmt), path, header=header)
 
 
 def _taxon_part(tax_id: str) -> str:
     return "NCBITaxon_" + tax_id
 
 
-def write_by_taxon(con: duckdb.DuckDBPyConnection, out_dir: Path, formats: list[str], scope: TaxonScope) -> list[Path]:
-    """``by_taxon/ncbi_gene_NCBITaxon_<tax_id>_{nodes,edges}.<fmt>`` for each taxon of the scope.
+def write_by_taxon(con: duckdb.DuckDBPyConnection, out_dir: Path, scope: TaxonScope, kind: str) -> list[Written]:
+    """``by_taxon/ncbi_gene_NCBITaxon_<tax_id>_<kind>.tsv`` for each taxon of the scope (``kind``: nodes or edges).
 
     A node goes with its taxon (the first of in_taxon). An edge goes with its subject's taxon, else
     its object's (a Publication mentioning a gene goes with the gene), else to ``ncbi_gene_no_taxon_*``
     (no edge is lost); nodes with no taxon (GO terms, diseases, publications) are in ``no_taxon`` too.
     Taxa outside the scope's list (TAXA=all: those config/taxa.yaml does not name) share ``other_taxa``.
     The files partition the graph: their counts add up to the graph's. Only non-empty files are written.
+
+    One pass over the table (:func:`_split`): each record's part and KGX TSV line, in the table's order, split
+    into the part files as they stream. (DuckDB's partitioned COPY would write the files itself, but it does
+    not keep the rows' order inside them, even on one thread: checked with DuckDB 1.5.6.)
     """
     taxa = scope.tax_ids or [str(t.tax_id) for t in scope.known]
-    folder = out_dir / BY_TAXON
-    folder.mkdir(exist_ok=True)
-    taxon = f"split_part(in_taxon, '{LIST_DELIMITER}', 1)" if "in_taxon" in con.table("nodes").columns else "NULL"
-    known = ", ".join(quote("NCBITaxon:" + t) for t in taxa)
     parts = [_taxon_part(t) for t in taxa] + [OTHER_TAXA, NO_TAXON]
     names = ", ".join(quote(p) for p in parts)
     no_taxon = len(parts)  # parts are numbered from 1 (list_position)
-    # Each row's part by row number, so that a file is a scan of its own rows, not a join of the graph.
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE node_part AS
-        SELECT rowid AS r, id, list_position([{names}],
-               CASE WHEN {taxon} IS NULL THEN '{NO_TAXON}' WHEN {taxon} IN ({known}) THEN replace({taxon}, ':', '_')
-                    ELSE '{OTHER_TAXA}' END)::SMALLINT AS part
-        FROM nodes
-    """)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE edge_part AS
-        SELECT e.rowid AS r, coalesce(nullif(s.part, {no_taxon}), nullif(o.part, {no_taxon}), {no_taxon}) AS part
-        FROM edges e LEFT JOIN node_part s ON s.id = e.subject LEFT JOIN node_part o ON o.id = e.object
-    """)
-    counts = {
-        table: dict(con.execute(f"SELECT part, count(*) FROM {table[:4]}_part GROUP BY 1").fetchall())
-        for table in ("nodes", "edges")
-    }
-    written = []
-    for fmt in formats:
-        for table in ("nodes", "edges"):
-            columns = columns_of(con, table)
-            for number, part in enumerate(parts, 1):
-                if not counts[table].get(number):
-                    continue
-                path = folder / f"{GRAPH}_{part}_{table}.{fmt}"
-                where = f"WHERE t.rowid IN (SELECT r FROM {table[:4]}_part WHERE part = {number})"
-                _copy(con, _select(table, columns, fmt, where), fmt, path)
-                written.append(path)
-    return written
+    taxon = "in_taxon[1]" if "in_taxon" in con.table("nodes").columns else "NULL::VARCHAR"
+    known = ", ".join(quote("NCBITaxon:" + t) for t in taxa)
+    part = f"""list_position([{names}], CASE WHEN {taxon} IS NULL THEN '{NO_TAXON}'
+                WHEN {taxon} IN ({known}) THEN replace({taxon}, ':', '_') ELSE '{OTHER_TAXA}' END)::USMALLINT"""
+    columns = columns_of(con, kind)
+    query = f"SELECT {part}, {tsv_line(columns)} || chr(10) FROM nodes"
+    if kind == "edges":
+        # (named apart from the edges' columns, which the edge query selects unqualified)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE node_part AS SELECT id AS node_id, {part} AS node_part FROM nodes")
+        query = f"""
+            SELECT coalesce(nullif(s.node_part, {no_taxon}), nullif(o.node_part, {no_taxon}), {no_taxon}),
+                   {tsv_line(columns)} || chr(10)
+            FROM edges LEFT JOIN node_part s ON s.node_id = subject LEFT JOIN node_part o ON o.node_id = object"""
+    folder = out_dir / BY_TAXON
+    folder.mkdir(exist_ok=True)
+    paths = {i: folder / f"{GRAPH}_{name}_{kind}.tsv" for i, name in enumerate(parts, 1)}
+    return sorted(_split(con, query, columns, paths), key=lambda w: w.path)
+
+
+def _split(
+    con: duckdb.DuckDBPyConnection, query: str, columns: dict[str, str], paths: dict[int, Path]
+) -> list[Written]:
+    """Write the lines of ``query`` (part number, line with its newline) into the file of their part, in order.
+
+    The rows arrive as Arrow batches; each part's lines of a batch are written at once, as the bytes of the
+    filtered string column (no Python per row). Each file gets the KGX header and is hashed as it is written.
+    """
+    import pyarrow.compute as pc
+
+    header = ("\t".join(columns) + "\n").encode()
+    sinks: dict[int, tuple[BinaryIO, Any]] = {}
+    try:
+        for batch in con.execute(query).fetch_record_batch(1 << 17):
+            part, line = batch.column(0), batch.column(1)
+            for number in pc.unique(part).to_pylist():
+                lines = pc.filter(line, pc.equal(part, number))
+                if number not in sinks:
+                    sinks[number] = (paths[number].open("wb"), hashlib.sha256(header))
+                    sinks[number][0].write(header)
+                sink, digest = sinks[number]
+                _, offsets, values = lines.buffers()  # a string array: int32 offsets into one buffer of text
+                start, end = (
+                    struct.unpack_from("<i", offsets, 4 * lines.offset)[0],
+                    struct.unpack_from("<i", offsets, 4 * (lines.offset + len(lines)))[0],
+                )
+                data = memoryview(values)[start:end]
+                digest.update(data)
+                sink.write(data)
+    finally:
+        for sink, _ in sinks.values():
+            sink.close()
+    return [Written(paths[n], paths[n].stat().st_size, digest.hexdigest()) for n, (_, digest) in sinks.items()]
 
 
 def edge_types(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Each edge type (subject category, predicate, object category) of the graph with its count, the
     associations, knowledge levels, agent types and primary knowledge sources (with counts) of its edges,
-    each qualifier's values and the other properties that occur. Two passes over the edges.
+    each qualifier's values and the other properties that occur. One pass over the edges (grouped by type
+    and primary knowledge source; the groups are combined here).
     """
-    columns = con.table("edges").columns
+    columns = list(columns_of(con, "edges"))
     qualifiers = qualifiers_of(columns)
-    attributes = [c for c in columns_of(con, "edges") if c not in {*EDGE_CORE, *qualifiers}]
+    attributes = [c for c in columns if c not in {*EDGE_CORE, *qualifiers}]
     levels = [c for c in ("knowledge_level", "agent_type") if c in columns]
     source = "e.primary_knowledge_source" if "primary_knowledge_source" in columns else "NULL"
-    typed_edges = "edges e JOIN nodes s ON s.id = e.subject JOIN nodes o ON o.id = e.object"
-    triple = "s.category, e.predicate, o.category"
-    lists = [
-        f"list(DISTINCT e.{ident(c)} ORDER BY e.{ident(c)}) FILTER (WHERE e.{ident(c)} IS NOT NULL)"
-        for c in ["category", *levels, *qualifiers]
-    ]
+    valued = ["category", *levels, *qualifiers]
+    lists = [f"list(DISTINCT e.{ident(c)}) FILTER (WHERE e.{ident(c)} IS NOT NULL)" for c in valued]
     counts = [f"count(e.{ident(c)})" for c in attributes]
     rows = con.execute(f"""
-        SELECT {triple}, count(*), {", ".join([*lists, *counts])}
-        FROM {typed_edges} GROUP BY ALL ORDER BY ALL""").fetchall()
-    by_source: dict[tuple, dict[str, int]] = {}
-    for *key, primary, n in con.execute(f"""
-            SELECT {triple}, coalesce({source}, '(none)'), count(*) FROM {typed_edges} GROUP BY ALL ORDER BY ALL
-            """).fetchall():
-        by_source.setdefault(tuple(key), {})[primary] = n
+        SELECT s.category, e.predicate, o.category, coalesce({source}, '(none)'), count(*),
+               {", ".join([*lists, *counts])}
+        FROM edges e JOIN nodes s ON s.id = e.subject JOIN nodes o ON o.id = e.object
+        GROUP BY ALL ORDER BY ALL""").fetchall()
+    merged: dict[tuple, dict] = {}
+    for subject, predicate, obj, primary, count, *rest in rows:
+        entry = merged.setdefault(
+            (subject, predicate, obj),
+            {"count": 0, "by_source": {}, "values": {c: set() for c in valued}, "filled": dict.fromkeys(attributes, 0)},
+        )
+        entry["count"] += count
+        entry["by_source"][primary] = count
+        for column, values in zip(valued, rest, strict=False):
+            entry["values"][column] |= set(values or [])
+        for column, n in zip(attributes, rest[len(valued) :], strict=True):
+            entry["filled"][column] += n
     types = []
-    for subject, predicate, obj, count, associations, *rest in rows:
-        found = dict(zip([*levels, *qualifiers], rest, strict=False))
+    for (subject, predicate, obj), entry in sorted(merged.items()):
+        values = {c: sorted(v) for c, v in entry["values"].items()}
         types.append(
             {
                 "subject": subject,
                 "predicate": predicate,
                 "object": obj,
-                "count": count,
-                "associations": associations or [],
-                "knowledge_level": found.get("knowledge_level") or [],
-                "agent_type": found.get("agent_type") or [],
-                "qualifiers": {q: found[q] for q in qualifiers if found[q]},
-                "attributes": [a for a, n in zip(attributes, rest[len(levels) + len(qualifiers) :], strict=True) if n],
-                "count_by_source": by_source[(subject, predicate, obj)],
+                "count": entry["count"],
+                "associations": values["category"],
+                "knowledge_level": values.get("knowledge_level", []),
+                "agent_type": values.get("agent_type", []),
+                "qualifiers": {q: values[q] for q in qualifiers if values[q]},
+                "attributes": [a for a in attributes if entry["filled"][a]],
+                "count_by_source": entry["by_source"],
             }
         )
     return types
@@ -263,20 +265,19 @@ def meta_knowledge_graph(con: duckdb.DuckDBPyConnection, types: list[dict] | Non
     return {"nodes": nodes, "edges": edges}
 
 
-def write_meta_knowledge_graph(con: duckdb.DuckDBPyConnection, out_dir: Path, types: list[dict] | None = None) -> dict:
+def write_meta_knowledge_graph(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, types: list[dict] | None = None
+) -> tuple[dict, Written]:
     """meta_knowledge_graph.json (TRAPI MetaKnowledgeGraph of the merged graph in ``con``); returns its content."""
     meta = meta_knowledge_graph(con, types)
-    (out_dir / META_KG).write_text(json.dumps(meta, indent=2) + "\n")
-    return meta
+    return meta, write_text(out_dir / META_KG, json.dumps(meta, indent=2) + "\n")
 
 
-def write_example_edges(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
+def write_example_edges(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Written:
     """``example_edges.jsonl``: for each edge type (subject category, predicate, object category) its
     first edge by id, as a KGX JSON Lines edge plus ``subject_category`` and ``object_category``.
     """
-    columns = columns_of(con, "edges")
-    line = _jsonl_line(columns, "e.")
-    path = out_dir / EXAMPLE_EDGES
+    line = _jsonl_line(columns_of(con, "edges"), "e.")
     query = f"""
         SELECT '{{"subject_category":' || to_json(s.category) || ',"object_category":' || to_json(o.category)
                || ',' || substr({line}, 2) AS line
@@ -284,8 +285,7 @@ def write_example_edges(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
         QUALIFY row_number() OVER (PARTITION BY s.category, e.predicate, o.category ORDER BY e.id) = 1
         ORDER BY s.category, e.predicate, o.category
     """
-    _copy(con, query, "jsonl", path)
-    return path
+    return copy_to_file(con, query, out_dir / EXAMPLE_EDGES)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -419,31 +419,42 @@ def reference_ingest_guide(
     }
 
 
-def write_rig(out_dir: Path, meta: dict, types: list[dict], scope: TaxonScope, options: Options) -> Path:
+def write_rig(out_dir: Path, meta: dict, types: list[dict], scope: TaxonScope, options: Options) -> Written:
     """ncbi_gene_rig.yaml: the reference ingest guide of this build (:func:`reference_ingest_guide`)."""
-    path = out_dir / RIG
     guide = reference_ingest_guide(meta, types, scope, options)
-    path.write_text(
+    return write_text(
+        out_dir / RIG,
         f"# {GRAPH} reference ingest guide, generated by `make transform` (do not edit).\n"
-        + yaml.safe_dump(guide, sort_keys=False, allow_unicode=True, width=110)
+        + yaml.safe_dump(guide, sort_keys=False, allow_unicode=True, width=110),
     )
-    return path
 
 
 def write_outputs(
     con: duckdb.DuckDBPyConnection, out_dir: Path, formats: list[str], scope: TaxonScope, options: Options
-) -> list[Path]:
-    """Everything but the merged TSV, from the merged tables in ``con``; returns the files written.
+) -> list[Written]:
+    """Every file of the graph, from the graph's tables in ``con``; returns the files written.
 
-    ``options`` are the build's transform fields (the RIG lists the row rules they select)."""
-    written = write_formats(con, out_dir, formats)
-    # TSV only: Monarch's per-taxon files are TSV, and JSONL / Parquet users filter on in_taxon. In every
-    # format, the split cost 3.7 times the TSV's writing time on the full benchmark corpus (docs/outputs.md).
-    written += write_by_taxon(con, out_dir, ["tsv"], scope)
-    types = edge_types(con)
-    meta = write_meta_knowledge_graph(con, out_dir, types)
-    written += [out_dir / META_KG, write_rig(out_dir, meta, types, scope, options), write_example_edges(con, out_dir)]
-    return written
+    The files are written two at a time, largest first, each query on one DuckDB thread (streams.side_by_side:
+    the order of the tables is kept). ``options`` are the build's transform fields (the RIG lists the row
+    rules they select)."""
+
+    def graph_file(kind: str, fmt: str) -> Callable[[duckdb.DuckDBPyConnection], list[Written]]:
+        return lambda cursor: [write_table(cursor, kind, fmt, out_dir / f"{GRAPH}_{kind}.{fmt}")]
+
+    def metadata(cursor: duckdb.DuckDBPyConnection) -> list[Written]:
+        types = edge_types(cursor)
+        meta, meta_file = write_meta_knowledge_graph(cursor, out_dir, types)
+        return [meta_file, write_rig(out_dir, meta, types, scope, options), write_example_edges(cursor, out_dir)]
+
+    jobs = [
+        *(graph_file("edges", fmt) for fmt in formats),
+        # TSV only: Monarch's per-taxon files are TSV, and JSONL / Parquet users filter on in_taxon.
+        lambda cursor: write_by_taxon(cursor, out_dir, scope, "edges"),
+        metadata,
+        *(graph_file("nodes", fmt) for fmt in formats),
+        lambda cursor: write_by_taxon(cursor, out_dir, scope, "nodes"),
+    ]
+    return [w for written in side_by_side(con, jobs) for w in written]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -480,17 +491,11 @@ def file_format(relative: str) -> str:
     }.get(suffix, suffix)
 
 
-def file_list(out_dir: Path) -> list[dict]:
-    """Every file in ``out_dir`` (recursively, by relative path) with its format, size and sha256.
-
-    Called before graph_metadata.json is written, so it lists every file but graph_metadata.json itself
-    and what is made from it afterwards (report.html, report.json, the tarball).
-    """
-
+def file_list(out_dir: Path, written: list[Written]) -> list[dict]:
+    """The files ``written`` (by path relative to ``out_dir``) with their format, size and sha256, as they were
+    computed while the files were written."""
     files = []
-    for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
-        relative = path.relative_to(out_dir).as_posix()
-        files.append(
-            {"name": relative, "format": file_format(relative), "size": path.stat().st_size, "sha256": sha256(path)}
-        )
+    for entry in sorted(written, key=lambda w: w.path.relative_to(out_dir).as_posix()):
+        relative = entry.path.relative_to(out_dir).as_posix()
+        files.append({"name": relative, "format": file_format(relative), "size": entry.size, "sha256": entry.sha256})
     return files

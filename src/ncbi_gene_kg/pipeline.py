@@ -1,37 +1,36 @@
-"""Run every transform whose NCBI file is present, through Koza, into a staging folder.
+"""Run every transform whose NCBI file is present into the build's database.
 
 Sources are the Koza configs in config/ (sources.py); each config's ``name`` is the NCBI file name it
 reads, and its transform field ``also_reads`` names other NCBI files it joins (gene2refseq reads
-gene_refseq_uniprotkb_collab): they are found in DATA the same way and passed to the transform as
-``also_read_files`` ({name: [paths]}); a transform runs only when all are present.
-The build (build.py) runs them into its own build folder; publish.py makes that folder OUT's graph.
+gene_refseq_uniprotkb_collab): they are found in DATA the same way, and a transform runs only when all
+are present. A config whose transform field ``only_with`` names a yes/no field (gene2pubmed:
+``publications``) runs only when that field is on; otherwise its file is listed as present and unused,
+and not read.
+
+Each transform runs on its own connection (a cursor) to the build's one DuckDB database
+(:func:`ncbi_gene_kg.ingest.run_transform`) and stores its nodes and edges there as typed tables, which
+the merge reads. Transforms run side by side in threads (DuckDB works outside Python's lock, and the
+database's memory bound and threads are shared by all of them), largest input first; their results
+keep the configs' order.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import multiprocessing
 import os
-import signal
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-from koza.runner import KozaRunner
-from koza.utils.exceptions import CountValidationError
+import duckdb
 
 from ncbi_gene_kg.accounting import RowAccount
 from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.ingest import Options, flag, run_transform
 from ncbi_gene_kg.paths import CONFIG_DIR, SAMPLE_DIR
-from ncbi_gene_kg.scan import MEMORY_SHARE
-from ncbi_gene_kg.sources import NcbiSource, discover_sources
+from ncbi_gene_kg.sources import NcbiSource, discover_sources, transform_of
 from ncbi_gene_kg.stages import Stages, StageTime
 from ncbi_gene_kg.taxa import TaxonScope
-
-TRANSFORMS_DIR = "transforms"
 
 
 @dataclass
@@ -40,15 +39,14 @@ class TransformRun:
 
     source: NcbiSource
     inputs: list[Path]
-    account: RowAccount
+    accounts: list[RowAccount]
     nodes: int
     edges: int
-    also_accounts: list[RowAccount] = field(default_factory=list)
 
     @property
-    def accounts(self) -> list[RowAccount]:
-        """The row accounting of every file read: the config's own file, then each of ``also_reads``."""
-        return [self.account, *self.also_accounts]
+    def account(self) -> RowAccount:
+        """The row accounting of the config's own file (``accounts`` adds each of ``also_reads``)."""
+        return self.accounts[0]
 
 
 @dataclass
@@ -60,6 +58,7 @@ class BuildResult:
     scope: TaxonScope
     runs: list[TransformRun] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)  # present, but their transform is off
 
 
 def find_inputs(data_dir: Path, name: str) -> list[Path]:
@@ -91,122 +90,105 @@ def choose_data_dir(data_dir: Path | None, sources: list[NcbiSource]) -> tuple[P
 
 
 def default_jobs() -> int:
-    """Transforms run at once by default: two where there are two cores (DuckDB loads a file on one thread)."""
+    """Transforms run at once by default: two where there are two cores (a file's scan is one thread)."""
     return min(2, os.cpu_count() or 1)
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One transform to run: its config and its files (by NCBI file name: its own, then ``also_reads``)."""
+
+    source: NcbiSource
+    files: dict[str, list[Path]]
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file the transform reads."""
+        return [p for paths in self.files.values() for p in paths]
+
+    def run(self, con: duckdb.DuckDBPyConnection, scope: TaxonScope, options: Options) -> TransformRun:
+        """Run the transform on ``con`` (its own cursor of the build database)."""
+        tables = run_transform(con, transform_of(self.source), self.source, self.files, scope, options)
+        accounts = [tables.account(), *(joined.account() for joined in tables.joined.values())]
+        return TransformRun(self.source, self.paths, accounts, tables.stored["node"], tables.stored["edge"])
+
+
+def plan(data_dir: Path | None, options: Options, config_dir: Path = CONFIG_DIR) -> tuple[list[Planned], BuildResult]:
+    """The transforms to run on DATA's files, and the BuildResult that will hold their runs.
+
+    The scope of the result is set by the caller (``run_transforms``)."""
+    sources = discover_sources(config_dir)
+    data_dir, used_sample = choose_data_dir(data_dir, sources)
+    result = BuildResult(data_dir, used_sample, TaxonScope("", None))
+    planned: list[Planned] = []
+    needs: list[str] = []  # present, but without a file it joins
+    for source in sources:
+        files = {f.name: find_inputs(data_dir, f.name) for f in source.files}
+        missing = [name for name, paths in files.items() if not paths and name != source.name]
+        if files[source.name] and missing:
+            needs.append(f"{source.name} (needs {', '.join(missing)})")
+        if not files[source.name] or missing:
+            result.skipped.append(needs[-1] if files[source.name] else source.name)
+        elif source.only_with and not flag(options, source.only_with, False):
+            result.unused.append(f"{source.name} (present; read only with {source.only_with})")
+        else:
+            planned.append(Planned(source, files))
+    if not planned:
+        raise UserError(
+            f"no NCBI Gene input files in {data_dir}" + (f"; found but skipped: {', '.join(needs)}" if needs else "")
+        )
+    return planned, result
+
+
 def run_transforms(
-    out_dir: Path,
+    con: duckdb.DuckDBPyConnection,
     scope: TaxonScope,
     data_dir: Path | None = None,
-    extra_fields: dict | None = None,
+    options: Options | None = None,
     stages: Stages | None = None,
     on_start: Callable[[NcbiSource, list[Path]], None] | None = None,
     config_dir: Path = CONFIG_DIR,
     jobs: int = 1,
 ) -> BuildResult:
-    """Run every transform whose input is present in DATA, writing into ``out_dir``; one stage each.
+    """Run every transform whose input is present in DATA into the database of ``con``; one stage each.
 
-    With ``jobs`` > 1 the transforms run in that many worker processes, largest input first; the
-    results keep the configs' order, so the outputs do not depend on which finished first.
+    ``options`` are the transform fields the build sets (taxa is ``scope``'s name). With ``jobs`` > 1 the
+    transforms run in that many threads, each on its own cursor, largest input first; the results keep
+    the configs' order. A failing transform stops the others (their queries are interrupted).
     """
-    sources = discover_sources(config_dir)
-    data_dir, used_sample = choose_data_dir(data_dir, sources)
-    result = BuildResult(data_dir, used_sample, scope)
+    options = {"taxa": scope.name, **(options or {})}
+    planned, result = plan(data_dir, options, config_dir)
+    result.scope = scope
     stages = stages or Stages()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    planned: list[Planned] = []
-    needs: list[str] = []  # present, but without a file it joins
-    for source in sources:
-        inputs = find_inputs(data_dir, source.name)
-        also_inputs = {name: find_inputs(data_dir, name) for name in source.also_read_names}
-        missing = [name for name, paths in also_inputs.items() if not paths]
-        if inputs and missing:
-            needs.append(f"{source.name} (needs {', '.join(missing)})")
-        if not inputs or missing:
-            result.skipped.append(needs[-1] if inputs else source.name)
-            continue
-        planned.append(Planned(source, inputs, also_inputs, out_dir, scope, extra_fields or {}))
-    if not planned:
-        raise UserError(
-            f"no NCBI Gene input files in {data_dir}" + (f"; found but skipped: {', '.join(needs)}" if needs else "")
-        )
-    if jobs <= 1 or len(planned) == 1:
-        for job in planned:
-            if on_start:
-                on_start(job.source, job.files)
-            with stages.stage(f"transform {job.source.name}"):
-                result.runs.append(job.run())
-        return result
     for job in planned:
         if on_start:
-            on_start(job.source, job.files)
-    largest_first = sorted(planned, key=lambda j: -sum(p.stat().st_size for p in j.files))
-    with ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init, initargs=(jobs,)
-    ) as pool:
-        futures = {job.source.name: pool.submit(_timed, job) for job in largest_first}
-        done = [futures[job.source.name].result() for job in planned]
+            on_start(job.source, job.paths)
+    cursors = {job.source.name: con.cursor() for job in planned}
+
+    def timed(job: Planned) -> tuple[TransformRun, StageTime]:
+        """Run ``job`` as one stage (its wall time; the peak memory is the process's, shared by the jobs)."""
+        own = Stages()
+        with own.stage(f"transform {job.source.name}"):
+            run = job.run(cursors[job.source.name], scope, options)
+        return run, own.done[0]
+
+    largest_first = sorted(planned, key=lambda j: -sum(p.stat().st_size for p in j.paths))
+    try:
+        with ThreadPoolExecutor(max(1, jobs)) as pool:
+            futures: dict[str, Future] = {job.source.name: pool.submit(timed, job) for job in largest_first}
+            try:
+                wait(futures.values(), return_when=FIRST_EXCEPTION)
+                done = [futures[job.source.name].result() for job in planned]
+            except BaseException:  # a failed transform, or ^C: the others stop too
+                for future in futures.values():
+                    future.cancel()
+                for cursor in cursors.values():
+                    cursor.interrupt()
+                raise
+    finally:
+        for cursor in cursors.values():
+            cursor.close()
     for run, stage in done:
         result.runs.append(run)
         stages.done.append(stage)
     return result
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One transform to run: its config, its files, where it writes, and its transform fields."""
-
-    source: NcbiSource
-    inputs: list[Path]
-    also_inputs: dict[str, list[Path]]
-    out_dir: Path
-    scope: TaxonScope
-    extra_fields: dict
-
-    @property
-    def files(self) -> list[Path]:
-        """Every file the transform reads: its own, then those of ``also_reads``."""
-        return self.inputs + [p for paths in self.also_inputs.values() for p in paths]
-
-    def run(self) -> TransformRun:
-        """Run the Koza transform in this process, writing ``<out_dir>/<name>_nodes.tsv`` / ``_edges.tsv``.
-
-        ``also_inputs`` (the files of the config's ``also_reads``) reach the transform as ``also_read_files``;
-        their row accounting comes back in the transform metadata ``also_row_accounting`` (a list).
-        """
-        fields = {"taxa": self.scope.name, **self.extra_fields}
-        if self.also_inputs:
-            fields["also_read_files"] = {n: [str(p.resolve()) for p in paths] for n, paths in self.also_inputs.items()}
-        try:
-            _, runner = KozaRunner.from_config_file(
-                str(self.source.path),
-                output_dir=str(self.out_dir),
-                input_files=[str(p.resolve()) for p in self.inputs],
-                overrides={"transform": {"extra_fields": fields}},
-            )
-        except (OSError, yaml.YAMLError, ValueError, TypeError) as error:
-            raise UserError(f"{self.source.path}: cannot load the transform ({error})") from error
-        try:
-            writer = runner.run()
-        except CountValidationError as error:
-            raise UserError(f"{self.source.name}: {error} (config {self.source.path})") from error
-        metadata = runner.transform_metadata
-        account = RowAccount.from_dict(metadata["row_accounting"])
-        also_accounts = [RowAccount.from_dict(a) for a in metadata.get("also_row_accounting", [])]
-        return TransformRun(self.source, self.files, account, writer.node_count, writer.edge_count, also_accounts)
-
-
-def _timed(job: Planned) -> tuple[TransformRun, StageTime]:
-    """Run ``job`` in a worker process, as one stage (its wall time and the worker's peak memory)."""
-    stages = Stages()
-    with stages.stage(f"transform {job.source.name}"):
-        run = job.run()
-    return run, stages.done[0]
-
-
-def _worker_init(jobs: int) -> None:
-    """A worker dies with the build (Linux: PR_SET_PDEATHSIG) and shares DuckDB's memory bound with the others."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    os.environ[MEMORY_SHARE] = str(jobs)

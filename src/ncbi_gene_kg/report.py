@@ -1,7 +1,7 @@
 """The build report: ``report.html``, one self-contained page, and ``report.json`` with the same figures.
 
-Written at the end of ``make transform`` from the staged outputs: the merged KGX files (queried with
-DuckDB, so it works for the full-size graph), ``graph_metadata.json`` and ``validation_report.json``.
+Written at the end of ``make transform`` from the graph's tables (queried with DuckDB, so it works for the
+full-size graph), ``graph_metadata.json`` and ``validation_report.json``.
 The page has no external resource (styles inline, plots as SVG data URIs rendered by matplotlib) and
 no script, so it works opened from disk.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from ncbi_gene_kg import plots
-from ncbi_gene_kg.graphdb import GRAPH, column_or_null, open_graph
+from ncbi_gene_kg.graphdb import GRAPH, column_or_null, columns, open_graph
 from ncbi_gene_kg.pages import render
 from ncbi_gene_kg.sql import one, scalar
 from ncbi_gene_kg.tables import load_table, register_table
@@ -36,12 +36,12 @@ def write_report(
     """Write ``report.html`` and ``report.json`` into ``out_dir`` from the graph and reports there.
 
     Args:
-        out_dir: a build's output folder (or its staging folder) with ``<name>_nodes.tsv``,
-            ``<name>_edges.tsv``, ``graph_metadata.json`` and ``validation_report.json``.
+        out_dir: a build's output folder (or its staging folder) with the graph database ``<name>.duckdb``,
+            ``graph_metadata.json`` and ``validation_report.json``.
         name: the graph's file name stem.
         stages: the build's stages so far (stage, seconds, peak_rss_mb), shown when given.
-        graph: a connection that holds the graph as tables ``nodes`` and ``edges`` (the build's, after the
-            merge), read instead of the KGX files.
+        graph: a connection whose database holds the graph's tables ``nodes`` and ``edges`` (the build's,
+            after the merge), read instead of opening the graph database.
 
     Returns:
         The paths of the HTML page and the JSON file.
@@ -61,8 +61,8 @@ def write_report(
 def compute_figures(out_dir: Path, name: str = GRAPH, graph: duckdb.DuckDBPyConnection | None = None) -> dict[str, Any]:
     """Every figure of the report as plain JSON-able data (the content of ``report.json``).
 
-    The graph is read from the KGX files in ``out_dir``, or from ``graph``'s tables ``nodes`` and ``edges``
-    (the report adds its own tables to that connection: n, e, degree and its mapping tables).
+    The graph is read from the graph database in ``out_dir``, or from ``graph``'s tables ``nodes`` and ``edges``
+    (the report adds its own temp tables and views to that connection: n, e, go, degree and its mapping tables).
     """
     con = graph if graph is not None else open_graph(out_dir, name)
     try:
@@ -95,16 +95,19 @@ def compute_figures(out_dir: Path, name: str = GRAPH, graph: duckdb.DuckDBPyConn
 
 
 def _load(con: duckdb.DuckDBPyConnection) -> None:
-    """Copy the columns the report uses into tables ``n`` and ``e`` (one read of each file)."""
-    node_cols = ", ".join(
-        column_or_null(con, "nodes", c) for c in ("id", "category", "name", "in_taxon", "in_taxon_label")
-    )
+    """Views ``n`` and ``e``: the columns of the graph's tables the report uses (taxa as TSV writes them)."""
+    node_cols = ", ".join(column_or_null(con, "nodes", c) for c in ("id", "category", "name", "in_taxon_label"))
+    taxon = "array_to_string(in_taxon, '|')" if "in_taxon" in columns(con, "nodes") else "NULL::VARCHAR"
     edge_cols = ", ".join(
-        column_or_null(con, "edges", c)
-        for c in ("id", "subject", "predicate", "object", "primary_knowledge_source", "has_evidence", "negated")
+        column_or_null(con, "edges", c) for c in ("id", "subject", "predicate", "object", "primary_knowledge_source")
     )
-    con.execute(f"CREATE TEMP TABLE n AS SELECT {node_cols} FROM nodes")
-    con.execute(f"CREATE TEMP TABLE e AS SELECT {edge_cols} FROM edges")
+    evidence = "has_evidence" if "has_evidence" in columns(con, "edges") else "NULL::VARCHAR[]"
+    negated = "coalesce(negated, false)" if "negated" in columns(con, "edges") else "false"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW n AS SELECT {node_cols}, {taxon} AS in_taxon FROM nodes")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW e AS SELECT {edge_cols}, {evidence} AS has_evidence, {negated} AS negated "
+        "FROM edges"
+    )
 
 
 def _taxon_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -189,8 +192,8 @@ def go_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         register_table(con, table)
     con.execute("""
         CREATE TEMP TABLE go AS
-        SELECT e.rowid AS id, e.subject, a.Category AS aspect, lower(coalesce(e.negated, '')) = 'true' AS negated,
-               unnest(coalesce(string_split(e.has_evidence, '|'), [NULL])) AS eco
+        SELECT e.id, e.subject, a.Category AS aspect, e.negated,
+               unnest(coalesce(e.has_evidence, [NULL])) AS eco
         FROM e JOIN n ON n.id = e.object JOIN go_category a ON a.node_category = n.category
     """)
     con.execute("""

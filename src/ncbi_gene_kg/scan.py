@@ -42,23 +42,27 @@ class Header:
 
 
 MEMORY_LIMIT_MB = 3000
-# Set in the worker processes that run transforms side by side: each takes this share of the memory bound.
-MEMORY_SHARE = "NCBI_GENE_KG_MEMORY_SHARE"
 
 
 def connect(
-    memory_limit: str | None = None, threads: int | None = None, preserve_order: bool = True
+    database: Path | None = None,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    preserve_order: bool = True,
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with a memory bound; beyond it DuckDB spills to the system temp folder.
+    """A DuckDB connection with a memory bound (3 GB); beyond it DuckDB spills to the system temp folder.
 
-    The bound is 3 GB, divided among the transforms running at once (``NCBI_GENE_KG_MEMORY_SHARE``).
-    ``preserve_order=False`` lets DuckDB spill more freely, for work whose every output is ORDER BY'd.
+    ``database`` is a file (the build's one database) or None for an in-memory database. The bound and the
+    threads are the database's, shared by all its cursors. ``preserve_order=False`` lets DuckDB spill more
+    freely, for work whose every output is ordered by its own keys.
     """
-    memory_limit = memory_limit or f"{MEMORY_LIMIT_MB // max(1, int(os.environ.get(MEMORY_SHARE, '1')))}MB"
     spill = os.path.join(tempfile.gettempdir(), f"ncbi-gene-kg-duckdb-{os.getpid()}")
-    con = duckdb.connect(
-        config={"memory_limit": memory_limit, "preserve_insertion_order": preserve_order, "temp_directory": spill}
-    )
+    config = {
+        "memory_limit": memory_limit or f"{MEMORY_LIMIT_MB}MB",
+        "preserve_insertion_order": preserve_order,
+        "temp_directory": spill,
+    }
+    con = duckdb.connect(str(database) if database else ":memory:", config=config)
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con

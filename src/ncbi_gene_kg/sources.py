@@ -8,12 +8,19 @@ means adding its config (CONTRIBUTING.md):
   property (1 wins); ``preferred_for``: properties for which this source wins over every rank.
 - ``curie_properties``: ``{node: [...], edge: [...]}``, the properties it writes whose values are
   CURIEs (validation checks their prefixes against the registry).
+- ``only_with``: a yes/no transform field without which the source is not read (gene2pubmed:
+  ``publications``); the build lists the file as present and unused.
 - ``also_reads``: other NCBI files the transform joins, each ``{url, columns}``; the source's own
   URL is ``metadata.ingest_url`` and its columns the reader's.
 
-The transform module (``transform.code``) declares how it classifies rows: ``row_rules(scope, options)``
-for its own file and, for each file it also reads, an entry of ``ALSO_READS_ROW_RULES``
-(:func:`row_rules` gathers them, for the reference ingest guide and the config test).
+Its ``writer`` section declares the node and edge properties the transform writes (the columns of its
+tables) and the count guards (``min_node_count``, ``max_edge_count: 0`` for a node-only source), which
+the build enforces as Koza does.
+
+The transform module (``transform.code``) states what it does in its ``TRANSFORM``
+(:class:`ncbi_gene_kg.ingest.Transform`): the columns it reads, how it classifies rows (``row_rules(scope,
+options)`` for its own file and one for each file it also reads; :func:`row_rules` gathers them, for the
+reference ingest guide and the config test) and the function that maps the emitted rows to KGX tables.
 
 ``make download`` fetches each file from its URL and accepts it when the first line starts with the
 header its columns give (see :attr:`NcbiFile.header`).
@@ -27,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -35,10 +42,12 @@ from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import CONFIG_DIR
 
 if TYPE_CHECKING:
-    from ncbi_gene_kg.ingest import RowRules
+    from ncbi_gene_kg.ingest import RowRules, Transform
     from ncbi_gene_kg.taxa import TaxonScope
 
 HEADER_COLUMNS = 3  # columns of the header checked before a download is accepted
+# The writer's count guards (Koza's names): a build fails when a transform's output is outside them.
+COUNT_BOUNDS = ("min_node_count", "max_node_count", "min_edge_count", "max_edge_count")
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,10 @@ class NcbiSource:
     preferred_for: tuple[str, ...] = ()
     curie_properties: dict[str, tuple[str, ...]] = field(default_factory=dict)
     also_reads: tuple[NcbiFile, ...] = ()
+    node_properties: tuple[str, ...] = ()
+    edge_properties: tuple[str, ...] = ()
+    count_bounds: dict[str, int] = field(default_factory=dict)
+    only_with: str | None = None
 
     @property
     def also_read_names(self) -> tuple[str, ...]:
@@ -129,12 +142,19 @@ def transform_module(code: Path) -> ModuleType:
     return module
 
 
+def transform_of(source: NcbiSource) -> Transform:
+    """The source's transform: its module's ``TRANSFORM``."""
+    found = getattr(transform_module(source.code), "TRANSFORM", None)
+    if found is None:
+        raise UserError(f"{source.code}: defines no TRANSFORM (see docs/template/source.py)")
+    return cast("Transform", found)
+
+
 def row_rules(source: NcbiSource, scope: TaxonScope, options: Mapping[str, Any]) -> dict[str, RowRules]:
     """Each file the source reads -> the row rules its transform applies, for ``scope`` and the transform fields."""
-    module = transform_module(source.code)
-    also = getattr(module, "ALSO_READS_ROW_RULES", {})
-    rules = {source.name: module.row_rules(scope, options)}
-    return rules | {f.name: also[f.name](scope, options) for f in source.also_reads}
+    transform = transform_of(source)
+    rules = {source.name: transform.row_rules(scope, options)}
+    return rules | {f.name: transform.also_reads[f.name](scope, options) for f in source.also_reads}
 
 
 def _source(path: Path, config: dict) -> NcbiSource:
@@ -154,6 +174,10 @@ def _source(path: Path, config: dict) -> NcbiSource:
             tuple(transform.get("preferred_for") or ()),
             {kind: tuple(props) for kind, props in (transform.get("curie_properties") or {}).items()},
             also,
+            tuple((config.get("writer") or {}).get("node_properties") or ()),
+            tuple((config.get("writer") or {}).get("edge_properties") or ()),
+            {k: int(v) for k, v in (config.get("writer") or {}).items() if k in COUNT_BOUNDS and v is not None},
+            transform.get("only_with"),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise UserError(

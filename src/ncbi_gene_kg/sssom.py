@@ -7,19 +7,21 @@ metadata.
 
 from __future__ import annotations
 
-import shutil
+import io
 from importlib.metadata import version
 from pathlib import Path
 
-import bioregistry
 import duckdb
 
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.biolink import prefix_map
+from ncbi_gene_kg.curie import uri_prefix
 from ncbi_gene_kg.history import GENE, load_history
 from ncbi_gene_kg.sql import scalar
+from ncbi_gene_kg.streams import Written, copy_to_file
 
 SSSOM_FILE = "ncbi_gene_history.sssom.tsv"
+HISTORY_MAPPINGS = "gene_history"  # the mapping set's rows, a table of the published graph database
 # SSSOM: IAO:0100001 "term replaced by" is what OBO ontologies use from an obsolete term to its replacement.
 PREDICATE = "IAO:0100001"
 NO_TERM_FOUND = "sssom:NoTermFound"
@@ -70,32 +72,24 @@ def sssom_curie_map() -> dict[str, str]:
     """Prefixes the mapping set uses beyond SSSOM's built-in ones: NCBIGene and IAO as the Biolink model
     expands them, infores as bioregistry does (the Biolink model has no infores prefix)."""
     biolink = prefix_map()
-    infores = bioregistry.get_uri_prefix("infores")
+    infores = uri_prefix("infores")
     assert infores is not None, "bioregistry knows infores"
     return {GENE: biolink[GENE], "IAO": biolink["IAO"], "infores": infores}
 
 
-def write_sssom(
-    con: duckdb.DuckDBPyConnection, history: Path, path: Path, build_version: str, nodes: str = "nodes"
-) -> int:
-    """Write the SSSOM mapping set of discontinued GeneIDs to ``path``; returns how many mappings.
+def history_mappings(con: duckdb.DuckDBPyConnection, graph: str = "graph") -> bool:
+    """Table ``<graph>.gene_history``: the mapping set's rows (:data:`SSSOM_COLUMNS`), one per discontinued GeneID
+    in the scope, in GeneID order; False (no table) when gene_history was not an input.
 
-    The metadata block and header come from the sssom library (``write_table`` on the mapping set with its
-    metadata and prefix map); the rows are formatted by DuckDB the way that writer formats them (tab
-    separated, quoted only where a value holds a tab, quote or newline), since there may be millions.
-    Object labels are the current genes' symbols from the merged ``nodes`` table. Writes nothing and returns
-    0 when ``history`` does not exist (gene_history was not an input).
+    It is the published graph database's record of discontinued GeneIDs (`ncbi-gene-kg resolve` reads it) and
+    the SSSOM file's rows. Object labels are the current genes' symbols from ``<graph>.nodes``.
     """
-    if not load_history(con, history, "sssom_history"):
-        return 0
-    import pandas as pd
-    from curies import Converter
-    from sssom.util import MappingSetDataFrame
-    from sssom.writers import write_table
-
-    node_columns = con.table(nodes).columns
+    if not load_history(con, "sssom_history"):
+        return False
+    node_columns = con.table(f"{graph}.nodes").columns
     symbol = "n.symbol" if "symbol" in node_columns else "n.name" if "name" in node_columns else "NULL"
-    rows = con.sql(f"""
+    con.execute(f"""
+        CREATE TABLE {graph}.{HISTORY_MAPPINGS} AS
         SELECT h.old AS subject_id, h.discontinued_symbol AS subject_label, '{PREDICATE}' AS predicate_id,
                coalesce(h.new, '{NO_TERM_FOUND}') AS object_id, {symbol} AS object_label,
                CASE WHEN h.new IS NOT NULL AND h.via IS NOT NULL THEN '{CHAINED}' ELSE '{DIRECT}' END
@@ -113,23 +107,42 @@ def write_sssom(
                              || ', then ' || h.new END
                END AS comment,
                '{TAXON_KEY}{NCBITAXON}:' || h.tax_id AS other
-        FROM sssom_history h LEFT JOIN {nodes} n ON n.id = h.new
+        FROM sssom_history h LEFT JOIN {graph}.nodes n ON n.id = h.new
         ORDER BY CAST(h.discontinued_id AS BIGINT)
     """)
-    if rows.columns != SSSOM_COLUMNS:
-        raise RuntimeError(f"SSSOM columns {rows.columns} differ from {SSSOM_COLUMNS}")
+    columns = con.table(f"{graph}.{HISTORY_MAPPINGS}").columns
+    if columns != SSSOM_COLUMNS:
+        raise RuntimeError(f"SSSOM columns {columns} differ from {SSSOM_COLUMNS}")
+    return True
+
+
+def write_sssom(con: duckdb.DuckDBPyConnection, path: Path, build_version: str) -> Written | None:
+    """Write the SSSOM mapping set of discontinued GeneIDs (table ``gene_history``, :func:`history_mappings`) to
+    ``path``; None when there is no such table (gene_history was not an input).
+
+    The metadata block and header come from the sssom library (``write_table`` on the mapping set with its
+    metadata and prefix map); the rows are formatted by DuckDB the way that writer formats them (tab
+    separated, quoted only where a value holds a tab, quote or newline), since there may be millions.
+    """
+    if not scalar(
+        con,
+        f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{HISTORY_MAPPINGS}' "
+        "AND database_name = current_database()",
+    ):
+        return None
+    import pandas as pd
+    from curies import Converter
+    from sssom.util import MappingSetDataFrame
+    from sssom.writers import write_table
+
     converter = Converter.from_prefix_map(sssom_curie_map())
-    header = MappingSetDataFrame(
+    header_set = MappingSetDataFrame(
         df=pd.DataFrame(columns=SSSOM_COLUMNS), converter=converter, metadata=_sssom_metadata(build_version)
     )
-    part = path.with_name(path.name + ".rows")
-    rows.write_csv(str(part), sep="\t", header=False, quotechar='"', escapechar='"')
-    with path.open("w", encoding="utf-8") as fh:
-        write_table(header, fh, condense=False)
-    with path.open("ab") as out, part.open("rb") as body:
-        shutil.copyfileobj(body, out, 1 << 22)
-    part.unlink()
-    return int(scalar(con, "SELECT count(*) FROM sssom_history"))
+    header = io.StringIO()
+    write_table(header_set, header, condense=False)
+    options = "FORMAT csv, DELIMITER '\t', HEADER false, QUOTE '\"', ESCAPE '\"'"
+    return copy_to_file(con, f"SELECT * FROM {HISTORY_MAPPINGS}", path, options, header.getvalue().encode("utf-8"))
 
 
 # --- resolve -----------------------------------------------------------------------------------------------

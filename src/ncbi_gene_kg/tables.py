@@ -1,4 +1,5 @@
-"""Mapping tables: small TSV files in ncbi_gene_kg/mappings, each citing its source in '#' lines."""
+"""Mapping tables: small TSV files in ncbi_gene_kg/mappings, each citing its source in '#' lines; and the
+tables generated from the pinned Biolink model and registry (ncbi_gene_kg/generated, scripts/generate_tables.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from functools import cache
 
 import duckdb
 
-from ncbi_gene_kg.paths import MAPPINGS_DIR
+from ncbi_gene_kg.paths import GENERATED_DIR, MAPPINGS_DIR
 
 
 @cache
-def load_table(name: str) -> tuple[dict[str, str], ...]:
-    """Rows of mappings/<name>.tsv as dicts (comment lines skipped, empty cells as '')."""
-    with (MAPPINGS_DIR / f"{name}.tsv").open(encoding="utf-8") as fh:
+def load_table(name: str, generated: bool = False) -> tuple[dict[str, str], ...]:
+    """Rows of mappings/<name>.tsv (or generated/<name>.tsv) as dicts (comment lines skipped, empty cells as '')."""
+    with ((GENERATED_DIR if generated else MAPPINGS_DIR) / f"{name}.tsv").open(encoding="utf-8") as fh:
         lines = (line for line in fh if not line.startswith("#"))
         return tuple(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 

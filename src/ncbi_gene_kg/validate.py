@@ -1,15 +1,18 @@
-"""Validation of the merged graph: kgx's Validator (offline, pinned Biolink) plus the checks kgx lacks.
+"""Validation of the graph: kgx's Validator (offline, pinned Biolink) plus the checks kgx lacks.
 
-Our checks run in DuckDB over every node and edge: categories and predicates exist in the pinned
-model, CURIE prefixes resolve in the prefix registry, no '-' or empty values, unique ids, and
-knowledge_level and agent_type on every edge. kgx's Validator runs on every record of the graph.
-Each problem class is reported with a count and a few examples.
+Our checks run in DuckDB over every node and edge, in one query per table (:func:`check_graph`): categories
+and predicates exist in the pinned model, CURIE prefixes resolve in the prefix registry, no '-' or empty
+values or list items, knowledge_level and agent_type on every edge. The query groups the records by
+*shape* (category or predicate, id prefixes, provenance, which properties are filled) and keeps the first
+records of each, the stratified sample kgx's Validator reads for a large graph (:func:`kgx_input`). Each
+problem class is reported with a count and a few examples. Ids are unique by construction (the merge
+groups nodes and edges by id), so they are not checked again.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,21 +30,42 @@ from ncbi_gene_kg.biolink import (
     use_offline_model,
 )
 from ncbi_gene_kg.curie import is_known_prefix
+from ncbi_gene_kg.kgx import column_types, tsv_line
 from ncbi_gene_kg.sources import curie_properties
-from ncbi_gene_kg.sql import ident, one, scalar, string_list
+from ncbi_gene_kg.sql import ident, quote
 
 # The properties whose values are CURIEs: each source config's curie_properties.
 CURIE_PROPERTIES = {"nodes": curie_properties("node"), "edges": curie_properties("edge")}
+# kgx validates about 2,300 records a second (measured on the small benchmark corpus): every record of a
+# graph up to this size, a stratified sample of larger ones.
+KGX_ALL_RECORDS = 100_000
+KGX_PER_SHAPE = 20
+# A record's shape: its category or predicate, id prefixes and provenance (and which properties it fills).
+SHAPE = {
+    "nodes": {"category": "category", "prefix": "split_part(id, ':', 1)"},
+    "edges": {
+        "category": "category",
+        "predicate": "predicate",
+        "subject_prefix": "split_part(subject, ':', 1)",
+        "object_prefix": "split_part(object, ':', 1)",
+        "knowledge_level": "knowledge_level",
+        "agent_type": "agent_type",
+        "primary_knowledge_source": "primary_knowledge_source",
+    },
+}
+NO_PREFIX = "(not a CURIE)"
 
 
 @dataclass
 class ValidationResult:
-    """Validation's findings: errors and warnings by class (count and examples) and notes for the report."""
+    """Validation's findings: errors and warnings by class (count and examples), notes for the report, and the
+    shapes of the graph's records (per table: each shape's key values, count and first ids)."""
 
     errors: dict[str, Tally] = field(default_factory=dict)
     warnings: dict[str, Tally] = field(default_factory=dict)
     kgx_records: int = 0
     notes: list[str] = field(default_factory=list)
+    shapes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -53,88 +77,94 @@ class ValidationResult:
         """Errors of all classes together."""
         return sum(t.count for t in self.errors.values())
 
-
-def _values(table: str, column: str) -> str:
-    """SQL yielding (record id, value) for each value of a column, lists split."""
-    record = "id"
-    if is_multivalued(column):
-        return (
-            f"SELECT {record} AS record, unnest(string_split({ident(column)}, '|')) AS value "
-            f"FROM {table} WHERE {ident(column)} IS NOT NULL"
-        )
-    return f"SELECT {record} AS record, {ident(column)} AS value FROM {table} WHERE {ident(column)} IS NOT NULL"
+    def add(self, label: str, count: int, examples: list[str]) -> None:
+        """Count ``count`` more errors of class ``label``, with examples (the first few by text are kept)."""
+        found = self.errors.setdefault(label, Tally(0, []))
+        found.count += count
+        found.examples = sorted({*found.examples, *examples})[:EXAMPLES]
 
 
-def _tally(con: duckdb.DuckDBPyConnection, query: str) -> Tally | None:
-    n, examples = one(con, f"SELECT count(*), list(example ORDER BY example)[1:{EXAMPLES}] FROM ({query})")
-    return Tally(n, examples) if n else None
+def _bad_value(column: str, dtype: str) -> str | None:
+    """SQL: the record's ``column`` holds '-' (NCBI's null), an empty value or list item, or a list item with the
+    list delimiter (any reader of the TSV would split it); None for a type that cannot (numbers, booleans)."""
+    c = ident(column)
+    # '-' is NCBI's null, never a value, except in a slot whose enum has it (StrandEnum: the minus strand).
+    dash = slot_range(column) != "StrandEnum"
+    if dtype.endswith("[]"):
+        item = "v = '' OR contains(v, '|')" + (" OR v = '-'" if dash else "")
+        return f"len(list_filter({c}, v -> {item})) > 0"
+    if dtype != "VARCHAR":
+        return None
+    value = f"{c} = '' OR {c} LIKE '|%' OR {c} LIKE '%|' OR {c} LIKE '%||%'" + (f" OR {c} = '-'" if dash else "")
+    return f"({value})"
 
 
-def _check_terms(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    column: str,
-    known: Callable[[str], bool],
-    label: str,
-    errors: dict[str, Tally],
-) -> None:
-    """Every distinct value of ``column`` must satisfy ``known`` (a Biolink lookup)."""
-    values = [v for (v,) in con.execute(f"SELECT DISTINCT value FROM ({_values(table, column)})").fetchall()]
-    bad = sorted(v for v in values if not known(v))
-    if bad:
-        quoted = string_list(bad)
-        tally = _tally(
-            con, f"SELECT record || ': ' || value AS example FROM ({_values(table, column)}) WHERE value IN ({quoted})"
-        )
-        if tally:
-            errors[label] = tally
+def _prefixes(column: str, dtype: str) -> str:
+    """SQL: the distinct CURIE prefixes of the record's ``column``, as one space-separated string."""
+    prefix = f"CASE WHEN contains(v, ':') THEN split_part(v, ':', 1) ELSE '{NO_PREFIX}' END"
+    values = ident(column) if dtype.endswith("[]") else f"[{ident(column)}]"
+    return f"array_to_string(list_sort(list_distinct(list_transform({values}, v -> {prefix}))), ' ')"
+
+
+def _shapes(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[dict[str, Any]], list[str], dict[str, str]]:
+    """One pass over ``table``: its records grouped by shape, with every check's count and examples per shape.
+
+    Returns the shape rows, the columns checked for bad values, and the CURIE columns checked with the name
+    of their prefix histogram (prefixes of a record -> records)."""
+    types = column_types(con.table(table))
+    shape = {
+        name: expr for name, expr in SHAPE[table].items() if expr.removeprefix("split_part(").split(",")[0] in types
+    }
+    filled = " || ".join(f"CASE WHEN {ident(c)} IS NULL THEN '0' ELSE '1' END" for c in types)
+    bad = {c: condition for c, t in types.items() if (condition := _bad_value(c, t))}
+    curies = {c: f"prefixes_{i}" for i, c in enumerate(c for c in CURIE_PROPERTIES[table] if c in types)}
+    aggregates = [
+        "count(*) AS n",
+        f"min_by(id, id, {KGX_PER_SHAPE}) AS first_ids",
+        *(
+            f"count(*) FILTER (WHERE {condition}) AS bad_{i}, "
+            f"min(id || ': ' || CAST({ident(c)} AS VARCHAR), {EXAMPLES}) FILTER (WHERE {condition}) AS bad_examples_{i}"
+            for i, (c, condition) in enumerate(bad.items())
+        ),
+        *(f"histogram({_prefixes(c, types[c])}) AS {name}" for c, name in curies.items()),
+    ]
+    keys = [f"{expr} AS {ident(name)}" for name, expr in shape.items()]
+    rows = con.execute(f"SELECT {', '.join([*keys, f'{filled} AS filled', *aggregates])} FROM {table} GROUP BY ALL")
+    names = [d[0] for d in rows.description]
+    found = [dict(zip(names, row, strict=True)) for row in rows.fetchall()]
+    return sorted(found, key=lambda s: [str(s[k]) for k in [*shape, "filled"]]), list(bad), curies
 
 
 def check_graph(con: duckdb.DuckDBPyConnection) -> ValidationResult:
-    """Run our checks over tables ``nodes`` and ``edges`` (merged KGX, all VARCHAR)."""
+    """Run our checks over the graph's tables ``nodes`` and ``edges`` (one query each)."""
     result = ValidationResult()
-    errors = result.errors
-    node_columns = [c for c in con.table("nodes").columns]
-    edge_columns = [c for c in con.table("edges").columns]
-    _check_terms(con, "nodes", "category", is_category, "node category not in the Biolink model", errors)
-    _check_terms(con, "edges", "category", is_category, "edge category not in the Biolink model", errors)
-    _check_terms(con, "edges", "predicate", is_predicate, "predicate not in the Biolink model", errors)
-    for table, columns in (("nodes", node_columns), ("edges", edge_columns)):
-        for column in (c for c in CURIE_PROPERTIES[table] if c in columns):
-            _check_terms(
-                con,
-                table,
-                column,
-                lambda v: ":" in v and is_known_prefix(v.split(":", 1)[0]),
-                f"{table[:-1]} {column} is not a CURIE with a registry prefix",
-                errors,
-            )
-    for table, columns in (("nodes", node_columns), ("edges", edge_columns)):
-        for column in columns:
-            # '-' is NCBI's null, never a value, except in a slot whose enum has it (StrandEnum: minus strand).
-            dash = f"{ident(column)} = '-' OR " if slot_range(column) != "StrandEnum" else ""
-            tally = _tally(
-                con,
-                f"SELECT record || ': ' || {ident(column)} AS example FROM "
-                f"(SELECT id AS record, {ident(column)} FROM {table}) WHERE "
-                f"{dash}{ident(column)} = '' OR "
-                f"{ident(column)} LIKE '%||%' OR {ident(column)} LIKE '|%' OR "
-                f"{ident(column)} LIKE '%|'",
-            )
-            if tally:
-                errors[f"{table[:-1]} {column} holds '-' or an empty value"] = tally
-        tally = _tally(con, f"SELECT id AS example FROM {table} GROUP BY id HAVING count(*) > 1")
-        if tally:
-            errors[f"duplicate {table[:-1]} id"] = tally
-    for column in ("knowledge_level", "agent_type"):
-        if column not in edge_columns:
-            n = scalar(con, "SELECT count(*) FROM edges")
+    for table in ("nodes", "edges"):
+        shapes, bad, curies = _shapes(con, table)
+        result.shapes[table] = shapes
+        kind = table[:-1]
+        for i, column in enumerate(bad):
+            n = sum(s[f"bad_{i}"] for s in shapes)
             if n:
-                errors[f"edge without {column}"] = Tally(n, [])
-            continue
-        tally = _tally(con, f"SELECT id AS example FROM edges WHERE {column} IS NULL")
-        if tally:
-            errors[f"edge without {column}"] = tally
+                examples = [e for s in shapes for e in s[f"bad_examples_{i}"] or []]
+                result.add(f"{kind} {column} holds '-' or an empty value", n, examples)
+        for column, name in curies.items():
+            for s in shapes:
+                for prefixes, n in (s[name] or {}).items():
+                    unknown = [p for p in prefixes.split(" ") if p == NO_PREFIX or not is_known_prefix(p)]
+                    if unknown:
+                        example = f"{s['first_ids'][0]} (or another of its shape): {column} {', '.join(unknown)}"
+                        result.add(f"{kind} {column} is not a CURIE with a registry prefix", n, [example])
+        for column, known, label in (
+            ("category", is_category, f"{kind} category not in the Biolink model"),
+            ("predicate", is_predicate, "predicate not in the Biolink model"),
+        ):
+            for s in shapes:
+                if s.get(column) is not None and not known(s[column]):
+                    result.add(label, s["n"], [f"{record}: {s[column]}" for record in s["first_ids"]])
+    for column in ("knowledge_level", "agent_type"):
+        for s in result.shapes["edges"]:
+            if s.get(column) is None:
+                result.add(f"edge without {column}", s["n"], s["first_ids"])
     return result
 
 
@@ -163,81 +193,45 @@ def _correct_multivalued(toolkit: Any, *files: Path) -> list[str]:
 _CORRECTED: set[str] = set()
 
 
-# kgx validates about 2,300 records a second (measured on the small benchmark corpus): every record of a
-# graph up to this size, a stratified sample of larger ones.
-KGX_ALL_RECORDS = 100_000
-KGX_PER_SHAPE = 20
-NODE_SHAPE = ["category", "split_part(id, ':', 1)"]
-EDGE_SHAPE = [
-    "category",
-    "predicate",
-    "split_part(subject, ':', 1)",
-    "split_part(object, ':', 1)",
-    "knowledge_level",
-    "agent_type",
-    "primary_knowledge_source",
-]
-
-
-def _column_of(expression: str) -> str:
-    """The column a shape expression reads.
-
-    >>> _column_of("split_part(subject, ':', 1)"), _column_of("predicate")
-    ('subject', 'predicate')
+def kgx_input(
+    con: duckdb.DuckDBPyConnection, result: ValidationResult, graph_files: tuple[Path, Path], folder: Path
+) -> tuple[Path, Path, str]:
+    """The files kgx validates: the graph's own KGX TSV files, or for a large graph a stratified sample of it
+    written into ``folder``: the first records (by id) of every shape :func:`check_graph` found, so that every
+    kind of record kgx could object to is seen. Our own checks cover every record either way.
     """
-    return expression.removeprefix("split_part(").split(",")[0]
-
-
-def kgx_input(con: duckdb.DuckDBPyConnection, nodes: Path, edges: Path, folder: Path) -> tuple[Path, Path, str]:
-    """The files kgx validates: the whole graph, or for a large graph a stratified sample of it.
-
-    The sample keeps the first records (by id) of every shape: category or predicate, id prefixes,
-    provenance, and which properties are filled, so that every kind of record kgx could object to is
-    seen. Our own checks (check_graph) cover every record either way.
-    """
-    total = sum(scalar(con, f"SELECT count(*) FROM {t}") for t in ("nodes", "edges"))
+    total = sum(s["n"] for shapes in result.shapes.values() for s in shapes)
     if total <= KGX_ALL_RECORDS:
-        return nodes, edges, f"kgx validated all {total:,} records"
+        return graph_files[0], graph_files[1], f"kgx validated all {total:,} records"
     sampled = 0
     paths = []
-    for table, shape, source in (("nodes", NODE_SHAPE, nodes), ("edges", EDGE_SHAPE, edges)):
-        columns = con.table(table).columns
-        filled = " || ".join(f"CASE WHEN {ident(c)} IS NULL THEN '0' ELSE '1' END" for c in columns)
-        # A graph may lack a shape column altogether (no edges, or edges without provenance slots).
-        shape = [expr for expr in shape if _column_of(expr) in columns]
-        header = source.open().readline().rstrip("\n").split("\t")
-        line = " || '\t' || ".join(f"coalesce({ident(c)}, '')" for c in header)
+    for table, source in zip(("nodes", "edges"), graph_files, strict=True):
+        ids = sorted({i for s in result.shapes[table] for i in s["first_ids"]})
+        sampled += len(ids)
+        con.execute("CREATE OR REPLACE TEMP TABLE kgx_sample (id VARCHAR)")
+        con.executemany("INSERT INTO kgx_sample VALUES (?)", [(i,) for i in ids])
+        columns = column_types(con.table(table))
         target = folder / source.name
-        # The first ids of each shape by a top-k aggregate (a hash aggregate, no sort of the whole table).
-        picked = f"SELECT unnest(min_by(id, id, {KGX_PER_SHAPE})) FROM {table} GROUP BY {', '.join(shape)}, {filled}"
-        con.execute(
-            f"""
-            COPY (SELECT {line} AS {ident(chr(9).join(header))} FROM {table} WHERE id IN ({picked}) ORDER BY id)
-            TO '{target}' (FORMAT csv, HEADER true, QUOTE '', ESCAPE '')
-            """
-        )
-        sampled += sum(1 for _ in target.open()) - 1
+        con.execute(f"""
+            COPY (SELECT {tsv_line(columns)} AS {ident(chr(9).join(columns))}
+                  FROM {table} SEMI JOIN kgx_sample USING (id) ORDER BY id)
+            TO {quote(str(target))} (FORMAT csv, HEADER true, QUOTE '', ESCAPE '')
+        """)
         paths.append(target)
     return (
         paths[0],
         paths[1],
-        (
-            f"kgx validated a stratified sample of {sampled:,} of {total:,} records "
-            f"(up to {KGX_PER_SHAPE} of each shape); the other checks cover every record"
-        ),
+        f"kgx validated a stratified sample of {sampled:,} of {total:,} records "
+        f"(up to {KGX_PER_SHAPE} of each shape); the other checks cover every record",
     )
 
 
-def registry_prefixes(con: duckdb.DuckDBPyConnection) -> list[str]:
+def registry_prefixes(result: ValidationResult) -> list[str]:
     """Id prefixes of the graph (nodes, subjects, objects) that bioregistry knows and Biolink's context lacks."""
-    used = [
-        p
-        for (p,) in con.execute("""
-        SELECT DISTINCT split_part(id, ':', 1) FROM nodes
-        UNION SELECT split_part(subject, ':', 1) FROM edges UNION SELECT split_part(object, ':', 1) FROM edges
-    """).fetchall()
-    ]
-    return sorted(p for p in used if p not in prefix_map() and is_known_prefix(p))
+    used = {
+        s.get(key) for key in ("prefix", "subject_prefix", "object_prefix") for t in result.shapes.values() for s in t
+    }
+    return sorted(p for p in used if p and p not in prefix_map() and is_known_prefix(p))
 
 
 def run_kgx_validator(nodes: Path, edges: Path, result: ValidationResult, extra_prefixes: Sequence[str] = ()) -> None:

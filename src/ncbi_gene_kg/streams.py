@@ -1,0 +1,125 @@
+"""DuckDB's COPY into Python's hands: the bytes of a COPY go through a named pipe to a consumer thread.
+
+Every file the build writes from its tables is one COPY, and graph_metadata.json lists each file's sha256:
+the consumer hashes the bytes as they are written (:func:`copy_to_file`), so no file is read back to be
+hashed. The same pipe appends a COPY to a file another writer holds open (:func:`copy_into`: Koza's TSV
+writer, whose file already has its header line).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, TypeVar
+
+import duckdb
+
+from ncbi_gene_kg.sql import quote
+
+T = TypeVar("T")
+CHUNK = 1 << 20
+# One preformatted text column per line, written as it is: no quoting (a '"' is data), no header.
+LINES = "FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t'"
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file written by the build: its path, size in bytes and sha256 (hex)."""
+
+    path: Path
+    size: int
+    sha256: str
+
+
+def _through_pipe(con: duckdb.DuckDBPyConnection, query: str, options: str, consume: Callable[[bytes], object]) -> None:
+    """Run ``COPY (query) TO <pipe> (options)``, handing every chunk DuckDB writes to ``consume`` in a thread."""
+    error: list[BaseException] = []
+    with tempfile.TemporaryDirectory(prefix="ncbi-gene-kg-") as tmp:
+        pipe = os.path.join(tmp, "copy")
+        os.mkfifo(pipe)
+
+        def pump() -> None:
+            try:
+                with open(pipe, "rb") as source:
+                    while chunk := source.read(CHUNK):
+                        consume(chunk)
+            except BaseException as failure:  # handed to the caller below
+                error.append(failure)
+
+        thread = threading.Thread(target=pump, daemon=True)
+        thread.start()
+        try:
+            con.execute(f"COPY ({query}) TO {quote(pipe)} ({options})")
+        finally:
+            # Should DuckDB fail before it opened the pipe, the pump is still waiting for a writer.
+            with contextlib.suppress(OSError):
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+            thread.join()
+    if error:
+        raise error[0]
+
+
+def copy_to_file(
+    con: duckdb.DuckDBPyConnection, query: str, path: Path, options: str = LINES, header: bytes = b""
+) -> Written:
+    """Write ``query`` to ``path`` with one COPY (``options``: DuckDB's COPY options; by default each row is one
+    preformatted line), after ``header``; the sha256 is computed as the bytes are written."""
+    digest = hashlib.sha256(header)
+    size = len(header)
+    with path.open("wb") as sink:
+        sink.write(header)
+
+        def consume(chunk: bytes) -> None:
+            nonlocal size
+            digest.update(chunk)
+            sink.write(chunk)
+            size += len(chunk)
+
+        _through_pipe(con, query, options, consume)
+    return Written(path, size, digest.hexdigest())
+
+
+def copy_into(con: duckdb.DuckDBPyConnection, query: str, sink: BinaryIO) -> None:
+    """Append the lines of ``query`` (one preformatted text column) to an open binary file."""
+    _through_pipe(con, query, LINES, sink.write)
+
+
+def write_text(path: Path, text: str) -> Written:
+    """Write a small text file (UTF-8), hashing it on the way."""
+    data = text.encode("utf-8")
+    path.write_bytes(data)
+    return Written(path, len(data), hashlib.sha256(data).hexdigest())
+
+
+def side_by_side(con: duckdb.DuckDBPyConnection, jobs: Sequence[Callable[[duckdb.DuckDBPyConnection], T]]) -> list[T]:
+    """Run ``jobs`` (each given its own cursor of ``con``'s database, on the same default database) two at a
+    time, every query on one DuckDB thread; returns their results in ``jobs``' order.
+
+    A query on one thread keeps the order of the table it reads (on several, DuckDB may hand rows on in
+    any order once a join is involved), so the files written are the same bytes run to run; two such jobs
+    keep both cores busy.
+    """
+    database = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]  # type: ignore[index]
+
+    def run(job: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        cursor = con.cursor()
+        try:
+            cursor.execute(f"USE {database}")
+            return job(cursor)
+        finally:
+            cursor.close()
+
+    con.execute("SET threads = 1")
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            return list(pool.map(run, jobs))
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
