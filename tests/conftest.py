@@ -1,4 +1,5 @@
-"""Shared test helpers: run a Koza transform on real rows and read its KGX output."""
+"""Shared test helpers: run a Koza transform on real rows and read its KGX output; merge transforms as the build
+does."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from koza.runner import KozaRunner
 from rich.console import Console
 
 from ncbi_gene_kg.accounting import RowAccount
+from ncbi_gene_kg.merge import MergeResult
 from ncbi_gene_kg.paths import CONFIG_DIR, PROJECT_ROOT
+from ncbi_gene_kg.taxa import load_scope
 
 # Real NCBI Gene rows carried by the project (origins in tests/data/ncbi/README.md).
 REAL_DATA = PROJECT_ROOT / "tests" / "data" / "ncbi"
@@ -46,6 +50,11 @@ class TransformOutput:
         return found
 
 
+def in_graph_order(edges: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Edges in the order the graph and every file of it has them: by subject, predicate, object, id."""
+    return sorted(edges, key=lambda e: (e["subject"], e["predicate"], e["object"], e["id"]))
+
+
 def edge_id(
     subject: str, predicate: str, obj: str, source: str = "infores:ncbi-gene", negated: bool = False, **qualifiers: str
 ) -> str:
@@ -72,6 +81,30 @@ def run_koza(source: str, inputs: list[Path], out_dir: Path, **extra_fields: str
         read_kgx(out_dir / f"{source}_edges.tsv"),
         RowAccount.from_dict(runner.transform_metadata["row_accounting"]),
     )
+
+
+def merge_sources(
+    work: Path, inputs: dict[str, list[Path]], taxa: str = "default", **options: Any
+) -> tuple[duckdb.DuckDBPyConnection, MergeResult]:
+    """Run the transforms of ``inputs`` ({source: files}; files a source also reads are found beside them) into a
+    build database in ``work`` and merge them, as the build does; returns the connection (its default database
+    the graph's, tables ``nodes`` and ``edges``) and what the merge did."""
+    from ncbi_gene_kg.ingest import run_transform
+    from ncbi_gene_kg.merge import merge
+    from ncbi_gene_kg.pipeline import find_inputs
+    from ncbi_gene_kg.scan import connect
+    from ncbi_gene_kg.sources import sources_by_name, transform_of
+
+    con = connect(work / "build.duckdb")
+    scope = load_scope(taxa)
+    for name, paths in inputs.items():
+        source = sources_by_name()[name]
+        files = {name: paths} | {f.name: find_inputs(paths[0].parent, f.name) for f in source.also_reads}
+        run_transform(con, transform_of(source), source, files, scope, {"taxa": taxa, **options})
+    con.execute(f"ATTACH '{work / 'graph.duckdb'}' AS graph")
+    result = merge(con, "graph")
+    con.execute("USE graph")
+    return con, result
 
 
 def quiet_build(data: Path | None, out: Path, **options: Any) -> None:

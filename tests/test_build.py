@@ -38,8 +38,9 @@ def test_every_output_file_is_written(graph: Path) -> None:
         "validation_report.md",
         "report.html",
         "report.json",
-        "transforms",
+        "ncbi_gene.duckdb",
     } <= names
+    assert "transforms" not in names  # only with --transform-files
 
 
 def test_merged_counts_match_the_metadata_and_the_files(graph: Path) -> None:
@@ -117,22 +118,14 @@ def test_an_invalid_edge_fails_the_build_and_keeps_the_old_graph(tmp_path: Path,
 
     real_merge = build.merge
 
-    def inject_then_merge(con, transforms: Path, *args, **kwargs):
-        edges = transforms / "gene_orthologs_edges.tsv"
-        header = edges.read_text().splitlines()[0].split("\t")
-        row = {c: "" for c in header} | {
-            "id": "x",
-            "subject": "NCBIGene:7157",
-            "predicate": "biolink:is_friends_with",
-            "object": "NCBIGene:22059",
-            "category": "biolink:Association",
-            "knowledge_level": "knowledge_assertion",
-            "agent_type": "manual_agent",
-            "primary_knowledge_source": "infores:ncbi-gene",
-        }
-        with edges.open("a") as fh:
-            fh.write("\t".join(row[c] for c in header) + "\n")
-        return real_merge(con, transforms, *args, **kwargs)
+    def inject_then_merge(con, *args, **kwargs):
+        con.execute("""
+            INSERT INTO gene_orthologs_edges (id, subject, predicate, object, category, knowledge_level, agent_type,
+                                              primary_knowledge_source)
+            VALUES ('x', 'NCBIGene:7157', 'biolink:is_friends_with', 'NCBIGene:22059', 'biolink:Association',
+                    'knowledge_assertion', 'manual_agent', 'infores:ncbi-gene')
+        """)
+        return real_merge(con, *args, **kwargs)
 
     monkeypatch.setattr(build, "merge", inject_then_merge)
     with pytest.raises(UserError, match=r"the graph did not validate: .*predicate not in the Biolink model"):
@@ -142,12 +135,13 @@ def test_an_invalid_edge_fails_the_build_and_keeps_the_old_graph(tmp_path: Path,
 
 
 def test_transforms_side_by_side_give_the_same_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two worker processes (the default on two cores) write what one process writes, byte for byte."""
+    """Two transforms at once (the default on two cores) write what one at a time writes, byte for byte: every
+    file, the graph database and each transform's own files."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     for jobs, out in ((1, "one"), (2, "two")):
-        quiet_build(SAMPLE_DIR, tmp_path / out, jobs=jobs)
+        quiet_build(SAMPLE_DIR, tmp_path / out, jobs=jobs, transform_files=True)
     files = published(tmp_path / "one")
-    assert "transforms/gene_info_nodes.tsv" in files and files.keys() == published(tmp_path / "two").keys()
+    assert {"transforms/gene_info_nodes.tsv", "ncbi_gene.duckdb"} <= files.keys() == published(tmp_path / "two").keys()
     for name, content in files.items():
         assert content == published(tmp_path / "two")[name], name
 
@@ -157,7 +151,7 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.Monke
     quiet_build(SAMPLE_DIR, tmp_path / "a")
     quiet_build(SAMPLE_DIR, tmp_path / "b")
     files = published(tmp_path / "a")
-    assert "transforms/gene_info_nodes.tsv" in files and files.keys() == published(tmp_path / "b").keys()
+    assert "ncbi_gene.duckdb" in files and files.keys() == published(tmp_path / "b").keys()
     for name, content in files.items():
         assert content == published(tmp_path / "b")[name], name
     assert json.loads((tmp_path / "a/graph_metadata.json").read_text())["dateCreated"] == "2023-11-14"

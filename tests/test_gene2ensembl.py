@@ -13,15 +13,11 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-import pytest
-from conftest import run_koza, write_rows
+from conftest import merge_sources, run_koza, write_rows
 
-from ncbi_gene_kg import merge
 from ncbi_gene_kg.accounting import Tally
 from ncbi_gene_kg.biolink import is_category, is_predicate
-from ncbi_gene_kg.ensembl import disagreements
 from ncbi_gene_kg.paths import SAMPLE_DIR
-from ncbi_gene_kg.scan import connect
 
 HEAD = "gene2ensembl/all_species_head.2026-08.gene2ensembl"
 HEADER = (
@@ -43,12 +39,12 @@ def gene(gene_id: str, ensembl: str) -> dict[str, str]:
     }
 
 
-SAMPLE_GENES = [
-    gene("7157", "ENSG00000141510"),
-    gene("672", "ENSG00000012048"),
+SAMPLE_GENES = [  # by id, the graph's order
     gene("55876", "ENSG00000073605"),
-    gene("94103", "ENSG00000172057"),
+    gene("672", "ENSG00000012048"),
+    gene("7157", "ENSG00000141510"),
     gene("883", "ENSG00000171097"),
+    gene("94103", "ENSG00000172057"),
 ]
 
 
@@ -83,17 +79,17 @@ def test_one_node_row_per_gene_with_every_ensembl_gene(tmp_path: Path) -> None:
 def test_transcripts_and_proteins_as_an_option(tmp_path: Path) -> None:
     out = run_koza("gene2ensembl", [SAMPLE_DIR / "gene2ensembl.gz"], tmp_path, ensembl_products=True)
     products = [(n["id"], n["category"], n["xref"]) for n in out.nodes if n["category"] != "biolink:Gene"]
-    assert products == [
+    assert products == [  # by id
         ("ENSEMBL:ENSP00000269305", "biolink:Protein", "refseq:NP_000537"),
-        ("ENSEMBL:ENST00000269305", "biolink:RNAProduct", "refseq:NM_000546"),
         ("ENSEMBL:ENSP00000350283", "biolink:Protein", "refseq:NP_009225"),
+        ("ENSEMBL:ENST00000269305", "biolink:RNAProduct", "refseq:NM_000546"),
         ("ENSEMBL:ENST00000357654", "biolink:RNAProduct", "refseq:NM_007294"),
     ]
-    assert [(e["subject"], e["predicate"], e["object"]) for e in out.edges] == [
-        ("NCBIGene:7157", "biolink:has_gene_product", "ENSEMBL:ENSP00000269305"),
-        ("NCBIGene:7157", "biolink:has_gene_product", "ENSEMBL:ENST00000269305"),
+    assert [(e["subject"], e["predicate"], e["object"]) for e in out.edges] == [  # by subject, predicate, object
         ("NCBIGene:672", "biolink:has_gene_product", "ENSEMBL:ENSP00000350283"),
         ("NCBIGene:672", "biolink:has_gene_product", "ENSEMBL:ENST00000357654"),
+        ("NCBIGene:7157", "biolink:has_gene_product", "ENSEMBL:ENSP00000269305"),
+        ("NCBIGene:7157", "biolink:has_gene_product", "ENSEMBL:ENST00000269305"),
     ]
     first = out.edges[0]
     assert (first["category"], first["knowledge_level"], first["agent_type"], first["primary_knowledge_source"]) == (
@@ -107,35 +103,27 @@ def test_transcripts_and_proteins_as_an_option(tmp_path: Path) -> None:
     assert all(is_predicate(e["predicate"]) for e in out.edges)
 
 
-@pytest.fixture
-def transforms(tmp_path: Path) -> Path:
-    """gene_info and gene2ensembl outputs of the bundled sample, as the merge reads them."""
-    out = tmp_path / "transforms"
-    run_koza("gene_info", [SAMPLE_DIR / "gene_info.gz"], out)
-    run_koza("gene2ensembl", [SAMPLE_DIR / "gene2ensembl.gz"], out)
-    return out
+def merged(tmp_path: Path, gene2ensembl: Path | None = SAMPLE_DIR / "gene2ensembl.gz"):
+    """gene_info of the bundled sample and ``gene2ensembl`` merged as the build does."""
+    inputs = {"gene_info": [SAMPLE_DIR / "gene_info.gz"]} | ({"gene2ensembl": [gene2ensembl]} if gene2ensembl else {})
+    return merge_sources(tmp_path, inputs)
 
 
-def load(transforms: Path):
-    con = connect()
-    merge._load(con, "node_rows", sorted(transforms.glob("*_nodes.tsv")), merge.NODE_CORE)
-    return con
+def test_disagreements_with_gene_info_are_counted(tmp_path: Path) -> None:
+    _, result = merged(tmp_path)
+    assert result.disagreements == {IN_GENE_INFO_ONLY: Tally(1, ["NCBIGene:883 ENSEMBL:ENSG00000286112"])}
 
 
-def test_disagreements_with_gene_info_are_counted(transforms: Path) -> None:
-    assert disagreements(load(transforms)) == {IN_GENE_INFO_ONLY: Tally(1, ["NCBIGene:883 ENSEMBL:ENSG00000286112"])}
-
-
-def test_disagreements_both_ways(transforms: Path) -> None:
+def test_disagreements_both_ways(tmp_path: Path) -> None:
     rows = [
         "9606\t7157\tENSG00000141510\t-\t-\t-\t-",
         "9606\t7157\tENSG00000999999\t-\t-\t-\t-",  # CONSTRUCTED (invented Ensembl id)
         "9606\t94103\tENSG00000999998\t-\t-\t-\t-",
     ]  # CONSTRUCTED (invented Ensembl id): none of gene_info's
-    with gzip.open(transforms.parent / "gene2ensembl.gz", "wt") as fh:
+    with gzip.open(tmp_path / "gene2ensembl.gz", "wt") as fh:
         fh.write(HEADER + "\n" + "\n".join(rows) + "\n")
-    run_koza("gene2ensembl", [transforms.parent / "gene2ensembl.gz"], transforms)
-    assert disagreements(load(transforms)) == {
+    _, result = merged(tmp_path, tmp_path / "gene2ensembl.gz")
+    assert result.disagreements == {
         IN_GENE2ENSEMBL_ONLY: Tally(
             2, ["NCBIGene:7157 ENSEMBL:ENSG00000999999", "NCBIGene:94103 ENSEMBL:ENSG00000999998"]
         ),
@@ -144,16 +132,13 @@ def test_disagreements_both_ways(transforms: Path) -> None:
 
 
 def test_no_gene2ensembl_no_disagreements(tmp_path: Path) -> None:
-    out = tmp_path / "transforms"
-    run_koza("gene_info", [SAMPLE_DIR / "gene_info.gz"], out)
-    assert disagreements(load(out)) == {}
+    assert merged(tmp_path, None)[1].disagreements == {}
 
 
-def test_merged_xrefs_have_no_duplicates(transforms: Path, tmp_path: Path) -> None:
-    con = connect()
-    merge.merge(con, transforms, tmp_path)
+def test_merged_xrefs_have_no_duplicates(tmp_path: Path) -> None:
+    con, _ = merged(tmp_path)
     xrefs = dict(con.execute("SELECT id, xref FROM nodes WHERE id IN ('NCBIGene:7157', 'NCBIGene:883')").fetchall())
     assert xrefs == {
-        "NCBIGene:7157": "ENSEMBL:ENSG00000141510|HGNC:11998|OMIM:191170",
-        "NCBIGene:883": "ENSEMBL:ENSG00000171097|ENSEMBL:ENSG00000286112|HGNC:1564|OMIM:600547",
+        "NCBIGene:7157": ["ENSEMBL:ENSG00000141510", "HGNC:11998", "OMIM:191170"],
+        "NCBIGene:883": ["ENSEMBL:ENSG00000171097", "ENSEMBL:ENSG00000286112", "HGNC:1564", "OMIM:600547"],
     }

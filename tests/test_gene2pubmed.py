@@ -1,4 +1,4 @@
-"""gene2pubmed -> Publication nodes and mentions edges, off unless requested; on real rows.
+"""gene2pubmed -> Publication nodes and mentions edges, read by the build only when requested; on real rows.
 
 Rows: tests/data/ncbi/gene2pubmed (four_human_genes.2025-02: BRCA1, TP53, GSDMB, ORMDL3;
 all_species_head.2026-08: the first rows of the all-species file, taxa outside the default scope).
@@ -6,19 +6,21 @@ all_species_head.2026-08: the first rows of the all-species file, taxa outside t
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import edge_id, run_koza, write_rows
+from conftest import edge_id, quiet_build, run_koza, write_rows
 
 from ncbi_gene_kg.biolink import is_category, is_predicate, schema_view
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.paths import SAMPLE_DIR
+from ncbi_gene_kg.pipeline import plan
 
 FOUR_GENES = "gene2pubmed/four_human_genes.2025-02.gene2pubmed"
 ALL_SPECIES_HEAD = "gene2pubmed/all_species_head.2026-08.gene2pubmed"
-NOT_REQUESTED = "publications not requested"
 
 
 def rows(path: Path) -> tuple[str, list[str]]:
@@ -41,16 +43,22 @@ def test_biolink_terms():
     assert schema_view().get_class("publication").slot_usage["publication type"].required
 
 
-def test_off_by_default_every_row_is_counted(real_data: Path, tmp_path: Path):
-    out = run_koza("gene2pubmed", [real_data / FOUR_GENES], tmp_path)
-    assert out.nodes == [] and out.edges == []
-    account = out.account
-    assert (account.read, account.emitted, account.n_rejected) == (15_253, 0, 0)
-    assert account.out_of_scope[NOT_REQUESTED].count == 15_253
-    assert account.out_of_scope[NOT_REQUESTED].examples == [
-        f"four_human_genes.2025-02.gene2pubmed:{n}" for n in range(2, 7)
-    ]
-    assert account.balanced
+def test_off_by_default_the_file_is_not_read(real_data: Path, tmp_path: Path):
+    """Without publications the build lists gene2pubmed as present and unused and never opens it: a cut gzip
+    (it would be a fatal error once read) does not stop the build."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "gene_info.gz").write_bytes((SAMPLE_DIR / "gene_info.gz").read_bytes())
+    whole = gzip.compress((real_data / FOUR_GENES).read_bytes())
+    (data / "gene2pubmed.gz").write_bytes(whole[: len(whole) // 2])
+    planned, result = plan(data, {"publications": False})
+    assert [job.source.name for job in planned] == ["gene_info"]
+    assert result.unused == ["gene2pubmed (present; read only with publications)"]
+    quiet_build(data, tmp_path / "off")
+    accounted = json.loads((tmp_path / "off" / "validation_report.json").read_text())["row_accounting"]
+    assert [a["source"] for a in accounted] == ["gene_info"]
+    with pytest.raises(UserError, match="gene2pubmed.gz: truncated or corrupt compressed file"):
+        quiet_build(data, tmp_path / "on", publications=True)
 
 
 def test_on_one_edge_per_row(on):
@@ -65,7 +73,8 @@ def test_on_one_edge_per_row(on):
 
 
 def test_tp53_first_publication(on):
-    assert on.edges[0] == {
+    (first,) = [e for e in on.edges if e["subject"] == "PMID:1088347"]
+    assert first == {
         "id": edge_id("PMID:1088347", "biolink:mentions", "NCBIGene:7157"),
         "subject": "PMID:1088347",
         "predicate": "biolink:mentions",
@@ -87,7 +96,7 @@ def test_tp53_first_publication(on):
 def test_one_node_per_publication(on, real_data: Path):
     _, data = rows(real_data / FOUR_GENES)
     per_pmid = Counter(int(row.split("\t")[2]) for row in data)
-    assert [n["id"] for n in on.nodes] == [f"PMID:{p}" for p in sorted(per_pmid)]
+    assert [n["id"] for n in on.nodes] == sorted(f"PMID:{p}" for p in per_pmid)  # by id
     # a paper on two of the genes is one node with two edges
     edges = Counter(e["subject"] for e in on.edges)
     assert {f"PMID:{p}": n for p, n in per_pmid.items()} == edges
@@ -100,7 +109,7 @@ def test_taxon_scope(real_data: Path, tmp_path: Path):
     assert out.account.out_of_scope["taxon not in scope"].count == 20
     out = run_koza("gene2pubmed", [real_data / ALL_SPECIES_HEAD], tmp_path / "all", publications="true", taxa="all")
     assert len(out.edges) == 20 and out.account.emitted == 20
-    assert out.edges[0]["subject"] == "PMID:15925900" and out.edges[0]["object"] == "NCBIGene:310495631"
+    assert ("PMID:15925900", "NCBIGene:310495631") in {(e["subject"], e["object"]) for e in out.edges}
 
 
 def test_bad_and_repeated_rows(real_data: Path, tmp_path: Path):
@@ -121,22 +130,21 @@ def test_bad_and_repeated_rows(real_data: Path, tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [(True, 3), ("true", 3), ("yes", 3), ("1", 3), (False, 0), ("false", 0), ("off", 0)]
+    ("value", "read"), [(True, True), ("true", True), ("yes", True), ("1", True), (False, False), ("off", False)]
 )
-def test_flag_values(real_data: Path, tmp_path: Path, value: bool | str, expected: int):
-    header, data = rows(real_data / FOUR_GENES)
-    path = write_rows(tmp_path / "gene2pubmed", header, data[:3])
-    assert len(run_koza("gene2pubmed", [path], tmp_path / "out", publications=value).edges) == expected
+def test_flag_values(value: bool | str, read: bool):
+    planned, result = plan(SAMPLE_DIR, {"publications": value})
+    assert ("gene2pubmed" in {job.source.name for job in planned}) is read
+    assert bool(result.unused) is not read
 
 
-def test_bad_flag_value_is_a_clear_error(real_data: Path, tmp_path: Path):
+def test_bad_flag_value_is_a_clear_error():
     with pytest.raises(UserError, match="publications 'maybe' is not true or false"):
-        run_koza("gene2pubmed", [real_data / ALL_SPECIES_HEAD], tmp_path, publications="maybe")
+        plan(SAMPLE_DIR, {"publications": "maybe"})
 
 
 def test_bundled_sample(tmp_path: Path):
-    off = run_koza("gene2pubmed", [SAMPLE_DIR / "gene2pubmed.gz"], tmp_path / "off")
-    assert off.account.read == 337 and off.edges == []
-    assert {r: t.count for r, t in off.account.out_of_scope.items()} == {NOT_REQUESTED: 317, "taxon not in scope": 20}
-    on = run_koza("gene2pubmed", [SAMPLE_DIR / "gene2pubmed.gz"], tmp_path / "on", publications="true")
-    assert (len(on.edges), len(on.nodes), on.account.emitted) == (317, 292, 317)
+    out = run_koza("gene2pubmed", [SAMPLE_DIR / "gene2pubmed.gz"], tmp_path)
+    assert out.account.read == 337
+    assert {r: t.count for r, t in out.account.out_of_scope.items()} == {"taxon not in scope": 20}
+    assert (len(out.edges), len(out.nodes), out.account.emitted) == (317, 292, 317)

@@ -297,8 +297,8 @@ def test_unknown_collab_column_is_warned_about(tmp_path, refseq_rows, collab_row
     collab = [row + "\tx" for row in rows_for(collab_rows[1], 0, {"NP_644809.1"})]
     out = run(tmp_path, *write_pair(tmp_path, (refseq_rows[0], refseq), (collab_rows[0] + "\tsource", collab)))
     assert out.collab.warnings == [
-        "gene_refseq_uniprotkb_collab: unknown column 'source' (not in gene_refseq_uniprotkb_collab's expected "
-        "header), ignored"
+        "gene_refseq_uniprotkb_collab: unknown column 'source' (not in the columns the config gives for "
+        "gene_refseq_uniprotkb_collab), ignored"
     ]
     assert out.collab.emitted == 4 and len(out.edges) == 4
 

@@ -222,8 +222,8 @@ def test_tp53_exact(real):
 @needs_real_file
 def test_gsdmb_ormdl3_gene_entries_only(real):
     assert [n["xref"] for n in real["nodes"] if n["id"] in ("NCBIGene:55876", "NCBIGene:94103")] == [
-        "OMIM:610075",
-        "OMIM:611221",
+        "OMIM:611221",  # GSDMB (nodes by id)
+        "OMIM:610075",  # ORMDL3
     ]
     assert not any(e["subject"] in ("NCBIGene:55876", "NCBIGene:94103") for e in real["edges"])
 

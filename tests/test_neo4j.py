@@ -3,7 +3,7 @@
 One server serves the whole module (docs/neo4j-server.md): the bundled-sample graph, plus a handmade
 graph of hard values, is exported, imported with the exact command of the export's import.sh, and the
 server started with auth on. The admin-imported graph is compared, node by node and edge by edge, with
-the KGX files; the Bolt loader is then run over it (it must find nothing to change), and into the
+the graph database's rows; the Bolt loader is then run over it (it must find nothing to change), and into the
 emptied database (same graph, and a second run changes nothing). Tests without a server check the files.
 """
 
@@ -15,6 +15,7 @@ import io
 import logging
 import os
 import re
+import shutil
 import socket
 import subprocess
 from collections import Counter
@@ -30,7 +31,8 @@ from sample_graph import build_sample_graph
 
 from ncbi_gene_kg.biolink import category_ancestors
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.graphdb import open_graph
+from ncbi_gene_kg.graphdb import GRAPH_DB, open_graph
+from ncbi_gene_kg.kgx import kgx_type
 from ncbi_gene_kg.neo4j_export import (
     ARRAY_DELIMITER,
     CONSTRAINTS_FILE,
@@ -49,42 +51,43 @@ TP53, BRCA1, MOUSE = "NCBIGene:7157", "NCBIGene:672", "NCBITaxon:10090"
 GO_ASPECTS = ["biolink:BiologicalProcess", "biolink:MolecularActivity", "biolink:CellularComponent"]
 
 # Values neo4j-admin's CSV reader can get wrong: quotes at the start, end and middle, '\"' (a legacy escape),
-# a trailing backslash, tabs, the KGX list delimiter in a single-valued property, spaces at the ends,
-# non-ASCII, a literal 'true' string. Two parallel edges differ only in negation and source.
-HARD_NODES = [
+# a trailing backslash, tabs, the KGX list delimiter in a single value and in a list element, spaces at the
+# ends, non-ASCII, a literal 'true' string. Two parallel edges differ only in negation and source. Typed as a
+# build's graph database holds them (kgx.kgx_type: lists, booleans, integers; NULL for no value).
+HARD_NODES: list[dict[str, Any]] = [
     {
         "id": "HARD:1",
         "category": "biolink:Gene",
         "name": '"quoted" at the start',
-        "synonym": 'a"b|"c|d"|e""f',
+        "synonym": ['a"b', '"c', 'd"', 'e""f', "one|element", "a\ttab"],
         "description": "a\ttab, a | pipe, 'single' quotes and a backslash \\",
     },
     {
         "id": "HARD:2",
         "category": "biolink:Disease",
         "name": 'ends with a quote"',
-        "synonym": "x,y;z|ünïcödé ✓",
+        "synonym": ["x,y;z", "ünïcödé ✓"],
         "description": 'say ""hi"" \\"not an escape\\"',
     },
     {
         "id": "HARD:3",
-        "category": "biolink:Gene|biolink:Protein",
+        "category": "biolink:Protein",
         "name": "  spaces at both ends  ",
         "synonym": None,
         "description": "true",
     },
 ]
-HARD_EDGES = [
+HARD_EDGES: list[dict[str, Any]] = [
     {
         "id": "urn:hard:1",
         "subject": "HARD:1",
         "predicate": "biolink:related_to",
         "object": "HARD:2",
-        "negated": "True",
+        "negated": True,
         "primary_knowledge_source": "infores:a",
-        "publications": "PMID:1|PMID:2",
+        "publications": ["PMID:1", "PMID:2"],
         "description": 'tab\there, "quote"',
-        "has_count": "3",
+        "has_count": 3,
     },
     {
         "id": "urn:hard:2",
@@ -102,50 +105,49 @@ HARD_EDGES = [
         "subject": "HARD:3",
         "predicate": "biolink:interacts_with",
         "object": "HARD:1",
-        "negated": "false",
+        "negated": False,
         "primary_knowledge_source": "infores:a",
-        "publications": "PMID:3",
+        "publications": ["PMID:3"],
         "description": "\\",
-        "has_count": "0",
+        "has_count": 0,
     },
 ]
 
 
 def hard_graph() -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with ``nodes`` and ``edges`` tables of the hard values, all VARCHAR as in KGX."""
+    """A DuckDB connection with ``nodes`` and ``edges`` tables of the hard values, typed as in a build's graph."""
     con = duckdb.connect()
     for table, rows in (("nodes", HARD_NODES), ("edges", HARD_EDGES)):
         names = list(rows[0])
-        con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} VARCHAR' for n in names)})")
+        con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} {kgx_type(n)}' for n in names)})")
         con.executemany(
             f"INSERT INTO {table} VALUES ({', '.join('?' for _ in names)})", [[row[n] for n in names] for row in rows]
         )
     return con
 
 
-# --- what the graph in Neo4j must be, computed from the KGX rows --------------------------------------------
+# --- what the graph in Neo4j must be, computed from the graph's rows ----------------------------------------
 
 
-def _value(column: str, raw: str) -> Any:
-    kind = neo4j_type(column)
-    one = {"boolean": lambda v: v.lower() == "true", "long": int, "double": float}.get(kind.removesuffix("[]"), str)
-    return [one(v) for v in raw.split("|")] if kind.endswith("[]") else one(raw)
+def _value(column: str, value: Any) -> Any:
+    """A graph value as Neo4j holds it: a single value of a Biolink-multivalued slot (category) as a list."""
+    return [value] if neo4j_type(column).endswith("[]") and not isinstance(value, list) else value
 
 
 def kgx_graph(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], dict[str, Any]]:
     """Nodes as {id: (labels, properties)} and edges as {id: (subject, type, object, properties)}.
 
-    Independent of the export's SQL: KGX strings split on '|' and typed by the column's Biolink range.
+    Independent of the export's SQL: the typed rows of the graph's tables, with the labels from Biolink.
     """
 
     def rows(table: str) -> list[dict[str, Any]]:
         result = con.execute(f"SELECT * FROM {table}")
         names = [d[0] for d in result.description]
-        return [{k: v for k, v in zip(names, row, strict=True) if v not in (None, "")} for row in result.fetchall()]
+        return [{k: v for k, v in zip(names, row, strict=True) if v is not None} for row in result.fetchall()]
 
     nodes = {}
     for row in rows("nodes"):
-        labels = {a for c in row["category"].split("|") for a in category_ancestors(c)} | {"biolink:NamedThing"}
+        labels = set(category_ancestors(row["category"])) | {"biolink:NamedThing"}
         nodes[row["id"]] = (frozenset(labels), {k: _value(k, v) for k, v in row.items()})
     edges = {}
     for row in rows("edges"):
@@ -188,7 +190,7 @@ def one(driver: Any, query: str, **params: Any) -> Any:
 
 
 def check_graph(driver: Any, expected: tuple[dict[str, Any], dict[str, Any]]) -> None:
-    """Exact counts, every node and edge as in KGX, and the named queries."""
+    """Exact counts, every node and edge as in the graph, and the named queries."""
     nodes, edges = expected
     assert one(driver, "MATCH (n) RETURN count(n)") == len(nodes)
     assert one(driver, "MATCH ()-[r]->() RETURN count(r)") == len(edges)
@@ -267,10 +269,21 @@ def read_import_file(path: Path) -> list[dict[str, str]]:
 
 
 def test_export_headers_and_script(sample_out: Path, tmp_path: Path) -> None:
+    # The graph database alone: the export reads no KGX file.
+    graph = tmp_path / "graph"
+    graph.mkdir()
+    shutil.copyfile(sample_out / GRAPH_DB, graph / GRAPH_DB)
     console = Console(file=io.StringIO(), width=300)
-    result = run_export(sample_out, tmp_path, console)
+    result = run_export(graph, tmp_path, console)
     nodes, edges = read_import_file(tmp_path / NODES_FILE), read_import_file(tmp_path / RELATIONSHIPS_FILE)
     assert (len(nodes), len(edges)) == (result.nodes, result.relationships)
+    # Rows in a fixed order, the graph's: nodes by id, edges by subject, predicate, object, id.
+    con = open_graph(graph)
+    assert [n["id:ID"] for n in nodes] == [r[0] for r in con.execute("SELECT id FROM nodes ORDER BY id").fetchall()]
+    assert [e["id"] for e in edges] == [
+        r[0] for r in con.execute("SELECT id FROM edges ORDER BY subject, predicate, object, id").fetchall()
+    ]
+    con.close()
     assert list(nodes[0])[:3] == ["id:ID", ":LABEL", "category:string[]"]
     assert {"name", "synonym:string[]", "xref:string[]", "in_taxon:string[]"} <= set(nodes[0])
     assert list(edges[0])[:4] == [":START_ID", ":TYPE", ":END_ID", "id"]
@@ -297,10 +310,9 @@ def test_hard_values_are_quoted(tmp_path: Path) -> None:
     for row in HARD_NODES:
         assert nodes[row["id"]]["name"] == row["name"]
         assert nodes[row["id"]]["description"] == row["description"]
-        assert nodes[row["id"]]["synonym:string[]"] == (row["synonym"] or "").replace("|", ARRAY_DELIMITER)
-    assert set(nodes["HARD:3"][":LABEL"].split(ARRAY_DELIMITER)) == (
-        set(category_ancestors("biolink:Gene")) | set(category_ancestors("biolink:Protein"))
-    )
+        assert nodes[row["id"]]["synonym:string[]"] == ARRAY_DELIMITER.join(row["synonym"] or [])
+        assert nodes[row["id"]]["category:string[]"] == row["category"]
+    assert nodes["HARD:3"][":LABEL"].split(ARRAY_DELIMITER) == category_ancestors("biolink:Protein")
     edges = {e["id"]: e for e in read_import_file(tmp_path / RELATIONSHIPS_FILE)}
     assert edges["urn:hard:1"]["description"] == 'tab\there, "quote"'
     assert [edges[f"urn:hard:{i}"]["negated:boolean"] for i in (1, 2, 3)] == ["true", "", "false"]
@@ -310,11 +322,12 @@ def test_hard_values_are_quoted(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        ("synonym", "a\x1fb|c", "holds U+001F"),
-        ("name", "two\nlines", "line break"),
+        ("synonym", ["a\x1fb", "c"], "synonym: a<U+001F>b|c holds U+001F"),
+        ("synonym", ["c", "two\r\nlines"], "synonym: a value holds a line break"),
+        ("name", "two\nlines", "name: a value holds a line break"),
     ],
 )
-def test_unimportable_values_are_refused(tmp_path: Path, column: str, value: str, message: str) -> None:
+def test_unimportable_values_are_refused(tmp_path: Path, column: str, value: Any, message: str) -> None:
     con = hard_graph()
     con.execute(f"UPDATE nodes SET {column} = ? WHERE id = 'HARD:1'", [value])
     with pytest.raises(UserError, match=re.escape(message)):

@@ -8,13 +8,9 @@ edge per pair. Rows are classified in DuckDB by rules written as data ({reason: 
 is emitted, out of scope or rejected, and every value left out of an emitted row is counted.
 """
 
-from collections.abc import Iterable
-
-import koza
-from koza.transform import KozaTransform
-
-from ncbi_gene_kg import kgx, provenance
-from ncbi_gene_kg.ingest import InputTables, Options, RowRules, not_a_number, open_source, other_taxon_out_of_scope
+from ncbi_gene_kg import provenance
+from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, not_a_number, other_taxon_out_of_scope
+from ncbi_gene_kg.koza_adapter import koza_hooks
 from ncbi_gene_kg.taxa import TaxonScope
 
 NAME = "source"  # the NCBI file name: DuckDB tables are named after it (source_emitted, ...)
@@ -53,15 +49,13 @@ def row_rules(scope: TaxonScope, options: Options) -> RowRules:
     return RowRules(rejected, filtered)
 
 
-@koza.prepare_data()
-def scan(koza: KozaTransform, data: Iterable) -> InputTables:
-    """Scan the file into DuckDB (the taxon scope applied on tax_id in the scan) and classify every row."""
-    return open_source(koza, data, NAME, COLUMNS, row_rules)
+def transform(source: InputTables) -> None:
+    """Map the emitted rows to KGX edges in one query (typed: lists as lists) and store them.
 
-
-@koza.transform()
-def transform(koza: KozaTransform, source: InputTables) -> None:
-    """Map the emitted rows to KGX edges in one query, in a fixed order, and record the row accounting."""
+    ``source.emitted`` names the view of emitted rows; ``source.edges(query)`` / ``source.nodes(query)`` store
+    the rows as the tables the merge reads (the query's columns are the config's edge_properties, but ``id``,
+    which each edge gets from its identity). No ORDER BY: the graph is sorted once, by the merge.
+    """
     pair = (
         "least(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_a, "
         "greatest(CAST(GeneID AS BIGINT), CAST(Other_GeneID AS BIGINT)) AS gene_b"
@@ -72,23 +66,19 @@ def transform(koza: KozaTransform, source: InputTables) -> None:
         FROM (SELECT _file, _line, {pair} FROM {source.emitted})
         QUALIFY row_number() OVER (PARTITION BY gene_a, gene_b ORDER BY _file, _line) > 1
     """)
-    kgx.write_edges(
-        koza.writer,
-        source.sql(f"""
-        WITH edges AS (
-            SELECT DISTINCT {pair} FROM {source.emitted}
-        ), keyed AS (
-            SELECT gene_a, gene_b, 'NCBIGene:' || gene_a AS subject, '{PREDICATE}' AS predicate,
-                   'NCBIGene:' || gene_b AS object, '{provenance.NCBI_GENE}' AS primary_knowledge_source
-            FROM edges
-        )
-        SELECT subject, predicate, object,
-               '{CATEGORY}'            AS category,
-               '{KNOWLEDGE_LEVEL}'     AS knowledge_level,
-               '{AGENT_TYPE}'          AS agent_type,
-               primary_knowledge_source,
-               CAST(NULL AS VARCHAR[]) AS aggregator_knowledge_source
-        FROM keyed ORDER BY gene_a, gene_b
-    """),
-    )
-    source.finish(koza)
+    source.edges(f"""
+        SELECT 'NCBIGene:' || gene_a           AS subject,
+               '{PREDICATE}'                   AS predicate,
+               'NCBIGene:' || gene_b           AS object,
+               '{CATEGORY}'                    AS category,
+               '{KNOWLEDGE_LEVEL}'             AS knowledge_level,
+               '{AGENT_TYPE}'                  AS agent_type,
+               '{provenance.NCBI_GENE}'        AS primary_knowledge_source,
+               CAST(NULL AS VARCHAR[])         AS aggregator_knowledge_source
+        FROM (SELECT DISTINCT {pair} FROM {source.emitted})
+    """)
+
+
+# What the transform is: the build calls it on its database; Koza calls it through the two hooks.
+TRANSFORM = Transform(NAME, COLUMNS, row_rules, transform)
+scan, write = koza_hooks(TRANSFORM)  # Koza's hooks: `koza transform config/source.yaml` (koza_adapter.py)

@@ -255,10 +255,15 @@ def build_graph(
             with stages.stage("transform files"):
                 written += write_transform_files(con, result, build_dir / TRANSFORMS_DIR)
         with stages.stage("merge"):
-            con.execute(f"ATTACH {quote(str(build_dir / GRAPH_DB))} AS graph")
+            graph_db = build_dir / GRAPH_DB
+            con.execute(f"ATTACH {quote(str(graph_db))} AS graph")
             merged = merge(con, "graph")
             history_mappings(con, "graph")
-            con.execute("USE graph")  # from here on, ``nodes`` and ``edges`` are the graph's tables
+            # The graph database is complete: closed, hashed, and read from here on (``nodes`` and ``edges``).
+            con.execute("DETACH graph")
+            written.append(Written(graph_db, graph_db.stat().st_size, sha256(graph_db)))
+            con.execute(f"ATTACH {quote(str(graph_db))} AS graph (READ_ONLY)")
+            con.execute("USE graph")
         with stages.stage("outputs"):  # TSV and the other formats, by_taxon, meta KG, RIG (docs/outputs.md)
             written += write_outputs(con, build_dir, formats, result.scope, fields)
             sssom = write_sssom(con, build_dir / SSSOM_FILE, build_date())
@@ -276,8 +281,6 @@ def build_graph(
             bundle(build_dir, formats)
         with stages.stage("report"):  # from the graph's tables: no file is read again
             write_report(build_dir, stages=None if reproducible() else stages.to_list(), graph=con)
-        con.execute("USE build")
-        con.execute("DETACH graph")
     finally:
         con.close()
         for leftover in (build_dir / BUILD_DB, build_dir / f"{BUILD_DB}.wal"):

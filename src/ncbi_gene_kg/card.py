@@ -1,8 +1,9 @@
 """`ncbi-gene-kg card SYMBOL`: one gene's page, answered from the built graph with DuckDB.
 
-The card reads the merged KGX files in OUT (never the NCBI files, never a transform): the gene's
-node, the edges at it (one scan of the edge file) and the nodes at their other ends (one scan of
-the node file). It prints as text, or writes an HTML page in the style of the build report.
+The card reads the published graph database in OUT (graphdb.py; never the NCBI files, never a
+transform): the gene's node, the edges at it (one scan of table edges) and the nodes at their other
+ends. Its values are typed: a multivalued property is a list, ``negated`` a boolean, coordinates
+integers. It prints as text, or writes an HTML page in the style of the build report.
 
 Finding the gene: an ``NCBIGene:`` id or a bare GeneID; else the symbol, exactly, then ignoring
 case, then among the synonyms, each step within ``--taxon`` when given. A query that matches
@@ -24,7 +25,7 @@ import duckdb
 from rich.console import Console
 
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.graphdb import GRAPH, column_or_null, open_graph
+from ncbi_gene_kg.graphdb import GRAPH, column_or_null, columns, open_graph
 from ncbi_gene_kg.pages import render
 from ncbi_gene_kg.resolve import Resolution, resolve
 from ncbi_gene_kg.tables import load_table
@@ -144,13 +145,14 @@ class GeneCard:
         return dataclasses.asdict(self)
 
 
-def split(value: str | None) -> list[str]:
-    """A KGX multivalued cell as a list.
+def joined(value: Any) -> Any:
+    """A value the card shows as one: a list (a multivalued property: a gene's taxon, its SO type) as KGX TSV
+    writes it, joined by '|'; anything else as it is.
 
-    >>> split("a|b"), split(None)
-    (['a', 'b'], [])
+    >>> joined(["NCBITaxon:9606"]), joined(["a", "b"]), joined(None), joined("x")
+    ('NCBITaxon:9606', 'a|b', None, 'x')
     """
-    return [v for v in (value or "").split("|") if v]
+    return "|".join(value) if isinstance(value, list) else value
 
 
 def words(predicate: str) -> str:
@@ -167,14 +169,18 @@ def words(predicate: str) -> str:
 
 def _suggestions(con: duckdb.DuckDBPyConnection, query: str, taxa: list[str] | None) -> list[str]:
     """The gene symbols closest to ``query`` (prefix matches first, then by Jaro-Winkler similarity)."""
-    in_taxa = "" if taxa is None else "AND in_taxon IN (SELECT unnest($taxa))"
+    in_taxa = "" if taxa is None else "AND list_has_any(in_taxon, $taxa)"
     params: dict[str, Any] = {"q": query.strip()} | ({"taxa": taxa} if taxa is not None else {})
-    select = ", ".join(column_or_null(con, "nodes", c) for c in ("id", "symbol", "name", "in_taxon", "in_taxon_label"))
+    select = ", ".join(column_or_null(con, "nodes", c) for c in ("id", "symbol", "name", "in_taxon_label"))
+    # in_taxon is a list (shown joined, as KGX writes it); a graph without it gets a NULL list, for list_has_any
+    in_taxon = "in_taxon" if "in_taxon" in columns(con, "nodes") else "NULL::VARCHAR[] AS in_taxon"
     rows = con.execute(
         f"""
-        SELECT symbol || ' ' || id || ' (' || coalesce(in_taxon_label, in_taxon, 'no taxon') || ')' FROM (
-            SELECT id, coalesce(symbol, name) AS symbol, in_taxon, in_taxon_label FROM (SELECT {select}, category
-            FROM nodes) WHERE category = '{GENE}' {in_taxa})
+        SELECT symbol || ' ' || id || ' (' || coalesce(in_taxon_label, array_to_string(in_taxon, '|'), 'no taxon')
+               || ')'
+        FROM (
+            SELECT id, coalesce(symbol, name) AS symbol, in_taxon, in_taxon_label
+            FROM (SELECT {select}, {in_taxon}, category FROM nodes) WHERE category = '{GENE}' {in_taxa})
         WHERE symbol IS NOT NULL
         ORDER BY greatest(jaro_winkler_similarity(lower(symbol), lower($q)),
                           CASE WHEN starts_with(lower(symbol), lower($q)) THEN 0.99 ELSE 0 END) DESC, symbol, id
@@ -257,6 +263,8 @@ def _type_labels() -> dict[str, str]:
 
 
 def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
+    """The card of node ``gene_id``: its edges (one scan of table edges, kept in a temp table: temp objects live
+    in memory, beside the read-only database) sorted into the card's sections."""
     (node,) = _rows(con, "SELECT * FROM nodes WHERE id = ?", [gene_id])
     con.execute("CREATE TEMP TABLE ge AS SELECT * FROM edges WHERE subject = $g OR object = $g", {"g": gene_id})
     con.execute(
@@ -279,27 +287,27 @@ def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
         outgoing = edge["subject"] == gene_id
         other_id = edge["object"] if outgoing else edge["subject"]
         other_node = neighbours.get(other_id, {})
-        categories = split(other_node.get("category"))
+        category = other_node.get("category")
         predicate = edge["predicate"]
-        aspect = next((aspects[c] for c in categories if c in aspects), None)
+        aspect = aspects.get(category or "")
         if predicate == LOCATION_PREDICATE and outgoing:
             places.append(_place(edge, other_node))
         elif aspect and outgoing:
             go[ASPECTS[aspect]].append(
                 Annotation(
                     predicate,
-                    (edge.get("negated") or "").lower() == "true",
+                    bool(edge.get("negated")),
                     other_id,
                     other_node.get("name"),
-                    sorted({eco.get(e, e) for e in split(edge.get("has_evidence"))}),
-                    split(edge.get("publications")),
+                    sorted({eco.get(e, e) for e in edge.get("has_evidence") or []}),
+                    edge.get("publications") or [],
                 )
             )
-        elif GENE in categories and other_id != gene_id:
+        elif category == GENE and other_id != gene_id:
             gene = RelatedGene(
                 other_id,
                 other_node.get("symbol") or other_node.get("name"),
-                other_node.get("in_taxon"),
+                joined(other_node.get("in_taxon")),
                 other_node.get("in_taxon_label"),
                 predicate,
                 edge.get("original_predicate"),
@@ -309,20 +317,18 @@ def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
                 orthologs.setdefault(gene.taxon_label or gene.taxon or "no taxon", []).append(gene)
             else:
                 related.append(gene)
-        elif DISEASE_CATEGORIES.intersection(categories) and outgoing:
+        elif category in DISEASE_CATEGORIES and outgoing:
             disease = diseases.setdefault(other_id, Disease(other_id, other_node.get("name"), []))
             disease.links.append(
                 DiseaseLink(
                     predicate,
                     edge.get("primary_knowledge_source"),
-                    {slot: edge[slot] for slot in qualifier_slots if edge.get(slot)},
+                    {slot: joined(edge[slot]) for slot in qualifier_slots if edge.get(slot)},
                     edge.get("description"),
                 )
             )
         elif PRODUCT_PREDICATES.get(predicate) == ("subject" if outgoing else "object"):
-            proteins.append(
-                Product(other_id, other_node.get("name"), other_node.get("category"), split(other_node.get("xref")))
-            )
+            proteins.append(Product(other_id, other_node.get("name"), category, other_node.get("xref") or []))
         else:
             other[predicate] = other.get(predicate, 0) + 1
 
@@ -336,7 +342,7 @@ def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
         genes.sort(key=lambda g: (g.symbol or "", g.id))
     related.sort(key=lambda g: (g.predicate, g.symbol or "", g.id))
     xrefs: dict[str, list[str]] = {}
-    for xref in split(node.get("xref")):
+    for xref in node.get("xref") or []:
         xrefs.setdefault(xref.split(":", 1)[0], []).append(xref)
     return GeneCard(
         id=gene_id,
@@ -344,10 +350,10 @@ def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
         name=node.get("name"),
         full_name=node.get("full_name"),
         description=node.get("description"),
-        synonyms=split(node.get("synonym")),
-        type=node.get("type"),
-        type_label=_type_labels().get(node.get("type") or ""),
-        taxon=node.get("in_taxon"),
+        synonyms=node.get("synonym") or [],
+        type=joined(node.get("type")),
+        type_label=_type_labels().get(joined(node.get("type")) or ""),
+        taxon=joined(node.get("in_taxon")),
         taxon_label=node.get("in_taxon_label"),
         location={slot: node[slot] for slot in LOCATION_SLOTS if node.get(slot)}
         | {

@@ -156,6 +156,7 @@ class InputTables:
     dropped_values: dict[str, Tally] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     stored: dict[Kind, int] = field(default_factory=lambda: {"node": 0, "edge": 0})
+    tables: set[str] = field(default_factory=set)  # the node and edge tables stored (made on the first call)
     side_tables: list[str] = field(default_factory=list)
 
     def sql(self, query: str) -> duckdb.DuckDBPyRelation:
@@ -249,8 +250,9 @@ class InputTables:
             typed = f"SELECT {edge_id({c: kgx_type(c) for c in wanted})} AS id, * FROM ({typed})"
         columns = ", ".join(ident(c) for c in declared)
         table = table_of(self.name, kind)
-        verb = f"INSERT INTO {table}" if self.stored[kind] else f"CREATE TABLE {table} AS"
+        verb = f"INSERT INTO {table}" if table in self.tables else f"CREATE TABLE {table} AS"
         count = int(one(self.con, f"{verb} SELECT {columns} FROM ({typed})")[0])
+        self.tables.add(table)
         self.stored[kind] += count
         return count
 
@@ -322,7 +324,7 @@ def _open(
     declares (other columns are warned about)."""
     headers = scan_files(con, name, paths, columns, scope, rules.taxon_column)
     warnings = [
-        f"{path.name}: unknown column {column!r} (not in the config's columns for {name}), ignored"
+        f"{path.name}: unknown column {column!r} (not in the columns the config gives for {name}), ignored"
         for path, header in zip(paths, headers, strict=True)
         for column in header.columns
         if expected and column not in expected

@@ -13,12 +13,13 @@ transform's table and in the graph.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 
 import duckdb
 
 from ncbi_gene_kg.biolink import is_multivalued, slot_range
-from ncbi_gene_kg.sql import ident
+from ncbi_gene_kg.sql import ident, quote
 
 LIST_DELIMITER = "|"
 # KGX column order: these first (those a table has), then the others by name.
@@ -93,6 +94,28 @@ def tsv_line(columns: Mapping[str, str]) -> str:
     coalesce(CAST("id" AS VARCHAR), '') || chr(9) || coalesce(array_to_string("xref", '|'), '')
     """
     return " || chr(9) || ".join(tsv_cell(name, dtype) for name, dtype in columns.items())
+
+
+def listed_category(column: str, alias: str = "") -> str:
+    """SQL for a column as KGX JSON Lines and Parquet have it: ``category`` (one value in the tables) as a one-item
+    list, as the KGX JSON Lines specification has it; any other column as it is.
+
+    >>> listed_category("category", "t."), listed_category("xref")
+    ('[t."category"]', '"xref"')
+    """
+    value = alias + ident(column)
+    return f"[{value}]" if column == "category" else value
+
+
+def jsonl_line(columns: Mapping[str, str], alias: str = "") -> str:
+    """SQL for one KGX JSON Lines object of the typed ``columns`` ({name: DuckDB type}): NULL properties left out.
+
+    >>> duckdb.sql(f"SELECT {jsonl_line({'id': 'VARCHAR', 'category': 'VARCHAR', 'xref': 'VARCHAR[]'})} "
+    ...            "FROM (SELECT 'X:1' AS id, 'biolink:Gene' AS category, NULL::VARCHAR[] AS xref)").fetchone()[0]
+    '{"id":"X:1","category":["biolink:Gene"]}'
+    """
+    pairs = ", ".join(f"{quote(json.dumps(c) + ':')} || to_json({listed_category(c, alias)})" for c in columns)
+    return f"'{{' || array_to_string(list_filter([{pairs}], p -> p IS NOT NULL), ',') || '}}'"
 
 
 def column_types(relation: duckdb.DuckDBPyRelation) -> dict[str, str]:

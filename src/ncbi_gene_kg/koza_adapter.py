@@ -26,7 +26,7 @@ from loguru import logger
 
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.ingest import InputTables, Kind, Transform, open_source, table_of
-from ncbi_gene_kg.kgx import EDGE_CORE, NODE_CORE, column_types, ordered, tsv_line
+from ncbi_gene_kg.kgx import EDGE_CORE, NODE_CORE, column_types, jsonl_line, ordered, tsv_line
 from ncbi_gene_kg.pipeline import find_inputs
 from ncbi_gene_kg.scan import connect
 from ncbi_gene_kg.sources import NcbiFile, NcbiSource
@@ -53,7 +53,7 @@ def koza_hooks(transform: Transform) -> tuple[Any, Any]:
         """Scan the reader's files (and those of ``also_reads``) into an in-memory DuckDB and classify every row."""
         paths, columns = koza_reader(data)
         source = _source(k, transform, columns)
-        files = {source.name: paths} | {f.name: _joined_files(k, f.name, paths) for f in source.also_reads}
+        files = {source.name: paths} | {f.name: _joined_files(k, source.name, f.name, paths) for f in source.also_reads}
         scope = load_scope(str(k.extra_fields.get("taxa", "default")))
         return open_source(connect(), transform, source, files, scope, k.extra_fields)
 
@@ -63,7 +63,7 @@ def koza_hooks(transform: Transform) -> tuple[Any, Any]:
         transform.run(tables)
         for kind in ("node", "edge"):
             if tables.stored[kind]:
-                _write_tsv(k.writer, tables, kind)
+                _write(k.writer, tables, kind)
         for table in tables.side_tables:
             path = Path(getattr(k.writer, "dirname", ".")) / f"{table}.tsv"
             tables.con.execute(
@@ -122,25 +122,30 @@ def _source(k: KozaTransform, transform: Transform, columns: list[str]) -> NcbiS
     )
 
 
-def _joined_files(k: KozaTransform, name: str, paths: list[Path]) -> list[Path]:
+def _joined_files(k: KozaTransform, source: str, name: str, paths: list[Path]) -> list[Path]:
     """A file of ``also_reads``: as the transform field ``also_read_files`` gives it, else beside the reader's."""
     given = (k.extra_fields.get("also_read_files") or {}).get(name)
     found = [Path(p) for p in given] if given is not None else find_inputs(paths[0].parent, name)
     if not found:
-        raise UserError(f"{paths[0].name} is read with {name} (or {name}.gz), which is not beside it")
+        raise UserError(f"{source} needs {name} (or {name}.gz) beside {paths[0]}")
     return found
 
 
-def _write_tsv(writer: KozaWriter, tables: InputTables, kind: Kind) -> None:
-    """Append the transform's table of ``kind`` to the file the writer opened, in the graph's order."""
+def _write(writer: KozaWriter, tables: InputTables, kind: Kind) -> None:
+    """Append the transform's table of ``kind`` to the file Koza's writer has for it (KGX TSV, in the TSV
+    writer's column order, or KGX JSON Lines), in the graph's order."""
     table = table_of(tables.name, kind)
-    columns = getattr(writer, f"{kind}_columns", None) or ordered(
-        tables.con.table(table).columns, NODE_CORE if kind == "node" else EDGE_CORE
-    )
     types = column_types(tables.con.table(table))
-    line = tsv_line({c: types[c] for c in columns})
-    handle = writer.nodeFH if kind == "node" else writer.edgeFH
+    if hasattr(writer, f"{kind}_columns"):  # Koza's TSV writer: its file has the header line already
+        columns = getattr(writer, f"{kind}_columns")
+        line = tsv_line({c: types[c] for c in columns})
+        handle = writer.nodeFH if kind == "node" else writer.edgeFH
+    else:  # Koza's JSON Lines writer opens its files on first use
+        line = jsonl_line({c: types[c] for c in ordered(types, NODE_CORE if kind == "node" else EDGE_CORE)})
+        getattr(writer, f"_ensure_{kind}_file_handle")()
+        handle = writer.nodeFH if kind == "node" else writer.edgeFH
     handle.flush()
-    copy_into(tables.con, f"SELECT {line} FROM {table} ORDER BY {ORDER[kind]}", handle.buffer)
-    handle.buffer.flush()
+    sink = getattr(handle, "buffer", handle)  # the TSV writer's file is text, the JSON Lines writer's binary
+    copy_into(tables.con, f"SELECT {line} FROM {table} ORDER BY {ORDER[kind]}", sink)
+    sink.flush()
     setattr(writer, f"{kind}_count", getattr(writer, f"{kind}_count") + tables.stored[kind])

@@ -80,8 +80,9 @@ def _tables(con: duckdb.DuckDBPyConnection, kind: Kind) -> dict[str, str]:
 
 
 def _columns(con: duckdb.DuckDBPyConnection, tables: Iterable[str], core: list[str]) -> list[str]:
-    """Every column of ``tables``, in KGX order."""
-    return ordered({c for t in tables for c in con.table(t).columns}, core)
+    """Every column of ``tables``, in KGX order; the core columns when there is no table (a graph without edges
+    has an edge table, and file, with the core columns)."""
+    return ordered({c for t in tables for c in con.table(t).columns}, core) or list(core)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, source: str, table: str, columns: list[str], where: str = "") -> str:

@@ -1,24 +1,30 @@
 """`ncbi-gene-kg neo4j-export`: the merged graph as ``neo4j-admin database import full`` files (Neo4j 5).
 
-DuckDB reads the merged KGX TSV files and writes, in one streaming pass each (never the graph in Python):
+DuckDB reads the graph database of the build (OUT/ncbi_gene.duckdb, its typed ``nodes`` and ``edges``
+tables) and writes each file with one COPY (never the graph in Python):
 
 - ``nodes.tsv.gz``: ``id:ID``, ``:LABEL`` and one column per KGX node property;
 - ``relationships.tsv.gz``: ``:START_ID`` (subject), ``:TYPE`` (predicate), ``:END_ID`` (object), ``id``
   (our edge id) and one column per other KGX edge property;
 - ``import.sh``: the import command, and ``constraints.cypher``: the id constraint to create after it.
 
+The rows are in the tables' order (nodes by id; edges by subject, predicate, object, id): each query reads
+one table through projections only, and DuckDB keeps insertion order there, so the files are the same
+bytes from build to build without a sort.
+
 Names (docs/neo4j.md): labels and relationship types are the Biolink CURIEs themselves
 (``biolink:Gene``, ``biolink:orthologous_to``), as kgx's own Neo4j sink names them (kgx/sink/neo_sink.py);
 in Cypher they are backquoted: ``MATCH (g:`biolink:Gene`)-[:`biolink:orthologous_to`]->(o)``. A node's
-labels are each of its categories with its Biolink ``is_a`` ancestors, and always ``biolink:NamedThing``
-(the label of the id constraint).
+labels are its category with its Biolink ``is_a`` ancestors, and always ``biolink:NamedThing`` (the label
+of the id constraint).
 
-Property types come from the Biolink slot of each column found in the file header: multivalued slots
-are arrays (``xref:string[]``), ``boolean`` ranges booleans (``negated:boolean``), ``integer`` longs,
-``float``/``double`` doubles, everything else strings. Arrays are joined with U+001F (the ASCII unit
-separator), which the export refuses to find in a list element, so no value can be split wrongly; every
-field is quoted CSV-style by DuckDB when it holds a quote, a tab or the delimiter (``"`` doubled, as
-neo4j-admin's default quoting reads it). Empty values are left out (no property), as in KGX.
+Property types come from the Biolink slot of each column: multivalued slots are arrays
+(``xref:string[]``, ``category:string[]``), ``boolean`` ranges booleans (``negated:boolean``), ``integer``
+longs, ``float``/``double`` doubles, everything else strings; the tables hold these types already. Arrays
+are joined with U+001F (the ASCII unit separator), which the export refuses to find in a list element, so
+no value can be split wrongly; every field is quoted CSV-style by DuckDB when it holds a quote, a tab or
+the delimiter (``"`` doubled, as neo4j-admin's default quoting reads it). Empty values (NULL) are left out
+(no property), as in KGX.
 """
 
 from __future__ import annotations
@@ -35,9 +41,9 @@ from rich.console import Console
 
 from ncbi_gene_kg.biolink import category_ancestors, is_category, is_multivalued, slot_range
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.graphdb import GRAPH, columns, open_graph
-from ncbi_gene_kg.kgx import LIST_DELIMITER
-from ncbi_gene_kg.sql import ident, quote
+from ncbi_gene_kg.graphdb import GRAPH, open_graph
+from ncbi_gene_kg.kgx import LIST_DELIMITER, column_types
+from ncbi_gene_kg.sql import ident, quote, string_list
 
 NODE_KEY_LABEL = "biolink:NamedThing"
 ARRAY_DELIMITER = "\x1f"  # U+001F UNIT SEPARATOR: refused inside list elements, so splitting is exact
@@ -79,32 +85,32 @@ def constraint_statements() -> list[str]:
 def neo4j_type(column: str) -> str:
     """The Neo4j import type of a KGX column: from its Biolink slot's range, ``[]`` when multivalued.
 
-    >>> neo4j_type("negated"), neo4j_type("xref"), neo4j_type("name"), neo4j_type("not_a_slot")
-    ('boolean', 'string[]', 'string', 'string')
+    ``category`` is multivalued in Biolink, so it is a list in Neo4j although a node has one (kgx's sink
+    and queries such as ``'biolink:Gene' IN n.category`` expect a list).
+
+    >>> neo4j_type("negated"), neo4j_type("xref"), neo4j_type("name"), neo4j_type("category")
+    ('boolean', 'string[]', 'string', 'string[]')
     """
     base = RANGE_TYPES.get(slot_range(column) or "string", "string")
     return base + "[]" if is_multivalued(column) else base
 
 
 def node_labels(category: str) -> list[str]:
-    """The Neo4j labels of a node with this KGX ``category`` cell ('|'-separated categories).
+    """The Neo4j labels of a node of this Biolink ``category``.
 
-    Each category with its Biolink ``is_a`` ancestors, plus ``biolink:NamedThing``, most specific first.
+    The category with its Biolink ``is_a`` ancestors, plus ``biolink:NamedThing``, most specific first.
 
     >>> node_labels("biolink:Gene")
     ['biolink:Gene', 'biolink:BiologicalEntity', 'biolink:NamedThing', 'biolink:Entity']
 
     Raises:
-        UserError: a category is not a Biolink class.
+        UserError: the category is not a Biolink class.
     """
-    labels: list[str] = []
-    for curie in category.split(LIST_DELIMITER):
-        if not is_category(curie):
-            raise UserError(
-                f"node category {curie!r} is not a class of the pinned Biolink model: the graph did not pass validation"
-            )
-        labels += category_ancestors(curie)
-    return list(dict.fromkeys([*labels, NODE_KEY_LABEL]))
+    if not is_category(category):
+        raise UserError(
+            f"node category {category!r} is not a class of the pinned Biolink model: the graph did not pass validation"
+        )
+    return list(dict.fromkeys([*category_ancestors(category), NODE_KEY_LABEL]))
 
 
 def _fail(message: str) -> str:
@@ -112,34 +118,49 @@ def _fail(message: str) -> str:
     return f"error({message})"
 
 
-def typed_sql(column: str) -> str:
-    """SQL for a KGX column as its Neo4j type: a DuckDB list for arrays, NULL for an empty cell.
+def typed_sql(column: str, dtype: str) -> str:
+    """SQL for a graph column of DuckDB type ``dtype`` as its Neo4j type (:func:`neo4j_type`), NULL when empty.
 
-    A list element holding U+001F, or a value holding a line break, aborts the query: neither can be
-    imported faithfully (the KGX TSV cannot hold a line break in the first place).
+    The graph's tables are typed already; a single value of a Neo4j list (``category``) becomes a one-item
+    list, and a column whose type differs from the Neo4j one is cast. A string holding a line break, or a
+    list element holding U+001F, aborts the query: neither can be imported faithfully.
+
+    >>> print(typed_sql("negated", "BOOLEAN"))
+    CASE WHEN "negated" IS NULL THEN NULL ELSE "negated" END
+    >>> con = duckdb.connect()
+    >>> con.sql(f"SELECT {typed_sql('category', 'VARCHAR')} FROM (SELECT 'biolink:Gene' AS category)").fetchone()
+    (['biolink:Gene'],)
+
+    Raises:
+        UserError: the graph has a list where Biolink has a single value.
     """
     col, kind = ident(column), neo4j_type(column)
     base = SQL_TYPES[kind.removesuffix("[]")]
-    where = quote(f"{column}: ")
-    if kind.endswith("[]"):
-        shown = f"replace({col}, chr(31), '<U+001F>')"
-        bad = f"WHEN contains({col}, chr(31)) THEN {_fail(where + ' || ' + shown + ' || ' + quote(' holds U+001F'))}"
-        split = f"list_filter(string_split({col}, '{LIST_DELIMITER}'), x -> x <> '')"
-        elements = split if base == "VARCHAR" else f"list_transform({split}, x -> CAST(x AS {base}))"
-        return f"CASE WHEN {col} IS NULL OR {col} = '' THEN NULL {bad} ELSE {elements} END"
-    bad = (
-        f"WHEN contains({col}, chr(10)) OR contains({col}, chr(13)) "
-        f"THEN {_fail(where + ' || ' + quote('a value holds a line break'))}"
-    )
-    value = col if base == "VARCHAR" else f"CAST({col} AS {base})"
-    return f"CASE WHEN {col} IS NULL OR {col} = '' THEN NULL {bad} ELSE {value} END"
+    is_list = dtype.endswith("[]")
+    if is_list and not kind.endswith("[]"):
+        raise UserError(f"graph column {column!r} is a list, but its Biolink slot is single-valued")
+    checks = ""
+    if dtype.removesuffix("[]") == "VARCHAR":
+        # The value as the KGX TSV cell shows it, to look for what cannot be imported and to name it.
+        text = f"array_to_string({col}, {quote(LIST_DELIMITER)})" if is_list else col
+        where = quote(f"{column}: ")
+        if kind.endswith("[]"):
+            shown = f"replace({text}, chr(31), '<U+001F>')"
+            holds = _fail(f"{where} || {shown} || {quote(' holds U+001F')}")
+            checks += f" WHEN contains({text}, chr(31)) THEN {holds}"
+        broken = _fail(f"{where} || {quote('a value holds a line break')}")
+        checks += f" WHEN contains({text}, chr(10)) OR contains({text}, chr(13)) THEN {broken}"
+    value = col if dtype.removesuffix("[]") == base else f"CAST({col} AS {base}{'[]' if is_list else ''})"
+    if kind.endswith("[]") and not is_list:
+        value = f"[{value}]"  # category: one per node in the graph, a list in Neo4j
+    return f"CASE WHEN {col} IS NULL THEN NULL{checks} ELSE {value} END"
 
 
-def _cell(column: str) -> str:
-    """SQL for a column's import cell (a string), from :func:`typed_sql`."""
-    value = typed_sql(column)
+def _cell(column: str, dtype: str) -> str:
+    """SQL for a column's import cell (a string), from :func:`typed_sql`: list items joined with U+001F."""
+    value = typed_sql(column, dtype)
     if neo4j_type(column).endswith("[]"):
-        return f"nullif(array_to_string({value}, chr(31)), '')"
+        return f"array_to_string({value}, chr(31))"
     return f"CAST({value} AS VARCHAR)"
 
 
@@ -156,60 +177,70 @@ def _header(column: str) -> str:
     return column if kind == "string" else f"{column}:{kind}"
 
 
-def create_label_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Table ``neo4j_labels(category, labels VARCHAR[])`` for each distinct category cell of ``nodes``."""
-    cells = [row[0] for row in con.execute("SELECT DISTINCT category FROM nodes WHERE category IS NOT NULL").fetchall()]
-    con.execute("CREATE OR REPLACE TEMP TABLE neo4j_labels (category VARCHAR, labels VARCHAR[])")
-    if cells:
-        con.executemany("INSERT INTO neo4j_labels VALUES (?, ?)", [(c, node_labels(c)) for c in cells])
+def labels_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL for a node's labels (VARCHAR[]) from its ``category``: a CASE over the graph's few categories.
+
+    An expression rather than a join with a table of labels, so the query reads ``nodes`` in its order.
+    """
+    found = con.execute("SELECT DISTINCT category FROM nodes WHERE category IS NOT NULL ORDER BY category")
+    categories = [row[0] for row in found.fetchall()]
+    whens = "".join(f" WHEN {quote(c)} THEN [{string_list(node_labels(c))}]" for c in categories)
+    default = f"[{quote(NODE_KEY_LABEL)}]"
+    return f"CASE category{whens} ELSE {default} END" if whens else default
 
 
 def _required(column: str, kind: str) -> str:
-    """SQL for a structural column that must have a value: aborts the query on an empty one."""
+    """SQL for a structural column that must have a value: aborts the query on a NULL."""
     col = ident(column)
-    return f"CASE WHEN {col} IS NULL OR {col} = '' THEN {_fail(quote(f'a {kind} without {column}'))} ELSE {col} END"
+    return f"CASE WHEN {col} IS NULL THEN {_fail(quote(f'a {kind} without {column}'))} ELSE {col} END"
+
+
+def graph_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """The columns of a graph table as {name: DuckDB type}, in the table's order."""
+    return column_types(con.table(table))
 
 
 def nodes_query(con: duckdb.DuckDBPyConnection, cells: bool) -> str:
-    """SQL for the node rows: id, labels and the typed properties.
+    """SQL for the node rows, in the table's order (by id): id, labels and the typed properties.
 
     With ``cells`` the columns are the import file's (``id:ID``, ``:LABEL``, ``xref:string[]``, ...) and
     hold strings; without, they are named as in KGX (labels as ``_labels``) and hold typed values.
-    Needs the ``neo4j_labels`` table of :func:`create_label_table`.
     """
-    props = columns(con, "nodes")
+    props = graph_types(con, "nodes")
     if "id" not in props or "category" not in props:
-        raise UserError("the node file has no id or no category column: not a KGX node file")
+        raise UserError("the node table has no id or no category column: not a KGX graph")
     convert = _cell if cells else typed_sql
-    listed = ", ".join(f"{convert(c)} AS {ident(_header(c) if cells else c)}" for c in props if c != "id")
-    labels = f"coalesce(neo4j_labels.labels, [{quote(NODE_KEY_LABEL)}])"
+    listed = ", ".join(
+        f"{convert(c, dtype)} AS {ident(_header(c) if cells else c)}" for c, dtype in props.items() if c != "id"
+    )
+    labels = labels_sql(con)
     if cells:
         labels = f"array_to_string({labels}, chr(31))"
     names = ("id:ID", ":LABEL") if cells else ("id", "_labels")
-    return (
-        f"SELECT {_required('id', 'node')} AS {ident(names[0])}, {labels} AS {ident(names[1])}, {listed} "
-        "FROM nodes LEFT JOIN neo4j_labels USING (category)"
-    )
+    return f"SELECT {_required('id', 'node')} AS {ident(names[0])}, {labels} AS {ident(names[1])}, {listed} FROM nodes"
 
 
-def edge_properties(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The KGX edge columns that become relationship properties (all but subject, predicate, object)."""
-    found = columns(con, "edges")
+def edge_properties(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The edge columns that become relationship properties (all but subject, predicate, object), with types."""
+    found = graph_types(con, "edges")
     missing = [c for c in ("id", *EDGE_STRUCTURE) if c not in found]
     if missing:
-        raise UserError(f"the edge file has no {', '.join(missing)} column: not a KGX edge file")
-    return [c for c in found if c not in EDGE_STRUCTURE]
+        raise UserError(f"the edge table has no {', '.join(missing)} column: not a KGX graph")
+    return {c: dtype for c, dtype in found.items() if c not in EDGE_STRUCTURE}
 
 
 def edges_query(con: duckdb.DuckDBPyConnection, cells: bool) -> str:
-    """SQL for the edge rows: subject, predicate, object, id and the other typed properties.
+    """SQL for the edge rows, in the table's order (subject, predicate, object, id): the structure, id and
+    the other typed properties.
 
     With ``cells`` the structure columns are named ``:START_ID``, ``:TYPE``, ``:END_ID`` and the
     properties as in the import header, holding strings; without, as in KGX, holding typed values.
     """
     props = edge_properties(con)
     convert = _cell if cells else typed_sql
-    listed = ", ".join(f"{convert(c)} AS {ident(_header(c) if cells else c)}" for c in props if c != "id")
+    listed = ", ".join(
+        f"{convert(c, dtype)} AS {ident(_header(c) if cells else c)}" for c, dtype in props.items() if c != "id"
+    )
     structure = ", ".join(
         f"{_required(c, 'edge')} AS {ident(header if cells else c)}" for c, header in EDGE_STRUCTURE.items()
     )
@@ -275,7 +306,7 @@ ${{NEO4J_ADMIN:-neo4j-admin}} database import full "${{NEO4J_DATABASE:-neo4j}}" 
 
 
 def export(con: duckdb.DuckDBPyConnection, out_dir: Path) -> ExportResult:
-    """Write the import files for the graph in ``con``'s ``nodes`` and ``edges`` views into ``out_dir``.
+    """Write the import files for the graph in ``con``'s ``nodes`` and ``edges`` tables into ``out_dir``.
 
     The files are written to ``out_dir/.staging`` and moved into place only when all are complete.
 
@@ -286,7 +317,6 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: Path) -> ExportResult:
     staging = out_dir / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    create_label_table(con)
     options = "FORMAT csv, DELIMITER '\t', HEADER true, QUOTE '\"', ESCAPE '\"', COMPRESSION gzip"
     try:
         con.execute(f"COPY ({nodes_query(con, cells=True)}) TO {quote(str(staging / NODES_FILE))} ({options})")

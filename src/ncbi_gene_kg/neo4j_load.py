@@ -2,7 +2,8 @@
 
 - The uniqueness constraint on node ids (``biolink:NamedThing``'s ``id``) is created first and awaited,
   so every ``MERGE`` on a node is an index lookup.
-- Nodes, then edges, are streamed from the KGX files by DuckDB (never the graph in Python) in batches of
+- Nodes, then edges, are streamed from the build's graph database (OUT/ncbi_gene.duckdb, typed: lists,
+  booleans and integers arrive as such) by DuckDB, never the graph in Python, in batches of
   ``batch_size`` rows, each written by one ``UNWIND`` query in its own transaction. DuckDB sorts the rows
   by label set (nodes) or predicate (edges), so every batch has one label set or one relationship type,
   written as static backquoted names (Cypher cannot take them as parameters before Neo4j 5.26).
@@ -38,7 +39,6 @@ from ncbi_gene_kg.neo4j_export import (
     NODE_KEY_LABEL,
     constraint_statements,
     count_rows,
-    create_label_table,
     cypher_name,
     edges_query,
     nodes_query,
@@ -255,13 +255,12 @@ def load(
     batch_size: int = DEFAULT_BATCH,
     console: Console | None = None,
 ) -> LoadResult:
-    """Load the graph in ``con``'s ``nodes`` and ``edges`` views through ``driver``; see the module doc."""
+    """Load the graph in ``con``'s ``nodes`` and ``edges`` tables through ``driver``; see the module doc."""
     started = time.perf_counter()
     result = LoadResult()
     for statement in constraint_statements():
         driver.execute_query(statement, database_=database)
     driver.execute_query(f"CALL db.awaitIndexes({INDEX_WAIT_S})", database_=database)
-    create_label_table(con)
     total_nodes, total_edges = count_rows(con, "nodes"), count_rows(con, "edges")
     progress = Progress(
         TextColumn("{task.description:<13}"),

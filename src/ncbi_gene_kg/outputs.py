@@ -35,7 +35,7 @@ from ncbi_gene_kg.download import load_config
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH
 from ncbi_gene_kg.ingest import Options, RowRules
-from ncbi_gene_kg.kgx import EDGE_CORE, column_types, qualifiers_of, tsv_line
+from ncbi_gene_kg.kgx import EDGE_CORE, column_types, jsonl_line, listed_category, qualifiers_of, tsv_line
 from ncbi_gene_kg.paths import CONFIG_DIR, MAPPINGS_DIR
 from ncbi_gene_kg.sources import discover_sources, row_rules
 from ncbi_gene_kg.sql import ident, quote
@@ -76,24 +76,12 @@ def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     return column_types(con.table(table))
 
 
-def _jsonl_line(columns: dict[str, str], alias: str = "") -> str:
-    """SQL for one KGX JSON Lines object of typed columns: NULL properties left out, ``category`` a list."""
-    pairs = ", ".join(f"{quote(json.dumps(c) + ':')} || to_json({_typed(c, alias)})" for c in columns)
-    return f"'{{' || array_to_string(list_filter([{pairs}], p -> p IS NOT NULL), ',') || '}}'"
-
-
-def _typed(column: str, alias: str = "") -> str:
-    """A column as JSON Lines and Parquet have it: ``category`` (one value in the tables) as a one-item list."""
-    value = alias + ident(column)
-    return f"[{value}]" if column == "category" else value
-
-
 def _query(table: str, columns: dict[str, str], fmt: str) -> str:
     """A query over the graph ``table`` in ``fmt``'s shape, in the table's order."""
     if fmt == "jsonl":
-        return f"SELECT {_jsonl_line(columns)} FROM {table}"
+        return f"SELECT {jsonl_line(columns)} FROM {table}"
     if fmt == "parquet":
-        return f"SELECT {', '.join(f'{_typed(c)} AS {ident(c)}' for c in columns)} FROM {table}"
+        return f"SELECT {', '.join(f'{listed_category(c)} AS {ident(c)}' for c in columns)} FROM {table}"
     return f"SELECT {tsv_line(columns)} FROM {table}"
 
 
@@ -159,7 +147,7 @@ def _split(
     header = ("\t".join(columns) + "\n").encode()
     sinks: dict[int, tuple[BinaryIO, Any]] = {}
     try:
-        for batch in con.execute(query).fetch_record_batch(1 << 17):
+        for batch in con.execute(query).to_arrow_reader(1 << 17):
             part, line = batch.column(0), batch.column(1)
             for number in pc.unique(part).to_pylist():
                 lines = pc.filter(line, pc.equal(part, number))
@@ -277,7 +265,7 @@ def write_example_edges(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Writte
     """``example_edges.jsonl``: for each edge type (subject category, predicate, object category) its
     first edge by id, as a KGX JSON Lines edge plus ``subject_category`` and ``object_category``.
     """
-    line = _jsonl_line(columns_of(con, "edges"), "e.")
+    line = jsonl_line(columns_of(con, "edges"), "e.")
     query = f"""
         SELECT '{{"subject_category":' || to_json(s.category) || ',"object_category":' || to_json(o.category)
                || ',' || substr({line}, 2) AS line

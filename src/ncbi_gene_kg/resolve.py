@@ -1,7 +1,11 @@
 """`ncbi-gene-kg resolve`: is a GeneID, symbol or sequence accession current, what replaced it and when.
 
-Answered from the built output: the nodes, the SSSOM mapping set (sssom.py) and, after
+Answered from the published graph database (OUT/ncbi_gene.duckdb, graphdb.py): its genes (table ``nodes``),
+the discontinued GeneIDs (table ``gene_history``, the SSSOM mapping set's rows, sssom.py) and, after
 ``transform --accessions``, the accession lookup table (accessions.py).
+
+A fresh `resolve` process should cost little more than Python and DuckDB starting: this module imports only
+what every answer needs; the taxon scope (yaml) and the accession lookup are imported when a query needs them.
 """
 
 from __future__ import annotations
@@ -9,16 +13,21 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from ncbi_gene_kg.accessions import MAX_CANDIDATES, accession_matches
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.history import GENE, NODES_FILE
-from ncbi_gene_kg.scan import connect
+from ncbi_gene_kg.graphdb import GRAPH_DB, has_table, open_graph
 from ncbi_gene_kg.sql import ident, quote, string_list
-from ncbi_gene_kg.sssom import NCBITAXON, NO_TERM_FOUND, SSSOM_FILE, TAXON_KEY
-from ncbi_gene_kg.taxa import load_scope
 
+# sssom.py's and history.py's names, not imported from there: sssom.py loads the Biolink model's tables and
+# history.py the merge's helpers, which a `resolve` process has no use for.
+GENE = "NCBIGene"
+NCBITAXON = "NCBITaxon"
+NO_TERM_FOUND = "sssom:NoTermFound"
+TAXON_KEY = "in_taxon="
+HISTORY_MAPPINGS = "gene_history"
+GENE_CATEGORY = "biolink:Gene"
 NOT_FOUND, AMBIGUOUS = 1, 3
 
 
@@ -158,61 +167,54 @@ class Resolution:
 
 
 class _Graph:
-    """The built output, read with DuckDB: views ``genes`` (from the nodes) and ``history`` (the SSSOM set)."""
+    """The published graph database, read-only: its genes (table ``nodes``) and discontinued GeneIDs
+    (table ``gene_history``, absent when gene_history was not an input).
+
+    Each query is one SQL statement over the tables themselves (no temp objects, nothing loaded whole): the
+    genes as :attr:`genes_sql` selects them, the mapping set's rows as :attr:`history_sql` does.
+    """
 
     def __init__(self, out_dir: Path):
-        nodes, sssom = out_dir / NODES_FILE, out_dir / SSSOM_FILE
-        if not nodes.is_file():
+        database = out_dir / GRAPH_DB
+        if not database.is_file():
             raise UserError(
-                f"{nodes} not found: build the graph first (`make transform`, or --out for another output folder)"
+                f"{database} not found: build the graph first (`make transform`, or --out for another output folder)"
             )
-        self.con = connect()
-        columns = self._columns(nodes)
+        self.con = open_graph(out_dir)
+        columns = set(self.con.table("nodes").columns)
 
-        def column(name: str) -> str:
-            """``name`` quoted as a column of the node file, or NULL if the file lacks it."""
-            return ident(name) if name in columns else "NULL"
+        def column(name: str, null: str = "NULL::VARCHAR") -> str:
+            """``name`` as a column of table nodes, or a NULL of its type (a graph has only the columns some node
+            has)."""
+            return ident(name) if name in columns else null
 
-        symbol = column("symbol") if "symbol" in columns else column("name")
-        self.con.execute(f"""
-            CREATE TEMP VIEW genes AS
-            SELECT id, {symbol} AS symbol, {column("synonym")} AS synonym, {column("in_taxon")} AS taxon,
-                   {column("in_taxon_label")} AS taxon_label
-            FROM read_csv({quote(str(nodes))}, delim = '\t', quote = '', escape = '', header = true,
-                          all_varchar = true)
-            WHERE category = 'biolink:Gene'
-        """)
-        if sssom.is_file():
-            skip = self._metadata_lines(sssom)
-            self.con.execute(f"""
-                CREATE TEMP VIEW history AS
-                SELECT subject_id AS id, subject_label AS symbol, object_id AS current, mapping_date AS date,
-                       comment, regexp_extract(other, '{TAXON_KEY}([^|]+)', 1) AS taxon
-                FROM read_csv({quote(str(sssom))}, delim = '\t', quote = '"', escape = '"', header = true,
-                              skip = {skip}, all_varchar = true)
-            """)
-        else:
-            self.con.execute(
-                "CREATE TEMP VIEW history AS SELECT NULL::VARCHAR AS id, NULL::VARCHAR AS symbol, "
-                "NULL::VARCHAR AS current, NULL::VARCHAR AS date, NULL::VARCHAR AS comment, "
-                "NULL::VARCHAR AS taxon WHERE false"
-            )
-        self.labels = {f"{NCBITAXON}:{t}": label for t, label in load_scope("all").labels().items()}
+        # in_taxon is multivalued in Biolink; a gene has one, shown as KGX writes the value.
+        taxon = "array_to_string(in_taxon, '|')" if "in_taxon" in columns else "NULL::VARCHAR"
+        self.genes_sql = f"""
+            SELECT id, {column("symbol") if "symbol" in columns else column("name")} AS symbol,
+                   {column("synonym", "NULL::VARCHAR[]")} AS synonym, {column("in_taxon", "NULL::VARCHAR[]")} AS taxa,
+                   {taxon} AS taxon, {column("in_taxon_label")} AS taxon_label
+            FROM nodes WHERE category = '{GENE_CATEGORY}'"""
+        self.history_sql = (
+            f"""
+            SELECT subject_id AS id, subject_label AS symbol, object_id AS current, mapping_date AS date, comment,
+                   regexp_extract(other, '{TAXON_KEY}([^|]+)', 1) AS taxon
+            FROM {HISTORY_MAPPINGS}"""
+            if has_table(self.con, HISTORY_MAPPINGS)
+            else None
+        )
 
-    @staticmethod
-    def _columns(path: Path) -> list[str]:
-        with path.open(encoding="utf-8") as fh:
-            return fh.readline().rstrip("\n").split("\t")
+    def close(self) -> None:
+        """Close the connection."""
+        self.con.close()
 
-    @staticmethod
-    def _metadata_lines(path: Path) -> int:
-        n = 0
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if not line.startswith("#"):
-                    break
-                n += 1
-        return n
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """NCBITaxon CURIE -> the name config/taxa.yaml gives, for taxa the graph's genes do not label (the
+        taxon of a discontinued GeneID or of an accession's gene that is not a node)."""
+        from ncbi_gene_kg.taxa import load_scope  # only when needed: yaml costs a fresh `resolve` process
+
+        return {f"{NCBITAXON}:{t}": label for t, label in load_scope("all").labels().items()}
 
     @staticmethod
     def _literal(where: str, params: list) -> str:
@@ -229,10 +231,13 @@ class _Graph:
             for i, (part, value) in enumerate(zip(parts, [*params, None], strict=True))
         )
 
-    def genes(self, where: str, params: list) -> list[Gene]:
-        """The graph's genes that satisfy ``where`` (``?`` placeholders filled from ``params``), by id."""
+    def genes(self, where: str, params: list, taxa: list[str] | None = None) -> list[Gene]:
+        """The graph's genes that satisfy ``where`` (over id, symbol, synonym; ``?`` placeholders filled from
+        ``params``), of one of ``taxa`` when given, by id."""
+        in_taxa = "" if taxa is None else f" AND list_has_any(taxa, [{string_list(taxa)}])"
         rows = self.con.execute(
-            f"SELECT id, symbol, taxon, taxon_label FROM genes WHERE {self._literal(where, params)} ORDER BY id"
+            f"SELECT id, symbol, taxon, taxon_label FROM ({self.genes_sql}) "
+            f"WHERE {self._literal(where, params)}{in_taxa} ORDER BY id"
         ).fetchall()
         return [Gene(*row) for row in rows]
 
@@ -241,13 +246,19 @@ class _Graph:
         found = self.genes("id = ?", [gene_id])
         return found[0] if found else Gene(gene_id, in_graph=False)
 
-    def discontinued(self, where: str, params: list) -> list[Discontinued]:
-        """The SSSOM set's discontinued GeneIDs that satisfy ``where``, in GeneID order, with their current genes."""
-        rows = self.con.execute(
-            f"SELECT id, symbol, date, taxon, current, comment FROM history WHERE "
-            f"{self._literal(where, params)} "
-            "ORDER BY CAST(split_part(id, ':', 2) AS BIGINT)"
-        ).fetchall()
+    def discontinued(self, where: str, params: list, taxa: list[str] | None = None) -> list[Discontinued]:
+        """The discontinued GeneIDs that satisfy ``where`` (over id, symbol, current), of one of ``taxa`` when
+        given, in GeneID order, each with its current gene as the graph has it (one query: joined)."""
+        if self.history_sql is None:
+            return []
+        in_taxa = "" if taxa is None else f" AND taxon IN ({string_list(taxa)})"
+        rows = self.con.execute(f"""
+            SELECT h.id, h.symbol, h.date, h.taxon, h.comment, h.current, g.symbol, g.taxon, g.taxon_label,
+                   g.id IS NOT NULL
+            FROM (SELECT * FROM ({self.history_sql}) WHERE {self._literal(where, params)}{in_taxa}) h
+            LEFT JOIN ({self.genes_sql}) g ON g.id = h.current
+            ORDER BY CAST(split_part(h.id, ':', 2) AS BIGINT)
+        """).fetchall()
         return [
             Discontinued(
                 gene_id,
@@ -255,10 +266,10 @@ class _Graph:
                 date,
                 taxon,
                 self.labels.get(taxon or ""),
-                None if current == NO_TERM_FOUND else self.gene(current),
+                None if current[0] == NO_TERM_FOUND else Gene(*current),
                 comment,
             )
-            for gene_id, symbol, date, taxon, current, comment in rows
+            for gene_id, symbol, date, taxon, comment, *current in rows
         ]
 
 
@@ -272,60 +283,80 @@ def resolve(query: str, taxon: str | None = None, out_dir: Path = Path("output")
     """Tell whether a GeneID or symbol names a current gene of the built graph, what replaced it and when.
 
     A GeneID (``7157`` or ``NCBIGene:7157``) is looked up among the graph's genes, then among the discontinued
-    GeneIDs of ``ncbi_gene_history.sssom.tsv``. A symbol is matched against current symbols, synonyms and the
-    symbols of discontinued GeneIDs (exactly, else ignoring case). Within a taxon the first of these kinds
-    that matches decides (a current symbol over a synonym); when the matches name more than one gene, in one
-    taxon or across taxa, the answer is ``ambiguous`` with every candidate listed, never a guess. ``taxon``
-    (a tax_id or a name from config/taxa.yaml, several separated by commas) limits the genes considered.
+    GeneIDs of table ``gene_history``. A symbol is matched against current symbols, synonyms and the symbols of
+    discontinued GeneIDs (exactly, else ignoring case). Within a taxon the first of these kinds that matches
+    decides (a current symbol over a synonym); when the matches name more than one gene, in one taxon or across
+    taxa, the answer is ``ambiguous`` with every candidate listed, never a guess. ``taxon`` (a tax_id or a name
+    from config/taxa.yaml, several separated by commas) limits the genes considered.
+
+    Raises:
+        UserError: no graph database in ``out_dir``, or an unknown taxon.
     """
-    graph = _Graph(out_dir)
     taxa = None
     if taxon:
+        from ncbi_gene_kg.taxa import load_scope  # only with --taxon: yaml costs a fresh process
+
         taxa = [f"{NCBITAXON}:{t}" for t in (load_scope(taxon).tax_ids or [])]
-    in_taxa = "" if taxa is None else f" AND taxon IN ({string_list(taxa)})"
-    resolution = Resolution(query, taxon, "not found")
+    graph = _Graph(out_dir)
+    try:
+        return _answer(graph, Resolution(query, taxon, "not found"), taxa, out_dir)
+    finally:
+        graph.close()
+
+
+def _answer(graph: _Graph, resolution: Resolution, taxa: list[str] | None, out_dir: Path) -> Resolution:
+    """Fill in ``resolution`` for its query from ``graph``: a GeneID, else an accession, else a symbol."""
+    query = resolution.query
     gene_id = _gene_id(query)
     if gene_id:
-        genes = graph.genes(f"id = ?{in_taxa}", [gene_id])
+        genes = graph.genes("id = ?", [gene_id], taxa)
         if genes:
             resolution.status, resolution.answer = "current", Match("GeneID", gene=genes[0])
             resolution.replaced = graph.discontinued("current = ?", [gene_id])
             return resolution
-        for record in graph.discontinued(f"id = ?{in_taxa}", [gene_id]):
+        for record in graph.discontinued("id = ?", [gene_id], taxa):
             resolution.status = "replaced" if record.current else "discontinued"
             resolution.answer = Match("GeneID", discontinued=record)
         return resolution
+    if _accession(graph, resolution, taxa, out_dir):
+        return resolution
+    return _symbol(graph, resolution, taxa)
 
-    accession = accession_matches(out_dir, query, taxa)
-    if accession is not None:
-        how, hits = accession
-        found = [graph.gene(gene_id) for gene_id, _ in hits[:MAX_CANDIDATES]]
-        found = [
-            g
-            if g.in_graph
-            else Gene(g.id, None, f"{NCBITAXON}:{tax}", graph.labels.get(f"{NCBITAXON}:{tax}"), in_graph=False)
-            for g, (_, tax) in zip(found, hits, strict=False)
-        ]
-        if len(hits) > 1:
-            resolution.status, resolution.more = "ambiguous", len(hits) - len(found)
-            resolution.candidates = [Match(how, gene=g) for g in found]
-            return resolution
+
+def _accession(graph: _Graph, resolution: Resolution, taxa: list[str] | None, out_dir: Path) -> bool:
+    """Answer ``resolution`` as a sequence accession from the lookup table; False when it is none it knows."""
+    from ncbi_gene_kg.accessions import MAX_CANDIDATES, accession_matches  # only for a query that is no GeneID
+
+    accession = accession_matches(out_dir, resolution.query, taxa)
+    if accession is None:
+        return False
+    how, hits = accession
+    found = [graph.gene(gene_id) for gene_id, _ in hits[:MAX_CANDIDATES]]
+    found = [
+        g if g.in_graph else Gene(g.id, None, f"{NCBITAXON}:{tax}", graph.labels.get(f"{NCBITAXON}:{tax}"), False)
+        for g, (_, tax) in zip(found, hits, strict=False)
+    ]
+    if len(hits) > 1:
+        resolution.status, resolution.more = "ambiguous", len(hits) - len(found)
+        resolution.candidates = [Match(how, gene=g) for g in found]
+    else:
         resolution.status, resolution.answer = "current", Match(how, gene=found[0])
         resolution.replaced = graph.discontinued("current = ?", [found[0].id])
-        return resolution
+    return True
 
-    symbol = query.strip()
+
+def _symbol(graph: _Graph, resolution: Resolution, taxa: list[str] | None) -> Resolution:
+    """Answer ``resolution`` as a symbol: current symbols, synonyms, discontinued symbols; exactly, else in any
+    case; in each taxon the first kind that matches counts."""
+    symbol = resolution.query.strip()
     for compare, synonyms in (
-        ("{} = ?", "list_contains(string_split(synonym, '|'), ?)"),
-        ("lower({}) = lower(?)", "list_contains(string_split(lower(synonym), '|'), lower(?))"),
+        ("symbol = ?", "list_contains(synonym, ?)"),
+        ("lower(symbol) = lower(?)", "list_contains(list_transform(synonym, lambda s: lower(s)), lower(?))"),
     ):
         tiers = [
-            [Match("symbol", gene=g) for g in graph.genes(compare.format("symbol") + in_taxa, [symbol])],
-            [Match("synonym", gene=g) for g in graph.genes(synonyms + in_taxa, [symbol])],
-            [
-                Match("discontinued symbol", discontinued=d)
-                for d in graph.discontinued(compare.format("symbol") + in_taxa, [symbol])
-            ],
+            [Match("symbol", gene=g) for g in graph.genes(compare, [symbol], taxa)],
+            [Match("synonym", gene=g) for g in graph.genes(synonyms, [symbol], taxa)],
+            [Match("discontinued symbol", discontinued=d) for d in graph.discontinued(compare, [symbol], taxa)],
         ]
         matches = [m for tier in tiers for m in tier]
         if matches:
