@@ -11,8 +11,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pytest
-from conftest import read_kgx, write_rows
+from conftest import read_kgx
 from headless_chromium import ink, load_page, require_chromium
 from sample_graph import build_sample_graph
 
@@ -140,7 +141,7 @@ def test_the_page_is_self_contained_and_reproducible(built: Path, tmp_path: Path
     sources = re.findall(r'\ssrc="([^"]*)"', html)
     assert len(sources) >= 6 and all(s.startswith("data:image/svg+xml;base64,") for s in sources)
     assert not re.findall(r"url\((?!data:)", html)
-    for name in ("ncbi_gene_nodes.tsv", "ncbi_gene_edges.tsv", "graph_metadata.json", "validation_report.json"):
+    for name in ("ncbi_gene.duckdb", "graph_metadata.json", "validation_report.json"):
         (tmp_path / name).write_bytes((built / name).read_bytes())
     # another process (another string hash seed) gives the same bytes
     script = f"import pathlib, ncbi_gene_kg.report as r; r.write_report(pathlib.Path({str(tmp_path)!r}))"
@@ -152,12 +153,15 @@ def test_the_page_is_self_contained_and_reproducible(built: Path, tmp_path: Path
 
 def test_a_graph_without_edges(tmp_path: Path) -> None:
     """A build of gene_info alone (node-only): no GO, ortholog or degree plot to draw, still a page."""
-    write_rows(
-        tmp_path / "ncbi_gene_nodes.tsv",
-        "id\tcategory\tname\tin_taxon\tin_taxon_label",
-        ["NCBIGene:1\tbiolink:Gene\tA1BG\tNCBITaxon:9606\tHomo sapiens"],
-    )
-    write_rows(tmp_path / "ncbi_gene_edges.tsv", "id\tsubject\tpredicate\tobject\tcategory", [])
+    with duckdb.connect(str(tmp_path / "ncbi_gene.duckdb")) as con:  # the tables a node-only build makes
+        con.execute("""
+            CREATE TABLE nodes AS SELECT 'NCBIGene:1' AS id, 'biolink:Gene' AS category, 'A1BG' AS name,
+                                         ['NCBITaxon:9606'] AS in_taxon, 'Homo sapiens' AS in_taxon_label
+        """)
+        con.execute("""
+            CREATE TABLE edges (id VARCHAR, subject VARCHAR, predicate VARCHAR, object VARCHAR, category VARCHAR,
+                                provided_by VARCHAR[])
+        """)
     (tmp_path / "graph_metadata.json").write_text(json.dumps({"taxonScope": {"name": "9606", "tax_ids": ["9606"]}}))
     (tmp_path / "validation_report.json").write_text(
         json.dumps({"valid": True, "errors_total": 0, "row_accounting": []})

@@ -266,7 +266,7 @@ class InputTables:
     def check_counts(self) -> None:
         """The config's count guards (``min_node_count`` …, as Koza's writer has them); UserError when one fails."""
         for bound, limit in self.source.count_bounds.items():
-            kind = "node" if "node" in bound else "edge"
+            kind: Kind = "node" if "node" in bound else "edge"
             count = self.stored[kind]
             if (count < limit) if bound.startswith("min") else (count > limit):
                 side = "below" if bound.startswith("min") else "above"

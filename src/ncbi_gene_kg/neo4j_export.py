@@ -135,12 +135,12 @@ def typed_sql(column: str, dtype: str) -> str:
         UserError: the graph has a list where Biolink has a single value.
     """
     col, kind = ident(column), neo4j_type(column)
-    base = SQL_TYPES[kind.removesuffix("[]")]
+    base, stored = SQL_TYPES[kind.removesuffix("[]")], dtype.removesuffix("[]")
     is_list = dtype.endswith("[]")
     if is_list and not kind.endswith("[]"):
         raise UserError(f"graph column {column!r} is a list, but its Biolink slot is single-valued")
     checks = ""
-    if dtype.removesuffix("[]") == "VARCHAR":
+    if stored == "VARCHAR":
         # The value as the KGX TSV cell shows it, to look for what cannot be imported and to name it.
         text = f"array_to_string({col}, {quote(LIST_DELIMITER)})" if is_list else col
         where = quote(f"{column}: ")
@@ -150,7 +150,7 @@ def typed_sql(column: str, dtype: str) -> str:
             checks += f" WHEN contains({text}, chr(31)) THEN {holds}"
         broken = _fail(f"{where} || {quote('a value holds a line break')}")
         checks += f" WHEN contains({text}, chr(10)) OR contains({text}, chr(13)) THEN {broken}"
-    value = col if dtype.removesuffix("[]") == base else f"CAST({col} AS {base}{'[]' if is_list else ''})"
+    value = col if stored == base else f"CAST({col} AS {base}{'[]' if is_list else ''})"
     if kind.endswith("[]") and not is_list:
         value = f"[{value}]"  # category: one per node in the graph, a list in Neo4j
     return f"CASE WHEN {col} IS NULL THEN NULL{checks} ELSE {value} END"
@@ -171,6 +171,7 @@ def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _header(column: str) -> str:
+    """A column's field in the import header: its name, with ``:type`` unless a string."""
     kind = neo4j_type(column)
     if ":" in column:
         raise UserError(f"KGX column {column!r} has a ':' and cannot be a neo4j-admin header field")
@@ -195,18 +196,13 @@ def _required(column: str, kind: str) -> str:
     return f"CASE WHEN {col} IS NULL THEN {_fail(quote(f'a {kind} without {column}'))} ELSE {col} END"
 
 
-def graph_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """The columns of a graph table as {name: DuckDB type}, in the table's order."""
-    return column_types(con.table(table))
-
-
 def nodes_query(con: duckdb.DuckDBPyConnection, cells: bool) -> str:
     """SQL for the node rows, in the table's order (by id): id, labels and the typed properties.
 
     With ``cells`` the columns are the import file's (``id:ID``, ``:LABEL``, ``xref:string[]``, ...) and
     hold strings; without, they are named as in KGX (labels as ``_labels``) and hold typed values.
     """
-    props = graph_types(con, "nodes")
+    props = column_types(con.table("nodes"))
     if "id" not in props or "category" not in props:
         raise UserError("the node table has no id or no category column: not a KGX graph")
     convert = _cell if cells else typed_sql
@@ -222,7 +218,7 @@ def nodes_query(con: duckdb.DuckDBPyConnection, cells: bool) -> str:
 
 def edge_properties(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The edge columns that become relationship properties (all but subject, predicate, object), with types."""
-    found = graph_types(con, "edges")
+    found = column_types(con.table("edges"))
     missing = [c for c in ("id", *EDGE_STRUCTURE) if c not in found]
     if missing:
         raise UserError(f"the edge table has no {', '.join(missing)} column: not a KGX graph")

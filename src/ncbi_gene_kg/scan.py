@@ -57,7 +57,7 @@ def connect(
     freely, for work whose every output is ordered by its own keys.
     """
     spill = os.path.join(tempfile.gettempdir(), f"ncbi-gene-kg-duckdb-{os.getpid()}")
-    config = {
+    config: dict[str, str | bool | int | float | list[str]] = {
         "memory_limit": memory_limit or f"{MEMORY_LIMIT_MB}MB",
         "preserve_insertion_order": preserve_order,
         "temp_directory": spill,

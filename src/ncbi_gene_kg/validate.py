@@ -208,8 +208,7 @@ def kgx_input(
     for table, source in zip(("nodes", "edges"), graph_files, strict=True):
         ids = sorted({i for s in result.shapes[table] for i in s["first_ids"]})
         sampled += len(ids)
-        con.execute("CREATE OR REPLACE TEMP TABLE kgx_sample (id VARCHAR)")
-        con.executemany("INSERT INTO kgx_sample VALUES (?)", [(i,) for i in ids])
+        con.execute("CREATE OR REPLACE TEMP TABLE kgx_sample AS SELECT unnest(?::VARCHAR[]) AS id", [ids])
         columns = column_types(con.table(table))
         target = folder / source.name
         con.execute(f"""
