@@ -8,17 +8,23 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import read_kgx, write_rows
+from conftest import quiet_build, read_kgx, write_rows
 from headless_chromium import ink, load_page, require_chromium
 from sample_graph import build_sample_graph
 
 from ncbi_gene_kg.card import GeneCard, gene_card, render_html, render_text
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.sssom import SSSOM_COLUMNS, SSSOM_FILE
 from ncbi_gene_kg.tables import load_table
 
 ASPECT = {row["node_category"]: row["Category"] for row in load_table("go_category")}
 ASPECT_NAME = {"Function": "molecular function", "Process": "biological process", "Component": "cellular component"}
+# gene_info and gene_history headers as NCBI writes them, for the rows a test writes
+GENE_INFO_HEADER = (
+    "#tax_id\tGeneID\tSymbol\tLocusTag\tSynonyms\tdbXrefs\tchromosome\tmap_location\tdescription\ttype_of_gene\t"
+    "Symbol_from_nomenclature_authority\tFull_name_from_nomenclature_authority\tNomenclature_status\t"
+    "Other_designations\tModification_date\tFeature_type"
+)
+HISTORY_HEADER = "#tax_id\tGeneID\tDiscontinued_GeneID\tDiscontinued_Symbol\tDiscontinue_Date"
 
 
 @pytest.fixture(scope="session")
@@ -183,6 +189,12 @@ def test_an_unknown_symbol_gets_suggestions(built: Path) -> None:
     message = str(error.value)
     assert "not found" in message
     assert re.search(r"did you mean: TP53 NCBIGene:7157 \(Homo sapiens\)", message)
+    with pytest.raises(UserError) as error:
+        gene_card(built, "TP5", "10090")
+    # within the taxon (in_taxon is a list): the mouse genes only, the closest first
+    suggestions = str(error.value).split("did you mean: ")[1].split("; ")
+    assert suggestions[0] == "Trp53 NCBIGene:22059 (Mus musculus)"
+    assert all(s.endswith("(Mus musculus)") for s in suggestions)
 
 
 def test_an_unknown_taxon_or_graph_is_a_clear_error(built: Path, tmp_path: Path) -> None:
@@ -210,31 +222,32 @@ def test_json_has_every_field(built: Path) -> None:
     }
 
 
-def test_history_from_the_sssom_mapping_set(tmp_path: Path) -> None:
-    """The discontinued GeneIDs a gene replaced; a replaced GeneID opens its current gene's card."""
+def test_history_from_the_gene_history_table(tmp_path: Path) -> None:
+    """The discontinued GeneIDs a gene replaced (table gene_history of the graph database); a replaced GeneID opens
+    its current gene's card. The gene_history row is real (five_taxa.2019-03.gene_history); the cow gene's
+    gene_info row is CONSTRUCTED (no real copy at hand) with the symbol and taxon the history gives."""
+    data = tmp_path / "data"
+    data.mkdir()
     write_rows(
-        tmp_path / "ncbi_gene_nodes.tsv",
-        "id\tcategory\tname\tsymbol\tin_taxon\tin_taxon_label",
-        ["NCBIGene:616662\tbiolink:Gene\tC13H10orf68\tC13H10orf68\tNCBITaxon:9913\tBos taurus"],
-    )
-    write_rows(tmp_path / "ncbi_gene_edges.tsv", "id\tsubject\tpredicate\tobject\tcategory", [])
-    write_rows(
-        tmp_path / SSSOM_FILE,
-        "# mapping_set_id: https://example.org/test\n" + "\t".join(SSSOM_COLUMNS),
+        data / "gene_info",
+        GENE_INFO_HEADER,
         [
-            "NCBIGene:786891\tC13H10orf68\tIAO:0100001\tNCBIGene:616662\tC13H10orf68\tsemapv:UnspecifiedMatching\t"
-            "1:1\t2019-03-24\t\tin_taxon=NCBITaxon:9913",
+            "9913\t616662\tC13H10orf68\t-\t-\t-\t13\t-\t"
+            "chromosome 13 C10orf68 homolog\tprotein-coding\t-\t-\t-\t-\t20190324\t-"
         ],
     )
-    card = gene_card(tmp_path, "616662")
+    write_rows(data / "gene_history", HISTORY_HEADER, ["9913\t616662\t786891\tC13H10orf68\t20190324"])
+    out = tmp_path / "out"
+    quiet_build(data, out)
+    card = gene_card(out, "616662")
     assert [(r.id, r.symbol, r.date) for r in card.history] == [("NCBIGene:786891", "C13H10orf68", "2019-03-24")]
     assert sections(render_text(card))["history: replaced ids"] == [
         "  NCBIGene:786891 C13H10orf68 (discontinued 2019-03-24)"
     ]
-    replaced = gene_card(tmp_path, "786891")
+    replaced = gene_card(out, "786891")
     assert replaced.id == "NCBIGene:616662"
     assert "replaced by NCBIGene:616662" in render_text(replaced)
-    assert "NCBIGene:786891" in render_html(replaced, tmp_path)
+    assert "NCBIGene:786891" in render_html(replaced, out)
 
 
 def test_the_card_command(built: Path, tmp_path: Path) -> None:

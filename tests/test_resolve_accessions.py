@@ -5,6 +5,8 @@ all-species file), next to the graph of the bundled sample."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -13,19 +15,26 @@ from conftest import REAL_DATA
 from sample_graph import build_sample_graph
 from typer.testing import CliRunner
 
+from ncbi_gene_kg import accessions, history, sssom
+from ncbi_gene_kg import resolve as resolve_module
 from ncbi_gene_kg.accessions import ACCESSIONS_FILE, index_accessions
 from ncbi_gene_kg.cli import app
 from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.graphdb import GRAPH_DB
 from ncbi_gene_kg.paths import SAMPLE_DIR
 from ncbi_gene_kg.resolve import resolve
 from ncbi_gene_kg.taxa import load_scope
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    built = build_sample_graph(tmp_path_factory.getbasetemp())
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_sample_graph(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="module")
+def out(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("accessions")
-    shutil.copy(built / "ncbi_gene_nodes.tsv", out)
+    shutil.copy(built / GRAPH_DB, out)  # the graph database: what resolve reads beside the lookup table
     return out
 
 
@@ -103,7 +112,7 @@ def test_symbols_still_resolve_and_the_command_answers(out: Path, account: dict)
 
 
 def test_without_the_table_an_accession_is_not_found(tmp_path: Path, out: Path) -> None:
-    shutil.copy(out / "ncbi_gene_nodes.tsv", tmp_path)
+    shutil.copy(out / GRAPH_DB, tmp_path)
     assert resolve("NM_000546.6", None, tmp_path).status == "not found"
     with pytest.raises(UserError, match="--accessions: no gene2accession"):
         index_accessions(tmp_path, tmp_path, load_scope("default"))
@@ -122,3 +131,27 @@ def test_transform_with_and_without_accessions(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert not (out / ACCESSIONS_FILE).exists()
     assert resolve("NP_000537.3", None, out).status == "not found"
+
+
+def test_resolve_restates_the_names_it_does_not_import() -> None:
+    """resolve.py repeats a few names of the modules a fresh `resolve` process does not import: the same values."""
+    assert (resolve_module.ACCESSIONS_FILE, resolve_module.GENE) == (accessions.ACCESSIONS_FILE, history.GENE)
+    assert (
+        resolve_module.NCBITAXON,
+        resolve_module.NO_TERM_FOUND,
+        resolve_module.TAXON_KEY,
+        resolve_module.HISTORY_MAPPINGS,
+    ) == (sssom.NCBITAXON, sssom.NO_TERM_FOUND, sssom.TAXON_KEY, sssom.HISTORY_MAPPINGS)
+
+
+def test_a_symbol_query_imports_neither_the_accession_lookup_nor_the_taxon_scope(built: Path) -> None:
+    """`resolve TP53` in a fresh process, on a graph built without --accessions, reads the graph database only:
+    no yaml, no file scanner, no sssom (a fresh process should cost little more than Python and DuckDB)."""
+    code = (
+        "import sys; from pathlib import Path; from ncbi_gene_kg.resolve import resolve; "
+        f"print(resolve('TP53', None, Path({str(built)!r})).status); "
+        "print(sorted(m for m in ('yaml', 'ncbi_gene_kg.accessions', 'ncbi_gene_kg.sssom', 'ncbi_gene_kg.scan') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["current", "[]"]

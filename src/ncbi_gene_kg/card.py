@@ -137,7 +137,7 @@ class GeneCard:
     other_edges: dict[str, int] = field(default_factory=dict)
     history: list[Replaced] = field(default_factory=list)  # the discontinued GeneIDs this gene replaced
     query: str = ""
-    matched: str = "GeneID"  # how the query found the gene (history.resolve): GeneID, symbol, synonym, ...
+    matched: str = "GeneID"  # how the query found the gene (resolve.resolve): GeneID, symbol, synonym, ...
     notes: list[str] = field(default_factory=list)  # a replaced id the query named; other genes it matches
 
     def to_dict(self) -> dict[str, Any]:

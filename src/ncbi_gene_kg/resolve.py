@@ -5,7 +5,7 @@ the discontinued GeneIDs (table ``gene_history``, the SSSOM mapping set's rows, 
 ``transform --accessions``, the accession lookup table (accessions.py).
 
 A fresh `resolve` process should cost little more than Python and DuckDB starting: this module imports only
-what every answer needs; the taxon scope (yaml) and the accession lookup are imported when a query needs them.
+what every answer needs; the taxon scope (yaml) and the accession lookup are imported when an answer needs them.
 """
 
 from __future__ import annotations
@@ -20,13 +20,16 @@ from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH_DB, has_table, open_graph
 from ncbi_gene_kg.sql import ident, quote, string_list
 
-# sssom.py's and history.py's names, not imported from there: sssom.py loads the Biolink model's tables and
-# history.py the merge's helpers, which a `resolve` process has no use for.
-GENE = "NCBIGene"
-NCBITAXON = "NCBITaxon"
-NO_TERM_FOUND = "sssom:NoTermFound"
-TAXON_KEY = "in_taxon="
-HISTORY_MAPPINGS = "gene_history"
+# Names of sssom.py, history.py and accessions.py, restated rather than imported: those modules bring the Biolink
+# model's tables, the merge's helpers and the file scanner, which a `resolve` process has no use for (a fresh
+# process should cost little more than Python and DuckDB starting). tests/test_resolve_accessions.py checks
+# that they are the same.
+GENE = "NCBIGene"  # history.GENE
+NCBITAXON = "NCBITaxon"  # sssom.NCBITAXON
+NO_TERM_FOUND = "sssom:NoTermFound"  # sssom.NO_TERM_FOUND
+TAXON_KEY = "in_taxon="  # sssom.TAXON_KEY: how the SSSOM `other` column gives the taxon
+HISTORY_MAPPINGS = "gene_history"  # sssom.HISTORY_MAPPINGS: the mapping set's rows in the graph database
+ACCESSIONS_FILE = "ncbi_gene_accessions.duckdb"  # accessions.ACCESSIONS_FILE: accessions.py imported only if OUT has it
 GENE_CATEGORY = "biolink:Gene"
 NOT_FOUND, AMBIGUOUS = 1, 3
 
@@ -170,8 +173,9 @@ class _Graph:
     """The published graph database, read-only: its genes (table ``nodes``) and discontinued GeneIDs
     (table ``gene_history``, absent when gene_history was not an input).
 
-    Each query is one SQL statement over the tables themselves (no temp objects, nothing loaded whole): the
-    genes as :attr:`genes_sql` selects them, the mapping set's rows as :attr:`history_sql` does.
+    Each query is one SQL statement over the tables themselves (no temp objects, nothing loaded whole), with the
+    values written into it: the genes as :attr:`genes_sql` selects them, the mapping set's rows as
+    :attr:`history_sql` does.
     """
 
     def __init__(self, out_dir: Path):
@@ -212,7 +216,7 @@ class _Graph:
     def labels(self) -> dict[str, str]:
         """NCBITaxon CURIE -> the name config/taxa.yaml gives, for taxa the graph's genes do not label (the
         taxon of a discontinued GeneID or of an accession's gene that is not a node)."""
-        from ncbi_gene_kg.taxa import load_scope  # only when needed: yaml costs a fresh `resolve` process
+        from ncbi_gene_kg.taxa import load_scope  # here: yaml slows a fresh process, and most answers need none
 
         return {f"{NCBITAXON}:{t}": label for t, label in load_scope("all").labels().items()}
 
@@ -241,24 +245,32 @@ class _Graph:
         ).fetchall()
         return [Gene(*row) for row in rows]
 
-    def gene(self, gene_id: str) -> Gene:
-        """The gene with this id, or a bare Gene marked not in the graph if no node has it."""
-        found = self.genes("id = ?", [gene_id])
-        return found[0] if found else Gene(gene_id, in_graph=False)
+    def genes_by_id(self, ids: set[str]) -> dict[str, Gene]:
+        """The graph's genes among ``ids``, by id: one scan of the nodes for them all, none for no id."""
+        if not ids:
+            return {}
+        rows = self.con.execute(
+            f"SELECT id, symbol, taxon, taxon_label FROM ({self.genes_sql}) "
+            f"WHERE list_contains([{string_list(sorted(ids))}], id)"
+        ).fetchall()
+        return {row[0]: Gene(*row) for row in rows}
 
     def discontinued(self, where: str, params: list, taxa: list[str] | None = None) -> list[Discontinued]:
         """The discontinued GeneIDs that satisfy ``where`` (over id, symbol, current), of one of ``taxa`` when
-        given, in GeneID order, each with its current gene as the graph has it (one query: joined)."""
+        given, in GeneID order, each with its current gene as the graph has it.
+
+        The current genes are read after the mapping set's rows, and only when there are any: most answers have
+        none, and a lookup by id scans the nodes (string statistics keep only a prefix, 'NCBIGene', so the
+        order by id prunes nothing).
+        """
         if self.history_sql is None:
             return []
         in_taxa = "" if taxa is None else f" AND taxon IN ({string_list(taxa)})"
-        rows = self.con.execute(f"""
-            SELECT h.id, h.symbol, h.date, h.taxon, h.comment, h.current, g.symbol, g.taxon, g.taxon_label,
-                   g.id IS NOT NULL
-            FROM (SELECT * FROM ({self.history_sql}) WHERE {self._literal(where, params)}{in_taxa}) h
-            LEFT JOIN ({self.genes_sql}) g ON g.id = h.current
-            ORDER BY CAST(split_part(h.id, ':', 2) AS BIGINT)
-        """).fetchall()
+        rows = self.con.execute(
+            f"SELECT id, symbol, date, taxon, current, comment FROM ({self.history_sql}) "
+            f"WHERE {self._literal(where, params)}{in_taxa} ORDER BY CAST(split_part(id, ':', 2) AS BIGINT)"
+        ).fetchall()
+        genes = self.genes_by_id({row[4] for row in rows} - {NO_TERM_FOUND})
         return [
             Discontinued(
                 gene_id,
@@ -266,10 +278,10 @@ class _Graph:
                 date,
                 taxon,
                 self.labels.get(taxon or ""),
-                None if current[0] == NO_TERM_FOUND else Gene(*current),
+                None if current == NO_TERM_FOUND else genes.get(current, Gene(current, in_graph=False)),
                 comment,
             )
-            for gene_id, symbol, date, taxon, comment, *current in rows
+            for gene_id, symbol, date, taxon, current, comment in rows
         ]
 
 
@@ -324,17 +336,23 @@ def _answer(graph: _Graph, resolution: Resolution, taxa: list[str] | None, out_d
 
 
 def _accession(graph: _Graph, resolution: Resolution, taxa: list[str] | None, out_dir: Path) -> bool:
-    """Answer ``resolution`` as a sequence accession from the lookup table; False when it is none it knows."""
-    from ncbi_gene_kg.accessions import MAX_CANDIDATES, accession_matches  # only for a query that is no GeneID
+    """Answer ``resolution`` as a sequence accession from the lookup table; False when there is no table (built
+    without ``--accessions``) or the query is no accession it has."""
+    if not (out_dir / ACCESSIONS_FILE).is_file():
+        return False
+    from ncbi_gene_kg.accessions import MAX_CANDIDATES, accession_matches
 
     accession = accession_matches(out_dir, resolution.query, taxa)
     if accession is None:
         return False
     how, hits = accession
-    found = [graph.gene(gene_id) for gene_id, _ in hits[:MAX_CANDIDATES]]
+    listed = hits[:MAX_CANDIDATES]
+    genes = graph.genes_by_id({gene_id for gene_id, _ in listed})
+    # a gene gene2accession names that is no node of the graph: its id and the taxon gene2accession gives
     found = [
-        g if g.in_graph else Gene(g.id, None, f"{NCBITAXON}:{tax}", graph.labels.get(f"{NCBITAXON}:{tax}"), False)
-        for g, (_, tax) in zip(found, hits, strict=False)
+        genes.get(gene_id)
+        or Gene(gene_id, None, f"{NCBITAXON}:{tax}", graph.labels.get(f"{NCBITAXON}:{tax}"), in_graph=False)
+        for gene_id, tax in listed
     ]
     if len(hits) > 1:
         resolution.status, resolution.more = "ambiguous", len(hits) - len(found)
