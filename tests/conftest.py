@@ -95,7 +95,7 @@ def merge_sources(
     from ncbi_gene_kg.scan import connect
     from ncbi_gene_kg.sources import sources_by_name, transform_of
 
-    con = connect(work / "build.duckdb")
+    con = connect(work / "spill")
     scope = load_scope(taxa)
     for name, paths in inputs.items():
         source = sources_by_name()[name]

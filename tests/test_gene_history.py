@@ -10,21 +10,18 @@ can and say so where an id is invented.
 from __future__ import annotations
 
 import csv
-import json
 import logging
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import edge_id, run_koza, write_rows
 
 from ncbi_gene_kg import merge
 from ncbi_gene_kg.accounting import Tally
-from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.history import HISTORY_COLUMNS, HISTORY_TABLE, NODES_FILE, remap_discontinued
-from ncbi_gene_kg.paths import SAMPLE_DIR
-from ncbi_gene_kg.resolve import resolve
+from ncbi_gene_kg.history import HISTORY_COLUMNS, HISTORY_TABLE
 from ncbi_gene_kg.scan import connect
-from ncbi_gene_kg.sssom import SSSOM_COLUMNS, SSSOM_FILE, write_sssom
+from ncbi_gene_kg.sssom import SSSOM_COLUMNS, SSSOM_FILE, history_mappings, write_sssom
 
 FIVE_TAXA = "gene_history/five_taxa.2019-03.gene_history"
 PAO1 = "gene_history/taxon_208964.gene_history"
@@ -34,8 +31,10 @@ HUMAN = "9606\t-\t113523637\tSMIM38\t20190326"  # real: discontinued without rep
 
 
 def history(out: Path) -> list[dict[str, str]]:
-    with (out / HISTORY_TABLE).open(newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    """The table Koza's run writes beside its outputs, in GeneID order."""
+    with (out / f"{HISTORY_TABLE}.tsv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return sorted(rows, key=lambda r: int(r["discontinued_id"]))
 
 
 def row(tax_id, discontinued, symbol, date, replaced="", current="", via="", end="current") -> dict[str, str]:
@@ -152,67 +151,60 @@ def test_malformed_and_repeated_rows(tmp_path: Path) -> None:
 
 # --- remapping in the merge ---------------------------------------------------------------------------
 
-NODE_HEADER = "id\tcategory\txref\tprovided_by"
-EDGE_HEADER = "id\tsubject\tpredicate\tobject\tcategory\tprimary_knowledge_source"
+
+def load_history(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """The gene_history transform's table, as Koza's run wrote it into ``folder``, in ``con``'s database."""
+    con.execute(
+        f"CREATE TABLE {HISTORY_TABLE} AS SELECT * FROM read_csv('{folder / (HISTORY_TABLE + '.tsv')}', "
+        "delim = '\t', header = true, all_varchar = true, quote = '', escape = '')"
+    )
 
 
 @pytest.fixture
-def history_table(real_data: Path, tmp_path: Path) -> Path:
+def history_folder(real_data: Path, tmp_path: Path) -> Path:
     """The gene_history transform's table for the real human and cow rows (786891 -> 616662; 113523637 gone)."""
     run_koza("gene_history", [real_data / FIVE_TAXA], tmp_path / "history")
-    return tmp_path / "history" / HISTORY_TABLE
+    return tmp_path / "history"
 
 
-def edge(subject: str, predicate: str, obj: str) -> str:
-    return f"{edge_id(subject, predicate, obj)}\t{subject}\t{predicate}\t{obj}\tbiolink:Association\tinfores:ncbi-gene"
-
-
-def test_remap_discontinued(history_table: Path, tmp_path: Path) -> None:
-    # CONSTRUCTED KGX rows, as transforms of a later release than gene_history would write them.
-    kgx = tmp_path / "transforms"
-    write(
-        kgx / "gene_info_nodes.tsv",
-        NODE_HEADER,
-        [
-            "NCBIGene:616662\tbiolink:Gene\t\tinfores:ncbi-gene",
-            "NCBIGene:7157\tbiolink:Gene\tHGNC:11998\tinfores:ncbi-gene",
-            "NCBIGene:113523637\tbiolink:Gene\t\tinfores:ncbi-gene",  # an older gene_info: kept, counted
-        ],
-    )
-    write(
-        kgx / "gene2ensembl_nodes.tsv",
-        NODE_HEADER,
-        [
-            "NCBIGene:616662\tbiolink:Gene\tENSEMBL:ENSBTAG00000000001\tinfores:ncbi-gene",
-            "NCBIGene:786891\tbiolink:Gene\tENSEMBL:ENSBTAG00000000002\tinfores:ncbi-gene",  # 616662 has its own
-        ],
-    )
-    write(
-        kgx / "mim2gene_medgen_nodes.tsv",
-        NODE_HEADER,
-        [
-            "NCBIGene:786891\tbiolink:Gene\tOMIM:100001\tinfores:ncbi-gene",  # remapped to 616662
-            "NCBIGene:113523637\tbiolink:Gene\tOMIM:100002\tinfores:ncbi-gene",  # no current id: dropped
-            "OMIM:100003\tbiolink:Disease\tNCBIGene:786891|MEDGEN:1|NCBIGene:113523637\tinfores:ncbi-gene",
-        ],
-    )
-    write(
-        kgx / "gene_orthologs_edges.tsv",
-        EDGE_HEADER,
-        [
-            edge("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:786891"),
-            edge("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:113523637"),
-            edge("NCBIGene:786891", "biolink:related_to", "NCBIGene:616662"),
-            edge("NCBIGene:7157", "biolink:related_to", "NCBIGene:22059"),
-        ],
-    )
+def test_remap_discontinued(history_folder: Path, tmp_path: Path) -> None:
+    # CONSTRUCTED tables, as transforms of a later release than gene_history would store them.
     con = connect()
-    merge._load(con, "node_rows", sorted(kgx.glob("*_nodes.tsv")), merge.NODE_CORE)
-    merge._load(con, "edge_rows", sorted(kgx.glob("*_edges.tsv")), merge.EDGE_CORE)
+    load_history(con, history_folder)
+    con.execute("""
+        CREATE TABLE gene_info_nodes AS SELECT * FROM (VALUES
+            ('NCBIGene:616662', 'biolink:Gene', NULL::VARCHAR[]),
+            ('NCBIGene:7157', 'biolink:Gene', ['HGNC:11998']),
+            ('NCBIGene:22059', 'biolink:Gene', NULL),
+            ('NCBIGene:113523637', 'biolink:Gene', NULL)  -- an older gene_info: kept, counted
+        ) t(id, category, xref);
+        CREATE TABLE gene2ensembl_nodes AS SELECT * FROM (VALUES
+            ('NCBIGene:616662', 'biolink:Gene', ['ENSEMBL:ENSBTAG00000000001']),
+            ('NCBIGene:786891', 'biolink:Gene', ['ENSEMBL:ENSBTAG00000000002'])  -- 616662 has its own row
+        ) t(id, category, xref);
+        CREATE TABLE mim2gene_medgen_nodes AS SELECT * FROM (VALUES
+            ('NCBIGene:786891', 'biolink:Gene', ['OMIM:100001']),  -- remapped to 616662
+            ('NCBIGene:113523637', 'biolink:Gene', ['OMIM:100002']),  -- no current id: dropped
+            ('OMIM:100003', 'biolink:Disease', ['NCBIGene:786891', 'MEDGEN:1', 'NCBIGene:113523637'])
+        ) t(id, category, xref);
+    """)
+    edges = [
+        ("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:786891"),
+        ("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:113523637"),
+        ("NCBIGene:786891", "biolink:related_to", "NCBIGene:616662"),
+        ("NCBIGene:7157", "biolink:related_to", "NCBIGene:22059"),
+    ]
+    con.execute(
+        "CREATE TABLE gene_orthologs_edges (id VARCHAR, subject VARCHAR, predicate VARCHAR, object VARCHAR, "
+        "primary_knowledge_source VARCHAR)"
+    )
+    rows = [(edge_id(*e), *e, "infores:ncbi-gene") for e in edges]
+    con.executemany("INSERT INTO gene_orthologs_edges VALUES (?, ?, ?, ?, ?)", rows)
+    con.execute(f"ATTACH '{tmp_path / 'graph.duckdb'}' AS graph")
 
-    found = remap_discontinued(con, history_table)
+    result = merge.merge(con, "graph")
 
-    assert found == {
+    assert result.remapped == {
         "gene2ensembl node row for a discontinued GeneID whose current gene has its own row from the same source "
         "(dropped)": Tally(1, ["NCBIGene:786891 -> NCBIGene:616662"]),
         "gene_info has a node for a discontinued GeneID (kept; gene_info and gene_history are from different "
@@ -239,18 +231,15 @@ def test_remap_discontinued(history_table: Path, tmp_path: Path) -> None:
             1, ["OMIM:100003: NCBIGene:786891 -> NCBIGene:616662"]
         ),
     }
-    nodes = con.execute("SELECT _source, id, xref FROM node_rows ORDER BY _source, id").fetchall()
-    assert nodes == [
-        ("gene2ensembl", "NCBIGene:616662", "ENSEMBL:ENSBTAG00000000001"),
-        ("gene_info", "NCBIGene:113523637", None),
-        ("gene_info", "NCBIGene:616662", None),
-        ("gene_info", "NCBIGene:7157", "HGNC:11998"),
-        ("mim2gene_medgen", "NCBIGene:616662", "OMIM:100001"),
-        ("mim2gene_medgen", "OMIM:100003", "NCBIGene:616662|MEDGEN:1"),
+    assert con.execute("SELECT id, xref FROM graph.nodes").fetchall() == [  # by id
+        ("NCBIGene:113523637", None),
+        ("NCBIGene:22059", None),
+        ("NCBIGene:616662", ["ENSEMBL:ENSBTAG00000000001", "OMIM:100001"]),  # gene_info's, gene2ensembl's, mim2gene's
+        ("NCBIGene:7157", ["HGNC:11998"]),
+        ("OMIM:100003", ["MEDGEN:1"]),  # the remapped NCBIGene:616662 is a Gene node's id: a collision, removed
     ]
-    edges = con.execute("SELECT id, subject, predicate, object FROM edge_rows ORDER BY predicate").fetchall()
-    assert edges == [  # the remapped edge's id is that of its new ends
-        (edge_id(*e), *e)
+    assert con.execute("SELECT id, subject, predicate, object FROM graph.edges").fetchall() == [
+        (edge_id(*e), *e)  # the remapped edge's id is that of its new ends
         for e in [
             ("NCBIGene:7157", "biolink:orthologous_to", "NCBIGene:616662"),
             ("NCBIGene:7157", "biolink:related_to", "NCBIGene:22059"),
@@ -260,9 +249,10 @@ def test_remap_discontinued(history_table: Path, tmp_path: Path) -> None:
 
 def test_remap_without_gene_history_changes_nothing(tmp_path: Path) -> None:
     con = connect()
-    merge._load(con, "node_rows", [], merge.NODE_CORE)
-    merge._load(con, "edge_rows", [], merge.EDGE_CORE)
-    assert remap_discontinued(con, tmp_path / HISTORY_TABLE) == {}
+    con.execute("CREATE TABLE gene2ensembl_nodes AS SELECT 'NCBIGene:786891' AS id, 'biolink:Gene' AS category")
+    con.execute(f"ATTACH '{tmp_path / 'graph.duckdb'}' AS graph")
+    result = merge.merge(con, "graph")
+    assert result.remapped == {}
 
 
 # --- the SSSOM mapping set ----------------------------------------------------------------------------
@@ -291,22 +281,30 @@ def parse_sssom(path: Path, caplog: pytest.LogCaptureFixture):
     return msdf
 
 
-def nodes_table(con, rows: list[tuple[str, str]]) -> None:
-    con.execute("CREATE TEMP TABLE nodes (id VARCHAR, symbol VARCHAR)")
-    if rows:
-        con.executemany("INSERT INTO nodes VALUES (?, ?)", rows)
-
-
-def test_sssom_output(history_table: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def sssom_file(work: Path, history: Path | None, nodes: list[tuple[str, str]]) -> Path:
+    """The SSSOM set of the history table Koza wrote into ``history`` (None: no gene_history in the build) and a
+    graph of Gene ``nodes`` (id, symbol), as the build writes it into ``work``."""
     con = connect()
-    nodes_table(con, [("NCBIGene:616662", "C13H10orf68")])  # CONSTRUCTED: the cow gene's node
-    path = tmp_path / SSSOM_FILE
-    assert write_sssom(con, history_table, path, "2026-01-02") == 2
+    if history is not None:
+        load_history(con, history)
+    con.execute(f"ATTACH '{work / 'graph.duckdb'}' AS graph")
+    con.execute("CREATE TABLE graph.nodes (id VARCHAR, symbol VARCHAR)")
+    if nodes:
+        con.executemany("INSERT INTO graph.nodes VALUES (?, ?)", nodes)
+    history_mappings(con, "graph")
+    con.execute("USE graph")
+    write_sssom(con, work / SSSOM_FILE, "2026-01-02")
+    return work / SSSOM_FILE
+
+
+def test_sssom_output(history_folder: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = sssom_file(tmp_path, history_folder, [("NCBIGene:616662", "C13H10orf68")])  # CONSTRUCTED: the cow gene
     lines = path.read_text().splitlines()
     assert lines[0] == "# curie_map:"
     header = next(line for line in lines if not line.startswith("#"))
     assert header.split("\t") == SSSOM_COLUMNS
     msdf = parse_sssom(path, caplog)
+    assert len(msdf.df) == 2
     meta = msdf.metadata
     assert meta["mapping_set_version"] == meta["publication_date"] == "2026-01-02"
     assert meta["license"] == "https://www.ncbi.nlm.nih.gov/home/about/policies/"
@@ -344,11 +342,8 @@ def test_sssom_many_to_one_chains_and_quoting(
         '9755\t-\t900000003\tA"B|C\t20200101',
     ]  # CONSTRUCTED (invented id): a symbol with a quote and a bar
     run_koza("gene_history", [write_rows(tmp_path / "gene_history", HEADER, rows)], tmp_path, taxa="all")
-    con = connect()
-    nodes_table(con, [])
-    path = tmp_path / SSSOM_FILE
-    assert write_sssom(con, tmp_path / HISTORY_TABLE, path, "2026-01-02") == 1075
-    msdf = parse_sssom(path, caplog)
+    msdf = parse_sssom(sssom_file(tmp_path, tmp_path, []), caplog)
+    assert len(msdf.df) == 1075
     df = msdf.df.fillna("")
     by_subject = df.set_index("subject_id")
     chained = by_subject.loc["NCBIGene:445765"]
@@ -363,93 +358,4 @@ def test_sssom_many_to_one_chains_and_quoting(
 
 
 def test_no_sssom_without_gene_history(tmp_path: Path) -> None:
-    con = connect()
-    nodes_table(con, [])
-    assert write_sssom(con, tmp_path / HISTORY_TABLE, tmp_path / SSSOM_FILE, "2026-01-02") == 0
-    assert not (tmp_path / SSSOM_FILE).exists()
-
-
-# --- resolve ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def built(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An output folder as `make transform` leaves it: the sample's Gene nodes and the SSSOM set."""
-    out = tmp_path_factory.mktemp("output")
-    work = tmp_path_factory.mktemp("work")
-    run_koza("gene_info", [SAMPLE_DIR / "gene_info.gz"], work)
-    (work / "gene_info_nodes.tsv").rename(out / NODES_FILE)
-    rows = [COW, HUMAN, "9606\t7157\t900000004\tTP53OLD\t20200101"]  # CONSTRUCTED (invented id): merged into TP53
-    run_koza("gene_history", [write_rows(work / "gene_history", HEADER, rows)], work, taxa="all")
-    con = connect()
-    con.execute(
-        f"CREATE TEMP TABLE nodes AS SELECT * FROM read_csv('{out / NODES_FILE}', delim = '\t', "
-        "quote = '', header = true, all_varchar = true)"
-    )
-    write_sssom(con, work / HISTORY_TABLE, out / SSSOM_FILE, "2026-01-02")
-    return out
-
-
-def test_resolve_current_id(built: Path) -> None:
-    answer = resolve("7157", out_dir=built)
-    assert (answer.status, answer.exit_code) == ("current", 0)
-    assert answer.answer.gene.symbol == "TP53" and answer.answer.gene.taxon == "NCBITaxon:9606"
-    assert [d.id for d in answer.replaced] == ["NCBIGene:900000004"]
-    assert answer.text().splitlines() == [
-        "NCBIGene:7157 TP53 (Homo sapiens): current",
-        "  it replaced 1 discontinued GeneID(s):",
-        "    NCBIGene:900000004 TP53OLD (discontinued on 2020-01-01)",
-    ]
-
-
-def test_resolve_replaced_id(built: Path) -> None:
-    answer = resolve("NCBIGene:900000004", out_dir=built)
-    assert (answer.status, answer.exit_code) == ("replaced", 0)
-    assert answer.answer.discontinued.current.id == "NCBIGene:7157"
-    assert answer.text() == (
-        "NCBIGene:900000004 TP53OLD (Homo sapiens): discontinued on 2020-01-01, replaced by "
-        "NCBIGene:7157 TP53 (Homo sapiens)"
-    )
-    # the cow gene that replaced 786891 is no node of this (sample) graph: said so
-    assert resolve("786891", out_dir=built).text() == (
-        "NCBIGene:786891 C13H10orf68 (Bos taurus): discontinued on 2019-03-24, replaced by NCBIGene:616662 "
-        "[not a node of this graph]"
-    )
-
-
-def test_resolve_discontinued_id_and_symbol(built: Path) -> None:
-    by_id = resolve("113523637", out_dir=built)
-    assert (by_id.status, by_id.exit_code, by_id.answer.discontinued.current) == ("discontinued", 0, None)
-    assert by_id.text() == "NCBIGene:113523637 SMIM38 (Homo sapiens): discontinued on 2019-03-26 without replacement"
-    by_symbol = resolve("SMIM38", out_dir=built)
-    assert by_symbol.status == "discontinued" and by_symbol.answer.matched_by == "discontinued symbol"
-
-
-def test_resolve_symbols_and_synonyms(built: Path) -> None:
-    assert resolve("TP53", out_dir=built).answer.gene.id == "NCBIGene:7157"
-    trp53 = resolve("p53", taxon="Mus musculus", out_dir=built)
-    assert (trp53.status, trp53.answer.matched_by, trp53.answer.gene.id) == ("current", "synonym", "NCBIGene:22059")
-
-
-def test_resolve_ambiguous_symbol(built: Path) -> None:
-    answer = resolve("p53", out_dir=built)
-    assert (answer.status, answer.exit_code) == ("ambiguous", 3)
-    # a fly symbol, a mouse and a zebrafish synonym: reported, not chosen
-    assert [(m.matched_by, m.gene.id) for m in answer.candidates] == [
-        ("symbol", "NCBIGene:2768677"),
-        ("synonym", "NCBIGene:22059"),
-        ("synonym", "NCBIGene:30590"),
-    ]
-    assert answer.text().splitlines()[0] == "p53: ambiguous, names 3 genes:"
-    assert json.loads(answer.to_json())["status"] == "ambiguous"
-
-
-def test_resolve_not_found(built: Path) -> None:
-    answer = resolve("NOSUCHGENE", out_dir=built)
-    assert (answer.status, answer.exit_code) == ("not found", 1)
-    assert resolve("7157", taxon="10090", out_dir=built).status == "not found"
-
-
-def test_resolve_needs_a_built_graph(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="ncbi_gene_nodes.tsv not found: build the graph first"):
-        resolve("7157", out_dir=tmp_path)
+    assert not sssom_file(tmp_path, None, []).exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REAL_DATA, edge_id, run_koza, write_rows
+from conftest import REAL_DATA, edge_id, merge_sources, run_koza, write_rows
 from koza.graph_operations import run_biolink_check
 from koza.model.graph_operations import BiolinkCheckConfig
 from sample_graph import build_sample_graph
@@ -302,9 +302,9 @@ def test_minus_strand_and_scaffold_locations(tmp_path):
     # WDR45 (11152) on chrX, '-' (read as NULL by the scan like every '-', written back as the minus strand);
     # RPL36AP50 (100271648) on an ALT_REF_LOCI scaffold without a chromosome.
     out = run(tmp_path, [WDR45, LINES[5]], assemblies="all", locations="true")
-    assert [e for e in out.edges if e["predicate"] == "biolink:has_sequence_location"] == [
-        location("11152", "NC_000023.11", 49074441, 49101178, "-", "GRCh38.p14"),
+    assert [e for e in out.edges if e["predicate"] == "biolink:has_sequence_location"] == [  # by subject
         location("100271648", "NW_003571060.1", 876539, 876829, "+", "GRCh38.p14"),
+        location("11152", "NC_000023.11", 49074441, 49101178, "-", "GRCh38.p14"),
     ]
     assert [(n["id"], n["name"], n["description"]) for n in out.nodes] == [
         (
@@ -402,24 +402,12 @@ def test_card_shows_mx1_location_and_neighbors(tmp_path_factory):
 
 
 def test_card_shows_coordinates_when_locations_are_written(tmp_path):
-    """gene_info's and gene_neighbors' (locations: true) outputs put together as a graph, read by the card."""
-    genes = tmp_path / "genes"
-    run_koza("gene_info", [SAMPLE_DIR / "gene_info.gz"], genes)
-    here = tmp_path / "neighbors"
-    run_koza("gene_neighbors", [SAMPLE_DIR / "gene_neighbors.gz"], here, locations="true")
+    """gene_info's and gene_neighbors' (locations: true) outputs merged into a graph, read by the card."""
+    inputs = {"gene_info": [SAMPLE_DIR / "gene_info.gz"], "gene_neighbors": [SAMPLE_DIR / "gene_neighbors.gz"]}
+    merge_sources(tmp_path, inputs, locations="true")[0].close()
     graph = tmp_path / "graph"
     graph.mkdir()
-    with duckdb.connect() as con:
-        for kind, files in (
-            ("nodes", [genes / "gene_info_nodes.tsv", here / "gene_neighbors_nodes.tsv"]),
-            ("edges", [here / "gene_neighbors_edges.tsv"]),
-        ):
-            names = ", ".join(f"'{f}'" for f in files)
-            con.execute(
-                f"COPY (SELECT * FROM read_csv([{names}], delim='\\t', quote='', header=true, "
-                f"all_varchar=true, union_by_name=true)) TO '{graph / f'ncbi_gene_{kind}.tsv'}' "
-                "(HEADER, DELIMITER '\\t', QUOTE '')"
-            )
+    (tmp_path / "graph.duckdb").rename(graph / "ncbi_gene.duckdb")
     card = gene_card(graph, "MX1")
     assert card.location == {
         "placement": "NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +"

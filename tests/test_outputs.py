@@ -16,10 +16,12 @@ import pytest
 import yaml
 from conftest import quiet_build, read_kgx
 
+from ncbi_gene_kg import outputs
 from ncbi_gene_kg.biolink import is_multivalued, slot_range
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.outputs import parse_formats
+from ncbi_gene_kg.outputs import parse_formats, write_tsv
 from ncbi_gene_kg.paths import SAMPLE_DIR
+from ncbi_gene_kg.taxa import load_scope
 
 FORMATS = ["tsv", "jsonl", "parquet"]
 
@@ -257,3 +259,55 @@ def test_a_later_build_removes_the_formats_it_did_not_write(graph: Path, tmp_pat
     assert left == ["example_edges.jsonl"]
     assert {p.suffix for p in (out / "by_taxon").iterdir()} == {".tsv"}
     assert (out / "neo4j" / "keep.txt").is_file()
+
+
+def test_tsv_and_by_taxon_keep_the_tables_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a graph of many slices (read two threads at a time, the next while the last is written), the TSV file is
+    the table's rows in order and each by_taxon file the rows of its taxon in that order. CONSTRUCTED graph:
+    3,000 genes in two taxa of the scope, one outside it, one without a taxon; 60,000 edges whose subjects
+    interleave the taxa."""
+    monkeypatch.setattr(outputs, "SLICE", 997)
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    con.execute(f"ATTACH '{tmp_path / 'graph.duckdb'}' AS graph")
+    con.execute("USE graph")
+    con.execute("""
+        CREATE TABLE nodes AS
+        SELECT 'NCBIGene:' || i AS id, 'biolink:Gene' AS category,
+               CASE i % 4 WHEN 0 THEN ['NCBITaxon:9606'] WHEN 1 THEN ['NCBITaxon:10090'] WHEN 2 THEN ['NCBITaxon:1']
+               END AS in_taxon
+        FROM range(3000) t(i) ORDER BY id
+    """)
+    con.execute("""
+        CREATE TABLE edges AS
+        SELECT md5(i::VARCHAR) AS id, 'NCBIGene:' || (i * 7919 % 3000) AS subject, 'biolink:related_to' AS predicate,
+               'NCBIGene:' || (i % 3000) AS object
+        FROM range(60000) t(i) ORDER BY subject, predicate, object, id
+    """)
+    scope = load_scope("9606,10090")
+    written = {
+        w.path.name: w for w in [*write_tsv(con, "edges", tmp_path, scope), *write_tsv(con, "nodes", tmp_path, scope)]
+    }
+    taxon = dict(con.execute("SELECT id, in_taxon[1] FROM nodes").fetchall())
+    for kind in ("nodes", "edges"):
+        header, *lines = (tmp_path / f"ncbi_gene_{kind}.tsv").read_text().splitlines()
+        table = con.execute(f"SELECT * FROM {kind}").fetchall()
+        assert lines == [
+            "\t".join("" if v is None else str(v) if not isinstance(v, list) else "|".join(v) for v in row)
+            for row in table
+        ]
+
+        def part(line: str, kind: str = kind) -> str:
+            ends = line.split("\t")[:1] if kind == "nodes" else line.split("\t")[1:4:2]
+            found = [taxon[e] for e in ends if taxon[e]]
+            name = found[0].replace(":", "_") if found else "no_taxon"
+            return name if name in ("NCBITaxon_9606", "NCBITaxon_10090", "no_taxon") else "other_taxa"
+
+        for name in ("NCBITaxon_9606", "NCBITaxon_10090", "other_taxa", "no_taxon"):
+            path = tmp_path / "by_taxon" / f"ncbi_gene_{name}_{kind}.tsv"
+            expected = [line for line in lines if part(line) == name]
+            if not expected:  # only files with records are written (no edge has two ends without a taxon)
+                assert not path.exists()
+                continue
+            assert path.read_text().splitlines() == [header, *expected]
+            assert written[path.name].sha256 == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -27,7 +27,7 @@ def test_also_reads_is_read_from_the_config():
 
 def test_the_collab_file_is_passed_and_accounted_for(tmp_path: Path):
     data = data_with(tmp_path, "gene2refseq.gz", "gene_refseq_uniprotkb_collab.gz")
-    result = run_transforms(connect(tmp_path / "build.duckdb"), load_scope("default"), data)
+    result = run_transforms(connect(), load_scope("default"), data)
     (run,) = result.runs
     assert [p.name for p in run.inputs] == ["gene2refseq.gz", "gene_refseq_uniprotkb_collab.gz"]
     assert [(a.source, a.read, a.emitted) for a in run.accounts] == [
@@ -38,6 +38,6 @@ def test_the_collab_file_is_passed_and_accounted_for(tmp_path: Path):
 
 def test_without_the_collab_file_the_transform_is_skipped(tmp_path: Path):
     data = data_with(tmp_path, "gene2refseq.gz", "gene_info.gz")
-    result = run_transforms(connect(tmp_path / "build.duckdb"), load_scope("default"), data)
+    result = run_transforms(connect(), load_scope("default"), data)
     assert [run.source.name for run in result.runs] == ["gene_info"]
     assert "gene2refseq (needs gene_refseq_uniprotkb_collab)" in result.skipped

@@ -81,7 +81,9 @@ def test_an_extra_column_is_a_warning(real_data: Path, tmp_path: Path) -> None:
     header, *rows = lines(real_data)
     path = write_rows(tmp_path / "gene_info", header + "\tNew_column", [r + "\tx" for r in rows])
     out = run_koza("gene_info", [path], tmp_path)
-    assert out.account.warnings == ["gene_info: unknown column 'New_column' (not in the columns the config gives for gene_info), ignored"]
+    assert out.account.warnings == [
+        "gene_info: unknown column 'New_column' (not in the columns the config gives for gene_info), ignored"
+    ]
     assert len(out.nodes) == 4
 
 

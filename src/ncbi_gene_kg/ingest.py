@@ -127,6 +127,7 @@ def other_taxon_out_of_scope(scope: TaxonScope, column: str = "Other_tax_id") ->
     """The filter rule for a second taxon column (the other gene of gene_group and gene_orthologs rows):
     the scan scopes rows by one column only. Empty when every taxon is in scope.
 
+    >>> from ncbi_gene_kg.taxa import load_scope
     >>> print(other_taxon_out_of_scope(load_scope("9606"))["other gene's taxon not in scope"])
     "Other_tax_id" NOT IN ('9606')
     """

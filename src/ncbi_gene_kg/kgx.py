@@ -90,10 +90,13 @@ def tsv_cell(name: str, dtype: str) -> str:
 def tsv_line(columns: Mapping[str, str]) -> str:
     """SQL for a KGX TSV line of columns given as {name: DuckDB type}, in that order (no quoting: a '"' is data).
 
+    One concat_ws over the cells (never NULL): a chain of ``||`` copies the growing line once per cell, which
+    made writing the edges half again as slow.
+
     >>> print(tsv_line({"id": "VARCHAR", "xref": "VARCHAR[]"}))
-    coalesce(CAST("id" AS VARCHAR), '') || chr(9) || coalesce(array_to_string("xref", '|'), '')
+    concat_ws(chr(9), coalesce(CAST("id" AS VARCHAR), ''), coalesce(array_to_string("xref", '|'), ''))
     """
-    return " || chr(9) || ".join(tsv_cell(name, dtype) for name, dtype in columns.items())
+    return f"concat_ws(chr(9), {', '.join(tsv_cell(name, dtype) for name, dtype in columns.items())})"
 
 
 def listed_category(column: str, alias: str = "") -> str:

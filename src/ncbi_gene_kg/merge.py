@@ -192,6 +192,7 @@ def merge(con: duckdb.DuckDBPyConnection, graph: str = "graph") -> MergeResult:
         f"CREATE TABLE {graph}.edges AS SELECT {', '.join(map(ident, edge_columns))} FROM {edges} {kept} "
         f"ORDER BY {EDGE_ORDER}"
     )
+    result.remapped = dict(sorted(result.remapped.items()))
     result.nodes = scalar(con, f"SELECT count(*) FROM {graph}.nodes")
     result.edges = scalar(con, f"SELECT count(*) FROM {graph}.edges")
     return result

@@ -21,9 +21,10 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from collections.abc import Callable
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import duckdb
 import yaml
@@ -38,9 +39,10 @@ from ncbi_gene_kg.ingest import Options, RowRules
 from ncbi_gene_kg.kgx import EDGE_CORE, column_types, jsonl_line, listed_category, qualifiers_of, tsv_line
 from ncbi_gene_kg.paths import CONFIG_DIR, MAPPINGS_DIR
 from ncbi_gene_kg.sources import discover_sources, row_rules
-from ncbi_gene_kg.sql import ident, quote
-from ncbi_gene_kg.streams import Written, copy_to_file, side_by_side, write_text
+from ncbi_gene_kg.sql import ident, quote, scalar
+from ncbi_gene_kg.streams import LINES, Written, copy_to_file, write_text
 from ncbi_gene_kg.taxa import TaxonScope
+from ncbi_gene_kg.validate import Shapes
 
 FORMATS = ("tsv", "jsonl", "parquet")
 FORMAT_NAMES = {"tsv": "KGX TSV", "jsonl": "KGX JSON Lines", "parquet": "KGX Parquet"}
@@ -77,39 +79,37 @@ def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
 
 
 def _query(table: str, columns: dict[str, str], fmt: str) -> str:
-    """A query over the graph ``table`` in ``fmt``'s shape, in the table's order."""
+    """A query over the graph ``table`` in JSON Lines' or Parquet's shape, in the table's order."""
     if fmt == "jsonl":
         return f"SELECT {jsonl_line(columns)} FROM {table}"
-    if fmt == "parquet":
-        return f"SELECT {', '.join(f'{listed_category(c)} AS {ident(c)}' for c in columns)} FROM {table}"
-    return f"SELECT {tsv_line(columns)} FROM {table}"
+    return f"SELECT {', '.join(f'{listed_category(c)} AS {ident(c)}' for c in columns)} FROM {table}"
 
 
 def write_table(con: duckdb.DuckDBPyConnection, table: str, fmt: str, path: Path) -> Written:
-    """One graph table as one file of format ``fmt``, hashed as it is written."""
+    """One graph table as one JSON Lines or Parquet file (the TSV is :func:`write_tsv`'s), hashed as it is
+    written."""
     columns = columns_of(con, table)
-    if fmt == "parquet":
-        return copy_to_file(con, _query(table, columns, fmt), path, PARQUET)
-    header = ("\t".join(columns) + "\n").encode() if fmt == "tsv" else b""
-    return copy_to_file(con, _query(table, columns, fmt), path, header=header)
+    return copy_to_file(con, _query(table, columns, fmt), path, PARQUET if fmt == "parquet" else LINES)
 
 
 def _taxon_part(tax_id: str) -> str:
     return "NCBITaxon_" + tax_id
 
 
-def write_by_taxon(con: duckdb.DuckDBPyConnection, out_dir: Path, scope: TaxonScope, kind: str) -> list[Written]:
-    """``by_taxon/ncbi_gene_NCBITaxon_<tax_id>_<kind>.tsv`` for each taxon of the scope (``kind``: nodes or edges).
+def write_tsv(con: duckdb.DuckDBPyConnection, kind: str, out_dir: Path, scope: TaxonScope) -> list[Written]:
+    """``ncbi_gene_<kind>.tsv`` (``kind``: nodes or edges) and its part of ``by_taxon/``, from one pass over the table.
 
-    A node goes with its taxon (the first of in_taxon). An edge goes with its subject's taxon, else
-    its object's (a Publication mentioning a gene goes with the gene), else to ``ncbi_gene_no_taxon_*``
-    (no edge is lost); nodes with no taxon (GO terms, diseases, publications) are in ``no_taxon`` too.
-    Taxa outside the scope's list (TAXA=all: those config/taxa.yaml does not name) share ``other_taxa``.
-    The files partition the graph: their counts add up to the graph's. Only non-empty files are written.
+    ``by_taxon/ncbi_gene_NCBITaxon_<tax_id>_<kind>.tsv`` for each taxon of the scope: a node goes with its taxon
+    (the first of in_taxon). An edge goes with its subject's taxon, else its object's (a Publication mentioning a
+    gene goes with the gene), else to ``ncbi_gene_no_taxon_*``; nodes with no taxon (GO terms, diseases,
+    publications) are in ``no_taxon`` too. Taxa outside the scope's list (TAXA=all: those config/taxa.yaml does
+    not name) share ``other_taxa``. The files partition the graph: their counts add up to the graph's. Only
+    non-empty files are written.
 
-    One pass over the table (:func:`_split`): each record's part and KGX TSV line, in the table's order, split
-    into the part files as they stream. (DuckDB's partitioned COPY would write the files itself, but it does
-    not keep the rows' order inside them, even on one thread: checked with DuckDB 1.5.6.)
+    Each record's part is worked out first (for edges, a join with the nodes' parts), by row id; then the KGX
+    TSV lines are read in the table's order and split as they stream (:func:`_split`). DuckDB's partitioned COPY
+    would write the part files itself, but it does not keep the rows' order inside them, even on one thread
+    (checked with DuckDB 1.5.6), and neither does a join: the lines are therefore read without one.
     """
     taxa = scope.tax_ids or [str(t.tax_id) for t in scope.known]
     parts = [_taxon_part(t) for t in taxa] + [OTHER_TAXA, NO_TAXON]
@@ -119,89 +119,128 @@ def write_by_taxon(con: duckdb.DuckDBPyConnection, out_dir: Path, scope: TaxonSc
     known = ", ".join(quote("NCBITaxon:" + t) for t in taxa)
     part = f"""list_position([{names}], CASE WHEN {taxon} IS NULL THEN '{NO_TAXON}'
                 WHEN {taxon} IN ({known}) THEN replace({taxon}, ':', '_') ELSE '{OTHER_TAXA}' END)::USMALLINT"""
-    columns = columns_of(con, kind)
-    query = f"SELECT {part}, {tsv_line(columns)} || chr(10) FROM nodes"
+    row_parts = f"SELECT rowid, {part} FROM nodes"
     if kind == "edges":
-        # (named apart from the edges' columns, which the edge query selects unqualified)
         con.execute(f"CREATE OR REPLACE TEMP TABLE node_part AS SELECT id AS node_id, {part} AS node_part FROM nodes")
-        query = f"""
-            SELECT coalesce(nullif(s.node_part, {no_taxon}), nullif(o.node_part, {no_taxon}), {no_taxon}),
-                   {tsv_line(columns)} || chr(10)
-            FROM edges LEFT JOIN node_part s ON s.node_id = subject LEFT JOIN node_part o ON o.node_id = object"""
+        either = f"coalesce(nullif(s.node_part, {no_taxon}), nullif(o.node_part, {no_taxon}), {no_taxon})"
+        row_parts = f"""
+            SELECT e.rowid, {either} FROM {kind} e
+            LEFT JOIN node_part s ON s.node_id = e.subject LEFT JOIN node_part o ON o.node_id = e.object"""
+    columns = columns_of(con, kind)
     folder = out_dir / BY_TAXON
     folder.mkdir(exist_ok=True)
     paths = {i: folder / f"{GRAPH}_{name}_{kind}.tsv" for i, name in enumerate(parts, 1)}
-    return sorted(_split(con, query, columns, paths), key=lambda w: w.path)
+    return _split(con, kind, row_parts, columns, out_dir / f"{GRAPH}_{kind}.tsv", paths)
+
+
+class _Sink:
+    """A file written by :func:`_split`: opened with the KGX header, hashed as it is written."""
+
+    def __init__(self, path: Path, header: bytes) -> None:
+        self.path, self.file, self.digest, self.size = path, path.open("wb"), hashlib.sha256(header), len(header)
+        self.file.write(header)
+
+    def write(self, data: memoryview) -> None:
+        """Append ``data``."""
+        self.digest.update(data)
+        self.file.write(data)
+        self.size += len(data)
+
+    def close(self) -> Written:
+        """Close the file; what was written."""
+        self.file.close()
+        return Written(self.path, self.size, self.digest.hexdigest())
+
+
+SLICE = 1 << 20  # rows of a table read at once by _split (about 250 MB of KGX TSV for edges)
 
 
 def _split(
-    con: duckdb.DuckDBPyConnection, query: str, columns: dict[str, str], paths: dict[int, Path]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    row_parts: str,
+    columns: dict[str, str],
+    whole: Path,
+    paths: dict[int, Path],
 ) -> list[Written]:
-    """Write the lines of ``query`` (part number, line with its newline) into the file of their part, in order.
+    """Write the KGX TSV lines of ``table`` (of ``columns``), in the table's order, into ``whole`` and into the file
+    of each row's part (``paths``; the query ``row_parts`` gives each rowid its part number); returns the files
+    written.
 
-    The rows arrive as Arrow batches; each part's lines of a batch are written at once, as the bytes of the
-    filtered string column (no Python per row). Each file gets the KGX header and is hashed as it is written.
+    The lines are read a slice of row ids at a time, as Arrow strings, the next slice while the last is
+    written; a slice's lines are written at once as the bytes of its string column, and each part's lines as
+    the bytes of the column taken in part order (a stable sort keeps their order): no Python per row.
     """
+    import numpy as np
     import pyarrow.compute as pc
 
+    found = con.execute(row_parts).to_arrow_table()
+    rows = found.column(0).to_numpy()
+    part_of = np.zeros(len(rows), dtype=np.uint16)
+    part_of[rows] = found.column(1).to_numpy()
     header = ("\t".join(columns) + "\n").encode()
-    sinks: dict[int, tuple[BinaryIO, Any]] = {}
+    line = f"{tsv_line(columns)} || chr(10)"
+    sinks: dict[int, _Sink] = {0: _Sink(whole, header)}
+    reader = con.cursor()
     try:
-        for batch in con.execute(query).to_arrow_reader(1 << 17):
-            part, line = batch.column(0), batch.column(1)
-            for number in pc.unique(part).to_pylist():
-                lines = pc.filter(line, pc.equal(part, number))
-                if number not in sinks:
-                    sinks[number] = (paths[number].open("wb"), hashlib.sha256(header))
-                    sinks[number][0].write(header)
-                sink, digest = sinks[number]
-                _, offsets, values = lines.buffers()  # a string array: int32 offsets into one buffer of text
-                start, end = (
-                    struct.unpack_from("<i", offsets, 4 * lines.offset)[0],
-                    struct.unpack_from("<i", offsets, 4 * (lines.offset + len(lines)))[0],
-                )
-                data = memoryview(values)[start:end]
-                digest.update(data)
-                sink.write(data)
+        reader.execute(f"USE {scalar(con, 'SELECT current_database()')}")
+
+        def read(start: int) -> Any:
+            """The lines of a slice of row ids, in order (a scan without a join keeps it)."""
+            query = f"SELECT {line} FROM {table} WHERE rowid >= {start} AND rowid < {start + SLICE}"
+            return reader.execute(query).to_arrow_table().column(0).combine_chunks()
+
+        with ThreadPoolExecutor(1) as ahead:
+            coming = ahead.submit(read, 0)
+            for start in range(0, len(rows), SLICE):
+                text = coming.result()
+                if start + SLICE < len(rows):
+                    coming = ahead.submit(read, start + SLICE)
+                sinks[0].write(_text(text))
+                part = part_of[start : start + len(text)]
+                order = np.argsort(part, kind="stable")
+                numbers, counts = np.unique(part, return_counts=True)
+                grouped = pc.take(text, order)
+                offset = 0
+                for number, count in zip(numbers.tolist(), counts.tolist(), strict=True):
+                    if number not in sinks:
+                        sinks[number] = _Sink(paths[number], header)
+                    sinks[number].write(_text(grouped.slice(offset, count)))
+                    offset += count
     finally:
-        for sink, _ in sinks.values():
-            sink.close()
-    return [Written(paths[n], paths[n].stat().st_size, digest.hexdigest()) for n, (_, digest) in sinks.items()]
+        reader.close()
+        written = {number: sink.close() for number, sink in sinks.items()}
+    return [written[0], *sorted((w for n, w in written.items() if n), key=lambda w: w.path)]
 
 
-def edge_types(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def _text(lines: Any) -> memoryview:
+    """The bytes of an Arrow string array's values, one after the other (its int32 offsets frame one buffer)."""
+    _, offsets, values = lines.buffers()
+    start = struct.unpack_from("<i", offsets, 4 * lines.offset)[0]
+    end = struct.unpack_from("<i", offsets, 4 * (lines.offset + len(lines)))[0]
+    return memoryview(values)[start:end]
+
+
+def edge_types(shapes: Shapes) -> list[dict]:
     """Each edge type (subject category, predicate, object category) of the graph with its count, the
-    associations, knowledge levels, agent types and primary knowledge sources (with counts) of its edges,
-    each qualifier's values and the other properties that occur. One pass over the edges (grouped by type
-    and primary knowledge source; the groups are combined here).
+    associations, knowledge levels, agent types and primary knowledge sources (with counts) of its edges, each
+    qualifier's values and the other properties that occur: from the edges' shapes (validate.check_graph).
     """
-    columns = list(columns_of(con, "edges"))
-    qualifiers = qualifiers_of(columns)
-    attributes = [c for c in columns if c not in {*EDGE_CORE, *qualifiers}]
-    levels = [c for c in ("knowledge_level", "agent_type") if c in columns]
-    source = "e.primary_knowledge_source" if "primary_knowledge_source" in columns else "NULL"
-    valued = ["category", *levels, *qualifiers]
-    lists = [f"list(DISTINCT e.{ident(c)}) FILTER (WHERE e.{ident(c)} IS NOT NULL)" for c in valued]
-    counts = [f"count(e.{ident(c)})" for c in attributes]
-    rows = con.execute(f"""
-        SELECT s.category, e.predicate, o.category, coalesce({source}, '(none)'), count(*),
-               {", ".join([*lists, *counts])}
-        FROM edges e JOIN nodes s ON s.id = e.subject JOIN nodes o ON o.id = e.object
-        GROUP BY ALL ORDER BY ALL""").fetchall()
+    qualifiers = qualifiers_of(shapes.columns)
+    attributes = [c for c in shapes.columns if c not in {*EDGE_CORE, *qualifiers}]
     merged: dict[tuple, dict] = {}
-    for subject, predicate, obj, primary, count, *rest in rows:
-        entry = merged.setdefault(
-            (subject, predicate, obj),
-            {"count": 0, "by_source": {}, "values": {c: set() for c in valued}, "filled": dict.fromkeys(attributes, 0)},
-        )
-        entry["count"] += count
-        entry["by_source"][primary] = count
-        for column, values in zip(valued, rest, strict=False):
-            entry["values"][column] |= set(values or [])
-        for column, n in zip(attributes, rest[len(valued) :], strict=True):
-            entry["filled"][column] += n
+    for row in shapes.rows:
+        key = (row["subject_category"], row["predicate"], row["object_category"])
+        entry = merged.setdefault(key, {"count": 0, "by_source": {}, "values": defaultdict(set), "filled": set()})
+        entry["count"] += row["n"]
+        source = row.get("primary_knowledge_source") or "(none)"
+        entry["by_source"][source] = entry["by_source"].get(source, 0) + row["n"]
+        for column in ("category", "knowledge_level", "agent_type", *qualifiers):
+            if row.get(column) is not None:
+                entry["values"][column].add(row[column])
+        entry["filled"] |= set(shapes.filled(row))
     types = []
-    for (subject, predicate, obj), entry in sorted(merged.items()):
+    for (subject, predicate, obj), entry in sorted(merged.items(), key=lambda item: [str(k) for k in item[0]]):
         values = {c: sorted(v) for c, v in entry["values"].items()}
         types.append(
             {
@@ -209,30 +248,32 @@ def edge_types(con: duckdb.DuckDBPyConnection) -> list[dict]:
                 "predicate": predicate,
                 "object": obj,
                 "count": entry["count"],
-                "associations": values["category"],
+                "associations": values.get("category", []),
                 "knowledge_level": values.get("knowledge_level", []),
                 "agent_type": values.get("agent_type", []),
-                "qualifiers": {q: values[q] for q in qualifiers if values[q]},
-                "attributes": [a for a in attributes if entry["filled"][a]],
-                "count_by_source": entry["by_source"],
+                "qualifiers": {q: values[q] for q in qualifiers if values.get(q)},
+                "attributes": [a for a in attributes if a in entry["filled"]],
+                "count_by_source": dict(sorted(entry["by_source"].items())),
             }
         )
     return types
 
 
-def meta_knowledge_graph(con: duckdb.DuckDBPyConnection, types: list[dict] | None = None) -> dict:
+def meta_knowledge_graph(node_shapes: Shapes, types: list[dict]) -> dict:
     """The graph's TRAPI 1.5 MetaKnowledgeGraph: ``nodes`` (category -> id_prefixes) and ``edges``
     (subject category, predicate, object category, with the association, the qualifiers and their values
     and the attributes that occur), plus ``count`` (and edges' ``count_by_source``, by primary knowledge
-    source) as KGX's own meta knowledge graph summary has them.
+    source) as KGX's own meta knowledge graph summary has them. From the shapes of the graph's records
+    (validate.check_graph) and the edge types (:func:`edge_types`).
     """
-    nodes = {}
-    for category, prefixes, count in con.execute("""
-            SELECT category, list(DISTINCT split_part(id, ':', 1) ORDER BY split_part(id, ':', 1)), count(*)
-            FROM nodes GROUP BY category ORDER BY category""").fetchall():
-        nodes[category] = {"id_prefixes": prefixes, "count": count}
+    prefixes: dict[str, set[str]] = defaultdict(set)
+    counts: dict[str, int] = defaultdict(int)
+    for row in node_shapes.rows:
+        prefixes[row["category"]].add(row["prefix"])
+        counts[row["category"]] += row["n"]
+    nodes = {c: {"id_prefixes": sorted(prefixes[c]), "count": counts[c]} for c in sorted(prefixes)}
     edges = []
-    for t in edge_types(con) if types is None else types:
+    for t in types:
         edge: dict = {
             "subject": t["subject"],
             "predicate": t["predicate"],
@@ -253,27 +294,36 @@ def meta_knowledge_graph(con: duckdb.DuckDBPyConnection, types: list[dict] | Non
     return {"nodes": nodes, "edges": edges}
 
 
-def write_meta_knowledge_graph(
-    con: duckdb.DuckDBPyConnection, out_dir: Path, types: list[dict] | None = None
-) -> tuple[dict, Written]:
-    """meta_knowledge_graph.json (TRAPI MetaKnowledgeGraph of the merged graph in ``con``); returns its content."""
-    meta = meta_knowledge_graph(con, types)
+def write_meta_knowledge_graph(out_dir: Path, node_shapes: Shapes, types: list[dict]) -> tuple[dict, Written]:
+    """meta_knowledge_graph.json (:func:`meta_knowledge_graph`); returns its content and the file."""
+    meta = meta_knowledge_graph(node_shapes, types)
     return meta, write_text(out_dir / META_KG, json.dumps(meta, indent=2) + "\n")
 
 
-def write_example_edges(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Written:
+def write_example_edges(con: duckdb.DuckDBPyConnection, out_dir: Path, edge_shapes: Shapes) -> Written:
     """``example_edges.jsonl``: for each edge type (subject category, predicate, object category) its
     first edge by id, as a KGX JSON Lines edge plus ``subject_category`` and ``object_category``.
+
+    The first id of each type is the smallest of the first ids of its shapes (validate.check_graph).
     """
+    first: dict[tuple, str] = {}
+    for row in edge_shapes.rows:
+        key = (row["subject_category"], row["predicate"], row["object_category"])
+        first[key] = min(first.get(key, row["first_ids"][0]), row["first_ids"][0])
     line = jsonl_line(columns_of(con, "edges"), "e.")
     query = f"""
         SELECT '{{"subject_category":' || to_json(s.category) || ',"object_category":' || to_json(o.category)
                || ',' || substr({line}, 2) AS line
         FROM edges e JOIN nodes s ON s.id = e.subject JOIN nodes o ON o.id = e.object
-        QUALIFY row_number() OVER (PARTITION BY s.category, e.predicate, o.category ORDER BY e.id) = 1
+        WHERE e.id IN (SELECT unnest({_list(sorted(first.values()))}))
         ORDER BY s.category, e.predicate, o.category
     """
     return copy_to_file(con, query, out_dir / EXAMPLE_EDGES)
+
+
+def _list(values: list[str]) -> str:
+    """An SQL list literal of strings."""
+    return "[" + ", ".join(quote(v) for v in values) + "]::VARCHAR[]"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -418,31 +468,29 @@ def write_rig(out_dir: Path, meta: dict, types: list[dict], scope: TaxonScope, o
 
 
 def write_outputs(
-    con: duckdb.DuckDBPyConnection, out_dir: Path, formats: list[str], scope: TaxonScope, options: Options
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    formats: list[str],
+    scope: TaxonScope,
+    options: Options,
+    shapes: dict[str, Shapes],
 ) -> list[Written]:
-    """Every file of the graph, from the graph's tables in ``con``; returns the files written.
-
-    The files are written two at a time, largest first, each query on one DuckDB thread (streams.side_by_side:
-    the order of the tables is kept). ``options`` are the build's transform fields (the RIG lists the row
-    rules they select)."""
-
-    def graph_file(kind: str, fmt: str) -> Callable[[duckdb.DuckDBPyConnection], list[Written]]:
-        return lambda cursor: [write_table(cursor, kind, fmt, out_dir / f"{GRAPH}_{kind}.{fmt}")]
-
-    def metadata(cursor: duckdb.DuckDBPyConnection) -> list[Written]:
-        types = edge_types(cursor)
-        meta, meta_file = write_meta_knowledge_graph(cursor, out_dir, types)
-        return [meta_file, write_rig(out_dir, meta, types, scope, options), write_example_edges(cursor, out_dir)]
-
-    jobs = [
-        *(graph_file("edges", fmt) for fmt in formats),
-        # TSV only: Monarch's per-taxon files are TSV, and JSONL / Parquet users filter on in_taxon.
-        lambda cursor: write_by_taxon(cursor, out_dir, scope, "edges"),
-        metadata,
-        *(graph_file("nodes", fmt) for fmt in formats),
-        lambda cursor: write_by_taxon(cursor, out_dir, scope, "nodes"),
+    """Every file of the graph, from the graph's tables in ``con`` and the shapes of its records (validation's
+    pass); returns the files written. ``options`` are the build's transform fields (the RIG lists the row rules
+    they select)."""
+    written = []
+    for kind in ("edges", "nodes"):
+        # TSV with its part of by_taxon/ (TSV only: Monarch's per-taxon files are TSV), then the other formats.
+        written += write_tsv(con, kind, out_dir, scope)
+        written += [write_table(con, kind, fmt, out_dir / f"{GRAPH}_{kind}.{fmt}") for fmt in formats if fmt != "tsv"]
+    types = edge_types(shapes["edges"])
+    meta, meta_file = write_meta_knowledge_graph(out_dir, shapes["nodes"], types)
+    return [
+        *written,
+        meta_file,
+        write_rig(out_dir, meta, types, scope, options),
+        write_example_edges(con, out_dir, shapes["edges"]),
     ]
-    return [w for written in side_by_side(con, jobs) for w in written]
 
 
 # ---------------------------------------------------------------------------------------------------------

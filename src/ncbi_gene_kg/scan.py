@@ -45,24 +45,21 @@ MEMORY_LIMIT_MB = 3000
 
 
 def connect(
-    database: Path | None = None,
+    spill: Path | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
     preserve_order: bool = True,
 ) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with a memory bound (3 GB); beyond it DuckDB spills to the system temp folder.
-
-    ``database`` is a file (the build's one database) or None for an in-memory database. The bound and the
-    threads are the database's, shared by all its cursors. ``preserve_order=False`` lets DuckDB spill more
-    freely, for work whose every output is ordered by its own keys.
+    """An in-memory DuckDB database with a memory bound (3 GB), beyond which it spills to ``spill`` (default: a
+    folder in the system temp folder). The bound and the threads are the database's, shared by all its cursors.
+    ``preserve_order=False`` lets DuckDB spill more freely, for work whose every output is ordered by its own keys.
     """
-    spill = os.path.join(tempfile.gettempdir(), f"ncbi-gene-kg-duckdb-{os.getpid()}")
     config: dict[str, str | bool | int | float | list[str]] = {
         "memory_limit": memory_limit or f"{MEMORY_LIMIT_MB}MB",
         "preserve_insertion_order": preserve_order,
-        "temp_directory": spill,
+        "temp_directory": str(spill or Path(tempfile.gettempdir()) / f"ncbi-gene-kg-duckdb-{os.getpid()}"),
     }
-    con = duckdb.connect(str(database) if database else ":memory:", config=config)
+    con = duckdb.connect(":memory:", config=config)
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con

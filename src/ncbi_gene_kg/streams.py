@@ -13,17 +13,15 @@ import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 import duckdb
 
 from ncbi_gene_kg.sql import quote
 
-T = TypeVar("T")
 CHUNK = 1 << 20
 # One preformatted text column per line, written as it is: no quoting (a '"' is data), no header.
 LINES = "FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t'"
@@ -96,30 +94,3 @@ def write_text(path: Path, text: str) -> Written:
     data = text.encode("utf-8")
     path.write_bytes(data)
     return Written(path, len(data), hashlib.sha256(data).hexdigest())
-
-
-def side_by_side(con: duckdb.DuckDBPyConnection, jobs: Sequence[Callable[[duckdb.DuckDBPyConnection], T]]) -> list[T]:
-    """Run ``jobs`` (each given its own cursor of ``con``'s database, on the same default database) two at a
-    time, every query on one DuckDB thread; returns their results in ``jobs``' order.
-
-    A query on one thread keeps the order of the table it reads (on several, DuckDB may hand rows on in
-    any order once a join is involved), so the files written are the same bytes run to run; two such jobs
-    keep both cores busy.
-    """
-    database = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
-    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]  # type: ignore[index]
-
-    def run(job: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        cursor = con.cursor()
-        try:
-            cursor.execute(f"USE {database}")
-            return job(cursor)
-        finally:
-            cursor.close()
-
-    con.execute("SET threads = 1")
-    try:
-        with ThreadPoolExecutor(2) as pool:
-            return list(pool.map(run, jobs))
-    finally:
-        con.execute(f"SET threads = {int(threads)}")
