@@ -9,6 +9,7 @@ no script, so it works opened from disk.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import duckdb
 from ncbi_gene_kg import plots
 from ncbi_gene_kg.graphdb import GRAPH, column_or_null, columns, open_graph
 from ncbi_gene_kg.pages import render
-from ncbi_gene_kg.sql import one, scalar
+from ncbi_gene_kg.sql import scalar
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import load_scope
 
@@ -187,57 +188,60 @@ def go_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     of the edge's evidence code (has_evidence ECO term back to its GO code, go_evidence_to_eco.tsv,
     then go_evidence_knowledge_level.tsv). An edge backed by codes of several classes (annotations
     merged from several gene2go rows) counts once in each.
+
+    The edges are counted by their aspect, negation and list of evidence terms (a few hundred groups for
+    millions of edges); each group's classes and codes are worked out here. Genes are one more pass.
     """
-    for table in ("go_category", "go_evidence_to_eco", "go_evidence_knowledge_level"):
-        register_table(con, table)
-    con.execute("""
-        CREATE TEMP TABLE go AS
-        SELECT e.id, e.subject, a.Category AS aspect, e.negated,
-               unnest(coalesce(e.has_evidence, [NULL])) AS eco
+    register_table(con, "go_category")
+    annotations = """
         FROM e JOIN n ON n.id = e.object JOIN go_category a ON a.node_category = n.category
-    """)
-    con.execute("""
-        CREATE TEMP TABLE go_ev AS
-        SELECT go.*, m.evidence_code AS code,
-               coalesce(k.evidence_group, CASE WHEN eco IS NULL THEN 'no evidence' ELSE 'other' END) AS class
-        FROM go LEFT JOIN go_evidence_to_eco m ON m.eco_id = go.eco
-        LEFT JOIN go_evidence_knowledge_level k ON k.evidence_code = m.evidence_code
-    """)
-    order = list(dict.fromkeys(row["evidence_group"] for row in load_table("go_evidence_knowledge_level")))
-    order += ["other", "no evidence"]
-    cells = con.execute("SELECT aspect, class, count(DISTINCT id) FROM go_ev GROUP BY ALL").fetchall()
-    codes = con.execute(
-        "SELECT aspect, coalesce(code, coalesce(eco, 'none')), count(DISTINCT id) FROM go_ev "
-        "GROUP BY ALL ORDER BY 3 DESC, 1, 2"
+    """
+    groups = con.execute(
+        f"SELECT a.Category, e.negated, e.has_evidence, count(*) {annotations} GROUP BY ALL"
     ).fetchall()
-    per_aspect = con.execute(
-        "SELECT aspect, count(DISTINCT id), count(DISTINCT id) FILTER (WHERE negated), "
-        "count(DISTINCT subject) FROM go GROUP BY 1"
-    ).fetchall()
-    aspects = [a for a in ASPECTS if a in {row[0] for row in per_aspect}]
-    classes = [c for c in order if c in {row[1] for row in cells}]
-    matrix = {(a, c): n for a, c, n in cells}
-    totals = one(
-        con, "SELECT count(DISTINCT id), count(DISTINCT id) FILTER (WHERE negated), count(DISTINCT subject) FROM go"
+    genes = dict(
+        con.execute(f"""
+        SELECT coalesce(a.Category, ''), count(DISTINCT e.subject) {annotations}
+        GROUP BY GROUPING SETS ((a.Category), ())
+    """).fetchall()
     )
+    codes_of: dict[str, list[str]] = defaultdict(list)
+    for row in load_table("go_evidence_to_eco"):
+        codes_of[row["eco_id"]].append(row["evidence_code"])
+    class_of = {row["evidence_code"]: row["evidence_group"] for row in load_table("go_evidence_knowledge_level")}
+    cells: dict[tuple[str, str], int] = defaultdict(int)
+    codes: dict[tuple[str, str], int] = defaultdict(int)
+    per_aspect: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for aspect, negated, evidence, n in groups:
+        per_aspect[aspect][0] += n
+        per_aspect[aspect][1] += n if negated else 0
+        found_classes, found_codes = set(), set()
+        for eco in evidence or [None]:
+            for code in codes_of.get(eco, [None]) if eco else [None]:
+                found_codes.add(code or eco or "none")
+                found_classes.add(class_of.get(code, "other") if code else "no evidence" if eco is None else "other")
+        for c in found_classes:
+            cells[(aspect, c)] += n
+        for c in found_codes:
+            codes[(aspect, c)] += n
+    order = [*dict.fromkeys(class_of.values()), "other", "no evidence"]
+    aspects = [a for a in ASPECTS if a in per_aspect]
+    classes = [c for c in order if c in {c for _, c in cells}]
     return {
-        "total": totals[0],
-        "negated": totals[1],
-        "genes_annotated": totals[2],
+        "total": sum(n for n, _ in per_aspect.values()),
+        "negated": sum(neg for _, neg in per_aspect.values()),
+        "genes_annotated": genes.get("", 0),
         "aspects": [
-            {"aspect": ASPECTS[a], "annotations": n, "negated": neg, "genes": g}
+            {"aspect": ASPECTS[a], "annotations": per_aspect[a][0], "negated": per_aspect[a][1], "genes": genes[a]}
             for a in aspects
-            for aspect, n, neg, g in per_aspect
-            if aspect == a
         ],
         "evidence_classes": classes,
         "by_aspect_and_evidence_class": [
-            {"aspect": ASPECTS[a], "evidence_class": c, "count": matrix.get((a, c), 0)}
-            for a in aspects
-            for c in classes
+            {"aspect": ASPECTS[a], "evidence_class": c, "count": cells.get((a, c), 0)} for a in aspects for c in classes
         ],
         "by_aspect_and_evidence_code": [
-            {"aspect": ASPECTS[a], "evidence_code": code, "count": n} for a, code, n in codes
+            {"aspect": ASPECTS[a], "evidence_code": code, "count": n}
+            for (a, code), n in sorted(codes.items(), key=lambda item: (-item[1], item[0][0], item[0][1]))
         ],
     }
 
