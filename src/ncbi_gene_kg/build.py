@@ -49,7 +49,13 @@ from ncbi_gene_kg.sssom import SSSOM_FILE, history_mappings, write_sssom
 from ncbi_gene_kg.stages import Stages
 from ncbi_gene_kg.streams import Written, copy_to_file, write_text
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
-from ncbi_gene_kg.validate import ValidationResult, check_graph, kgx_input, registry_prefixes, run_kgx_validator
+from ncbi_gene_kg.validate import (
+    ValidationResult,
+    check_graph,
+    kgx_input,
+    registry_prefixes,
+    run_kgx_validator,
+)
 
 # Where the build's database spills when the memory bound is reached: the build's own folder (removed at the end).
 SPILL = ".spill"

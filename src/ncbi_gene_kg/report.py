@@ -15,7 +15,6 @@ from typing import Any
 
 import duckdb
 
-from ncbi_gene_kg import plots
 from ncbi_gene_kg.graphdb import GRAPH, column_or_null, columns, open_graph
 from ncbi_gene_kg.pages import render
 from ncbi_gene_kg.sql import scalar
@@ -384,6 +383,8 @@ def _readable(example: str) -> str:
 
 def draw_plots(f: dict[str, Any]) -> dict[str, str | None]:
     """The report's plots as SVG data URIs (None where there is nothing to draw)."""
+    from ncbi_gene_kg import plots  # matplotlib: imported only when the report is drawn
+
     nodes_by_taxon = f["nodes"]["by_taxon"]
     return {
         "row_accounting": plots.row_accounting(f["row_accounting"]),

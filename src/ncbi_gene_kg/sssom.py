@@ -1,17 +1,17 @@
 """The SSSOM mapping set of discontinued GeneIDs: ``ncbi_gene_history.sssom.tsv``.
 
 One mapping per discontinued GeneID in the history table (history.py) to its current id (IAO:0100001
-"term replaced by"), or to ``sssom:NoTermFound``; written with the sssom library, which also writes the
-metadata.
+"term replaced by"), or to ``sssom:NoTermFound``; written as the sssom library writes a mapping set (its
+tests read the file back with that library).
 """
 
 from __future__ import annotations
 
-import io
 from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.biolink import prefix_map
@@ -120,9 +120,9 @@ def write_sssom(con: duckdb.DuckDBPyConnection, path: Path, build_version: str) 
     """Write the SSSOM mapping set of discontinued GeneIDs (table ``gene_history``, :func:`history_mappings`) to
     ``path``; None when there is no such table (gene_history was not an input).
 
-    The metadata block and header come from the sssom library (``write_table`` on the mapping set with its
-    metadata and prefix map); the rows are formatted by DuckDB the way that writer formats them (tab
-    separated, quoted only where a value holds a tab, quote or newline), since there may be millions.
+    The metadata block is :func:`sssom_header`; the rows are formatted by DuckDB the way the sssom library's
+    writer formats them (tab separated, quoted only where a value holds a tab, quote or newline), since there
+    may be millions.
     """
     if not scalar(
         con,
@@ -130,19 +130,21 @@ def write_sssom(con: duckdb.DuckDBPyConnection, path: Path, build_version: str) 
         "AND database_name = current_database()",
     ):
         return None
-    import pandas as pd
-    from curies import Converter
-    from sssom.util import MappingSetDataFrame
-    from sssom.writers import write_table
-
-    converter = Converter.from_prefix_map(sssom_curie_map())
-    header_set = MappingSetDataFrame(
-        df=pd.DataFrame(columns=SSSOM_COLUMNS), converter=converter, metadata=_sssom_metadata(build_version)
-    )
-    header = io.StringIO()
-    write_table(header_set, header, condense=False)
     options = "FORMAT csv, DELIMITER '\t', HEADER false, QUOTE '\"', ESCAPE '\"'"
-    return copy_to_file(con, f"SELECT * FROM {HISTORY_MAPPINGS}", path, options, header.getvalue().encode("utf-8"))
+    header = sssom_header(build_version) + "\t".join(SSSOM_COLUMNS) + "\n"
+    return copy_to_file(con, f"SELECT * FROM {HISTORY_MAPPINGS}", path, options, header.encode("utf-8"))
+
+
+def sssom_header(build_version: str) -> str:
+    """The mapping set's metadata block: its metadata and curie map as YAML, each line behind '# ', as the sssom
+    library's ``write_table`` writes it (tests/test_gene_history.py parses and validates the file with that
+    library; loading the library on every build cost over a second).
+
+    >>> sssom_header("2026-01-02").splitlines()[:2]
+    ['# curie_map:', '#   IAO: http://purl.obolibrary.org/obo/IAO_']
+    """
+    metadata = _sssom_metadata(build_version) | {"curie_map": sssom_curie_map()}
+    return "".join(f"# {line}\n" for line in yaml.safe_dump(metadata, allow_unicode=True).splitlines() if line)
 
 
 # --- resolve -----------------------------------------------------------------------------------------------

@@ -304,6 +304,14 @@ def registry_prefixes(result: ValidationResult) -> list[str]:
     return sorted(p for p in used if p and p not in prefix_map() and is_known_prefix(p))
 
 
+def load_kgx() -> None:
+    """Import kgx's Validator on the pinned Biolink model, offline (about 2 s: kgx, bmt, linkml and the model)."""
+    use_offline_model()
+    share_toolkit()
+    import kgx.transformer  # noqa: F401
+    import kgx.validator  # noqa: F401
+
+
 def run_kgx_validator(nodes: Path, edges: Path, result: ValidationResult, extra_prefixes: Sequence[str] = ()) -> None:
     """Stream KGX files through kgx's Validator on the pinned model (offline).
 
@@ -311,8 +319,7 @@ def run_kgx_validator(nodes: Path, edges: Path, result: ValidationResult, extra_
     ``refseq`` for the genomic sequences genes are placed on) are accepted as our own checks accept them;
     the report names them.
     """
-    use_offline_model()
-    share_toolkit()
+    load_kgx()
     from kgx.transformer import Transformer
     from kgx.validator import Validator
 
