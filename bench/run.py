@@ -1,13 +1,21 @@
-"""`make bench`: the decompression floor, the per-row Koza baseline and this project, on one corpus.
+"""`make bench`: this project against the decompression floor and a per-row ingest, on one corpus, by the targets
+of issue 24 (docs/performance.md).
 
-Each step runs as its own process under GNU time (wall, CPU, peak RSS of the process tree's largest
-process). Results go to bench/results/<date>-<profile>.json and a Markdown table on stdout.
+Every step runs as its own process under GNU time (wall and CPU seconds); a build's peak memory is the largest
+stage peak its report.json records (each stage resets the process's high-water mark, so GNU time alone would
+see the last stage's). Steps that are compared run one after the other on an idle machine; results go to
+bench/results/<date>-<profile>.json and a Markdown table on stdout, each target with its figure.
 
-Besides the corpus, every run makes the Monarch-style gene_info comparison of issue 17: the 278,889
-real gene_info rows in tests/data/ncbi/gene_info (human, mouse, fly, zebrafish and small_taxa,
-concatenated under one header into one gzip file) through the per-row baseline's gene_info transform
-(bench/baseline/gene_info.yaml, the Monarch-style peer) and through ours (config/gene_info.yaml),
-each as a whole `koza transform` process, startup included, against their own floor.
+- floor: ``zcat -f`` of the corpus's files piped to ``wc -l``;
+- the whole build, default scope and TAXA=all (ratio to the floor), and with every format (TSV + JSON Lines +
+  Parquet against TSV alone, by the outputs stage);
+- by_taxon: the TSV with its by_taxon split against a plain COPY of the same tables (in one process, on the
+  built graph database);
+- a per-row Koza gene_info ingest as Monarch's ncbi-gene does it (bench/baseline/gene_info) on the corpus's
+  gene_info, human, mouse, fly and zebrafish kept, against our whole build of that one file and those taxa;
+- `ncbi-gene-kg resolve TP53` as a fresh process against a bare ``python -c 'import duckdb'`` (alternating, 10
+  runs each, medians);
+- the bundled sample's build (3 runs, median).
 
     .venv/bin/python bench/run.py --profile small          # corpus in bench/corpus/small (made if absent)
     .venv/bin/python bench/run.py --profile full --skip-baseline
@@ -16,144 +24,145 @@ each as a whole `koza transform` process, startup included, against their own fl
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
+
+import yaml
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 BIN = ROOT / ".venv" / "bin"
-BASELINE = ["gene_info", "gene2go", "gene_orthologs"]  # the three large files: 98 % of the corpus rows
-REAL_GENE_INFO = [
-    "Homo_sapiens.2022-11",
-    "Mus_musculus.2023-03",
-    "Drosophila_melanogaster.2021-07",
-    "Danio_rerio.2021-07",
-    "small_taxa.2019-08",
-]
+MONARCH_TAXA = ["9606", "10090", "7227", "7955"]  # human, mouse, fly and zebrafish, as Monarch's ingest keeps
+TARGETS = {  # what issue 24 asks, as (figure, comparison, bound)
+    "build_default_x_floor": ("<=", 5.0),
+    "build_all_x_floor": ("<=", 8.0),
+    "peak_memory_gib": ("<", 4.0),
+    "every_format_over_tsv_outputs": ("<=", 1.5),
+    "by_taxon_extra_over_one_write": ("<=", 1.0),
+    "monarch_style_over_ours": (">=", 10.0),
+    "resolve_over_import_duckdb": ("<=", 3.0),
+    "sample_build_s": ("<=", 5.0),
+}
 
 
-def timed(command: list[str], log: Path) -> dict:
-    """Run ``command`` under GNU time; wall and CPU seconds, peak RSS in MB."""
+def timed(command: list[str], log: Path, cwd: Path = ROOT) -> dict:
+    """Run ``command`` under GNU time: wall and CPU seconds, peak RSS in MB (GNU time's)."""
     stats = log.with_suffix(".time")
     with log.open("w") as out:
-        done = subprocess.run(
-            ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(stats), *command],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
+        gnu_time = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(stats)]
+        done = subprocess.run([*gnu_time, *command], stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
     if done.returncode:
         sys.exit(f"failed ({done.returncode}): {' '.join(command)}; see {log}")
     wall, user, system, rss_kb = stats.read_text().split()[-4:]
     return {"wall_s": float(wall), "cpu_s": round(float(user) + float(system), 2), "peak_rss_mb": int(rss_kb) // 1024}
 
 
-def combine(steps: list[dict]) -> dict:
-    return {
-        "wall_s": round(sum(s["wall_s"] for s in steps), 2),
-        "cpu_s": round(sum(s["cpu_s"] for s in steps), 2),
-        "peak_rss_mb": max(s["peak_rss_mb"] for s in steps),
-    }
+def build(data: Path, out: Path, log: Path, *options: str) -> dict:
+    """`ncbi-gene-kg transform` as a process; its stage table and peak memory from the build's report.json."""
+    step = timed([str(BIN / "ncbi-gene-kg"), "transform", "--data", str(data), "--out", str(out), *options], log)
+    stages = json.loads((out / "report.json").read_text())["build"]["stages"]
+    step["stages"] = {s["stage"]: s["seconds"] for s in stages}
+    step["peak_rss_mb"] = max(step["peak_rss_mb"], *(s["peak_rss_mb"] for s in stages))
+    return step
 
 
 def machine() -> dict:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = next(
-        line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
-    )
+    """The machine the figures were taken on, and its load before the first step."""
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line), platform.processor())
+    memory = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line)
     return {
         "cpu": model,
         "cores": os.cpu_count(),
         "memory_gb": round(int(memory) / 2**20, 1),
         "python": platform.python_version(),
-        "load_before": os.getloadavg()[0],
+        "load_before": round(os.getloadavg()[0], 2),
     }
 
 
-def real_gene_info(out: Path) -> int:
-    """The Monarch-style comparison's input: the real per-species gene_info files under one header."""
-    header, rows = None, []
-    for name in REAL_GENE_INFO:
-        with gzip.open(ROOT / "tests" / "data" / "ncbi" / "gene_info" / f"{name}.gene_info.gz", "rb") as fh:
-            lines = fh.read().splitlines(keepends=True)
-        header = header or lines[0]
-        rows += [line for line in lines if not line.startswith(b"#")]
-    out.write_bytes(gzip.compress(header + b"".join(rows), compresslevel=6, mtime=0))
-    return len(rows)
+def by_taxon_cost(graph: Path, work: Path) -> dict:
+    """The TSV with its by_taxon split against a plain COPY of the same lines (bench/by_taxon.py)."""
+    done = subprocess.run(
+        [str(BIN / "python"), str(BENCH / "by_taxon.py"), str(graph), str(work)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    plain, split = map(float, done.stdout.split())
+    return {"plain_copy_s": round(plain, 2), "tsv_and_by_taxon_s": round(split, 2)}
 
 
-def gene_info_comparison(work: Path) -> dict:
-    """Floor, Monarch-style per-row baseline and ours on the 278,889 real gene_info rows (whole processes)."""
-    data = work / "real" / "gene_info.gz"
-    data.parent.mkdir()
-    rows = real_gene_info(data)
-    steps = {
-        "floor: zcat | wc -l": timed(["bash", "-c", f"zcat '{data}' | wc -l"], work / "real-floor.log"),
-        "baseline: koza transform bench/baseline/gene_info.yaml (per row)": timed(
-            [
-                str(BIN / "koza"),
-                "transform",
-                str(BENCH / "baseline" / "gene_info.yaml"),
-                "-o",
-                str(work / "real-baseline"),
-                str(data),
-            ],
-            work / "real-baseline.log",
-        ),
-        "ours: koza transform config/gene_info.yaml": timed(
-            [
-                str(BIN / "koza"),
-                "transform",
-                str(ROOT / "config" / "gene_info.yaml"),
-                "-o",
-                str(work / "real-ours"),
-                str(data),
-            ],
-            work / "real-ours.log",
-        ),
+def latency(graph: Path, runs: int = 10) -> dict:
+    """Medians of a fresh `ncbi-gene-kg resolve TP53` process and of a bare `python -c 'import duckdb'`, alternating."""
+    commands = {
+        "import_duckdb_s": [str(BIN / "python"), "-c", "import duckdb"],
+        "resolve_s": [str(BIN / "ncbi-gene-kg"), "resolve", "TP53", "--out", str(graph)],
     }
-    floor = steps["floor: zcat | wc -l"]["wall_s"]
-    for step in steps.values():
-        step["rows_per_s"] = round(rows / step["wall_s"])
-        step["x_floor"] = round(step["wall_s"] / floor, 1)
-    baseline, ours = list(steps.values())[1:]
-    return {"rows": rows, "steps": steps, "baseline_over_ours": round(baseline["wall_s"] / ours["wall_s"], 1)}
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=True)
+            times[name].append(time.perf_counter() - start)
+    return {name: round(statistics.median(t), 3) for name, t in times.items()}
 
 
-def table(steps: dict) -> str:
-    lines = ["| step | wall s | CPU s | peak RSS MB | rows/s | × floor |", "|---|---:|---:|---:|---:|---:|"]
-    lines += [
-        f"| {name} | {s['wall_s']} | {s['cpu_s']} | {s['peak_rss_mb']} | {s['rows_per_s']:,} | {s['x_floor']} |"
-        for name, s in steps.items()
-    ]
-    return "\n".join(lines)
+def monarch_style(corpus: Path, work: Path) -> dict:
+    """The per-row Koza gene_info ingest (bench/baseline/gene_info, its taxon filter narrowed to MONARCH_TAXA) and
+    our whole build of the corpus's gene_info alone, same taxa, as whole processes."""
+    data = work / "gene_info_only"
+    data.mkdir()
+    (data / "gene_info.gz").symlink_to(corpus / "gene_info.gz")
+    config = yaml.safe_load((BENCH / "baseline" / "gene_info.yaml").read_text())
+    config["reader"]["filters"][0]["value"] = MONARCH_TAXA
+    config["transform"]["code"] = str(BENCH / "baseline" / "gene_info.py")
+    baseline_yaml = work / "gene_info.yaml"
+    baseline_yaml.write_text(yaml.safe_dump(config))
+    baseline = timed(
+        [str(BIN / "koza"), "transform", str(baseline_yaml), "-o", str(work / "monarch"), str(data / "gene_info.gz")],
+        work / "monarch.log",
+    )
+    ours = build(data, work / "ours-gene-info", work / "ours-gene-info.log", "--taxa", ",".join(MONARCH_TAXA))
+    return {"baseline": baseline, "ours": ours}
+
+
+def sample_build(work: Path, runs: int = 3) -> dict:
+    """The bundled sample's build in an empty folder (as `make transform` on a fresh clone), median of ``runs``."""
+    walls = []
+    for i in range(runs):
+        folder = work / f"sample-{i}"
+        folder.mkdir()
+        step = timed([str(BIN / "ncbi-gene-kg"), "transform", "--out", "out"], work / f"sample-{i}.log", folder)
+        walls.append(step["wall_s"])
+    return {"wall_s": statistics.median(walls), "runs": walls}
+
+
+def verdicts(figures: dict) -> dict:
+    """Each target with its figure and whether it is met."""
+    found = {}
+    for name, (comparison, bound) in TARGETS.items():
+        if name in figures:
+            value = figures[name]
+            met = {"<=": value <= bound, "<": value < bound, ">=": value >= bound}[comparison]
+            found[name] = {"figure": value, "target": f"{comparison} {bound}", "met": met}
+    return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="small", help="corpus profile of bench/make_corpus.py")
     parser.add_argument("--corpus", type=Path, help="corpus folder (default bench/corpus/<profile>)")
-    parser.add_argument("--skip-baseline", action="store_true", help="leave out the (slow) per-row baseline")
-    parser.add_argument(
-        "--skip-gene-info",
-        action="store_true",
-        help="leave out the Monarch-style comparison on the real gene_info rows",
-    )
+    parser.add_argument("--skip-baseline", action="store_true", help="leave out the (slow) per-row gene_info ingest")
+    parser.add_argument("--skip-all-taxa", action="store_true", help="leave out the TAXA=all build")
     args = parser.parse_args()
     corpus = (args.corpus or BENCH / "corpus" / args.profile).resolve()
     if not corpus.is_dir():
@@ -161,72 +170,55 @@ def main() -> None:
             [sys.executable, str(BENCH / "make_corpus.py"), "--profile", args.profile, "--out", str(corpus)], check=True
         )
     inputs = sorted(p for p in corpus.iterdir() if p.name != "corpus.json")
-    work = Path(tempfile.mkdtemp(prefix="ncbi-gene-kg-bench-"))
-    results: dict = {
-        "profile": args.profile,
-        "corpus": str(corpus),
-        "date": date.today().isoformat(),
-        "machine": machine(),
-        "steps": {},
-    }
+    work = Path(tempfile.mkdtemp(prefix="ncbi-gene-kg-bench-", dir=os.environ.get("BENCH_TMP")))
+    results: dict = {"profile": args.profile, "corpus": str(corpus), "date": date.today().isoformat()}
+    results["machine"] = machine()
     files = " ".join(f"'{p}'" for p in inputs)
-    floor = timed(["bash", "-c", f"zcat -f {files} | wc -l"], work / "floor.log")
-    rows = int((work / "floor.log").read_text().split()[0]) - len(inputs)
-    results["rows"] = rows
-    results["steps"]["floor: zcat | wc -l"] = floor
+    steps = {"floor": timed(["bash", "-c", f"zcat -f {files} | wc -l"], work / "floor.log")}
+    results["rows"] = int((work / "floor.log").read_text().split()[0]) - len(inputs)
+    steps["build_default"] = build(corpus, work / "out-default", work / "default.log")
+    steps["build_every_format"] = build(
+        corpus, work / "out-formats", work / "formats.log", "--format", "tsv,jsonl,parquet"
+    )
+    if not args.skip_all_taxa:
+        shutil.rmtree(work / "out-formats")
+        steps["build_all"] = build(corpus, work / "out-all", work / "all.log", "--taxa", "all")
+        shutil.rmtree(work / "out-all")
+    floor = steps["floor"]["wall_s"]
+    figures = {
+        "build_default_x_floor": round(steps["build_default"]["wall_s"] / floor, 2),
+        "peak_memory_gib": round(max(s["peak_rss_mb"] for s in steps.values()) / 1024, 2),
+        "every_format_over_tsv_outputs": round(
+            steps["build_every_format"]["stages"]["outputs"] / steps["build_default"]["stages"]["outputs"], 2
+        ),
+    }
+    if "build_all" in steps:
+        figures["build_all_x_floor"] = round(steps["build_all"]["wall_s"] / floor, 2)
+    results["by_taxon"] = by_taxon_cost(work / "out-default", work)
+    figures["by_taxon_extra_over_one_write"] = round(
+        results["by_taxon"]["tsv_and_by_taxon_s"] / results["by_taxon"]["plain_copy_s"] - 1, 2
+    )
+    results["resolve"] = latency(work / "out-default")
+    figures["resolve_over_import_duckdb"] = round(
+        results["resolve"]["resolve_s"] / results["resolve"]["import_duckdb_s"], 2
+    )
     if not args.skip_baseline:
-        results["steps"]["baseline: Koza per row (3 large files, default scope)"] = combine(
-            [
-                timed(
-                    [
-                        str(BIN / "koza"),
-                        "transform",
-                        str(BENCH / "baseline" / f"{name}.yaml"),
-                        "-o",
-                        str(work / "baseline"),
-                        *map(str, sorted(corpus.glob(f"{name}*"))),
-                    ],
-                    work / f"baseline-{name}.log",
-                )
-                for name in BASELINE
-            ]
-        )
-    for taxa in ("default", "all"):
-        results["steps"][f"ncbi-gene-kg transform, TAXA={taxa}"] = timed(
-            [
-                str(BIN / "ncbi-gene-kg"),
-                "transform",
-                "--data",
-                str(corpus),
-                "--out",
-                str(work / f"out-{taxa}"),
-                "--taxa",
-                taxa,
-            ],
-            work / f"ours-{taxa}.log",
-        )
-    for step in results["steps"].values():
-        step["rows_per_s"] = round(rows / step["wall_s"])
-        step["x_floor"] = round(step["wall_s"] / floor["wall_s"], 1)
-    ours = results["steps"]["ncbi-gene-kg transform, TAXA=default"]
-    baseline = results["steps"].get("baseline: Koza per row (3 large files, default scope)")
-    if baseline:
-        results["baseline_over_ours"] = round(baseline["wall_s"] / ours["wall_s"], 1)
-    if not args.skip_gene_info:
-        results["gene_info_comparison"] = gene_info_comparison(work)
+        results["monarch_style_gene_info"] = monarch_style(corpus, work)
+        comparison = results["monarch_style_gene_info"]
+        figures["monarch_style_over_ours"] = round(comparison["baseline"]["wall_s"] / comparison["ours"]["wall_s"], 2)
+    results["sample_build"] = sample_build(work)
+    figures["sample_build_s"] = results["sample_build"]["wall_s"]
+    results["steps"], results["figures"], results["targets"] = steps, figures, verdicts(figures)
+    results["machine"]["load_after"] = round(os.getloadavg()[0], 2)
     out = BENCH / "results" / f"{results['date']}-{args.profile}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"{rows:,} input rows; {results['machine']}; results in {out.relative_to(ROOT)}\n")
-    print(table(results["steps"]))
-    if baseline:
-        print(
-            f"\nbaseline / ours (default scope; the baseline covers 3 files, ours all): "
-            f"{results['baseline_over_ours']} ×"
-        )
-    if comparison := results.get("gene_info_comparison"):
-        print(f"\nMonarch-style gene_info comparison, {comparison['rows']:,} real rows (whole processes):\n")
-        print(table(comparison["steps"]))
-        print(f"\nbaseline / ours: {comparison['baseline_over_ours']} ×")
+    print(f"{results['rows']:,} input rows; {results['machine']}; results in {out.relative_to(ROOT)}\n")
+    print("| step | wall s | CPU s | peak MB | × floor |\n|---|---:|---:|---:|---:|")
+    for name, s in steps.items():
+        print(f"| {name} | {s['wall_s']} | {s['cpu_s']} | {s['peak_rss_mb']} | {round(s['wall_s'] / floor, 2)} |")
+    print("\n| target | figure | bound | met |\n|---|---:|---|---|")
+    for name, verdict in results["targets"].items():
+        print(f"| {name} | {verdict['figure']} | {verdict['target']} | {'yes' if verdict['met'] else 'no'} |")
     shutil.rmtree(work)
 
 

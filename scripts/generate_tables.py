@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sys
 from importlib.metadata import version
-from pathlib import Path
 
 import bioregistry
 import duckdb

@@ -92,7 +92,7 @@ def index_accessions(data_dir: Path, out_dir: Path, scope: TaxonScope) -> dict[s
         ORDER BY version, start0
     """)
     con.execute("CREATE INDEX placement_index ON lookup.placements (version)")
-    read, out_of_scope = one(con, "SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM g2a_lines")
+    read, out_of_scope = one(con, "SELECT count(*), count(*) FILTER (WHERE _n_fields = 0) FROM g2a_lines")
     account = {
         "files": [p.name for p in paths],
         "read": read,

@@ -197,13 +197,13 @@ class InputTables:
     def account(self) -> RowAccount:
         """The row accounting: read, emitted, out of scope and rejected by reason, with file:line examples."""
         read, out_of_scope = one(
-            self.con, f"SELECT count(*), count(*) FILTER (WHERE _fields IS NULL) FROM {self.name}_lines"
+            self.con, f"SELECT count(*), count(*) FILTER (WHERE _n_fields = 0) FROM {self.name}_lines"
         )
         account = RowAccount(self.name, [p.name for p in self.paths], read=read)
         if out_of_scope:
             account.out_of_scope = tallies(
                 self.con,
-                f"SELECT '{TAXON_OUT_OF_SCOPE}' AS reason, _file, _line FROM {self.name}_lines WHERE _fields IS NULL",
+                f"SELECT '{TAXON_OUT_OF_SCOPE}' AS reason, _file, _line FROM {self.name}_lines WHERE _n_fields = 0",
             )
         account.out_of_scope |= tallies(
             self.con, f"SELECT _filtered AS reason, _file, _line FROM {self.name}_classified WHERE _rejected IS NULL"

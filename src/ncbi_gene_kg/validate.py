@@ -35,7 +35,7 @@ from ncbi_gene_kg.biolink import (
 from ncbi_gene_kg.curie import is_known_prefix
 from ncbi_gene_kg.kgx import column_types, qualifiers_of, tsv_line
 from ncbi_gene_kg.sources import curie_properties
-from ncbi_gene_kg.sql import ident, quote
+from ncbi_gene_kg.sql import ident, one, quote
 
 # The properties whose values are CURIEs: each source config's curie_properties.
 CURIE_PROPERTIES = {"nodes": curie_properties("node"), "edges": curie_properties("edge")}
@@ -136,16 +136,17 @@ def _bad_value(column: str, dtype: str, alias: str = "t.") -> str | None:
     return f"({value})"
 
 
+def _prefix(value: str) -> str:
+    """SQL for the CURIE prefix of ``value`` (NO_PREFIX for a value without ':')."""
+    return f"CASE WHEN contains({value}, ':') THEN split_part({value}, ':', 1) ELSE '{NO_PREFIX}' END"
+
+
 def _prefixes(column: str, dtype: str, alias: str = "t.") -> str:
     """SQL aggregating the CURIE prefixes of ``column`` over a shape's records: the distinct lists of prefixes
-    of a list column, the distinct prefixes of a single value (a value without ':' has prefix NO_PREFIX)."""
-
-    def prefix(v: str) -> str:
-        return f"CASE WHEN contains({v}, ':') THEN split_part({v}, ':', 1) ELSE '{NO_PREFIX}' END"
-
+    of a list column, the distinct prefixes of a single value."""
     if dtype.endswith("[]"):
-        return f"list(DISTINCT list_transform({alias}{ident(column)}, v -> {prefix('v')}))"
-    return f"list(DISTINCT [{prefix(alias + ident(column))}]) FILTER (WHERE {alias}{ident(column)} IS NOT NULL)"
+        return f"list(DISTINCT list_transform({alias}{ident(column)}, v -> {_prefix('v')}))"
+    return f"list(DISTINCT [{_prefix(alias + ident(column))}]) FILTER (WHERE {alias}{ident(column)} IS NOT NULL)"
 
 
 def _shapes(con: duckdb.DuckDBPyConnection, table: str) -> tuple[Shapes, dict[str, str], dict[str, str]]:
@@ -167,12 +168,8 @@ def _shapes(con: duckdb.DuckDBPyConnection, table: str) -> tuple[Shapes, dict[st
     aggregates = [
         "count(*) AS n",
         f"min_by(t.id, t.id, {KGX_PER_SHAPE}) AS first_ids",
-        *(
-            f"count(*) FILTER (WHERE {_bad_value(c, types[c])}) AS {name}, "
-            f"min(t.id || ': ' || CAST(t.{ident(c)} AS VARCHAR), {EXAMPLES}) FILTER (WHERE {_bad_value(c, types[c])}) "
-            f"AS {name}_examples"
-            for c, name in bad.items()
-        ),
+        # (counts only: the examples of a bad value are read when there is one, see bad_examples)
+        *(f"count(*) FILTER (WHERE {_bad_value(c, types[c])}) AS {name}" for c, name in bad.items()),
         *(f"{_prefixes(c, types[c])} AS {name}" for c, name in curies.items()),
     ]
     ends = "LEFT JOIN nodes s ON s.id = t.subject LEFT JOIN nodes o ON o.id = t.object" if table == "edges" else ""
@@ -188,26 +185,45 @@ def _shapes(con: duckdb.DuckDBPyConnection, table: str) -> tuple[Shapes, dict[st
     return Shapes(columns, found), bad, curies
 
 
+def offenders(con: duckdb.DuckDBPyConnection, table: str, column: str, where: str) -> tuple[int, list[str]]:
+    """How many records of ``table`` (as ``t``) meet ``where``, and the first few by id, as 'id: value of ``column``'.
+
+    The checks' query finds problems per shape; this counts and shows the offending records, only when there are.
+    """
+    value = f"t.id || ': ' || CAST(t.{ident(column)} AS VARCHAR)"
+    count, examples = one(con, f"SELECT count(*), min({value}, {EXAMPLES}) FROM {table} t WHERE {where}")
+    return count, list(examples or [])
+
+
 def check_graph(con: duckdb.DuckDBPyConnection) -> ValidationResult:
-    """Run our checks over the graph's tables ``nodes`` and ``edges`` (one query each); keep their shapes."""
+    """Run our checks over the graph's tables ``nodes`` and ``edges`` (one query each); keep their shapes.
+
+    A problem found is then counted exactly, with examples, by one more query (:func:`offenders`)."""
     result = ValidationResult()
     for table in ("nodes", "edges"):
         shapes, bad, curies = _shapes(con, table)
         result.shapes[table] = shapes
         kind = table[:-1]
+        types = column_types(con.table(table))
         for column, name in bad.items():
-            n = sum(r[name] for r in shapes.rows)
-            if n:
-                examples = [e for r in shapes.rows for e in r[f"{name}_examples"] or []]
+            if any(r[name] for r in shapes.rows):
+                n, examples = offenders(con, table, column, _bad_value(column, types[column]) or "false")
                 result.add(f"{kind} {column} holds '-' or an empty value", n, examples)
         for row in shapes.rows:
             _check_keys(result, kind, row)
-            for column, name in curies.items():
-                prefixes = {p for value in row[name] or [] for p in (value or [])}
-                unknown = sorted(p for p in prefixes if p == NO_PREFIX or not is_known_prefix(p))
-                if unknown:
-                    example = f"{row['first_ids'][0]} (or another of its shape): {column} {', '.join(unknown)}"
-                    result.add(f"{kind} {column} is not a CURIE with a registry prefix", row["n"], [example])
+        for column, name in curies.items():
+            prefixes = {p for row in shapes.rows for value in row[name] or [] for p in (value or [])}
+            unknown = sorted(p for p in prefixes if p == NO_PREFIX or not is_known_prefix(p))
+            if unknown:
+                listed = ", ".join(quote(p) for p in unknown)
+                c = f"t.{ident(column)}"
+                where = (
+                    f"list_bool_or(list_transform({c}, v -> {_prefix('v')} IN ({listed})))"
+                    if types[column].endswith("[]")
+                    else f"{_prefix(c)} IN ({listed})"
+                )
+                n, examples = offenders(con, table, column, where)
+                result.add(f"{kind} {column} is not a CURIE with a registry prefix", n, examples)
     return result
 
 
