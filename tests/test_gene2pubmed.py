@@ -55,8 +55,13 @@ def test_off_by_default_the_file_is_not_read(real_data: Path, tmp_path: Path):
     assert [job.source.name for job in planned] == ["gene_info"]
     assert result.unused == ["gene2pubmed (present; read only with publications)"]
     quiet_build(data, tmp_path / "off")
-    accounted = json.loads((tmp_path / "off" / "validation_report.json").read_text())["row_accounting"]
-    assert [a["source"] for a in accounted] == ["gene_info"]
+    report = json.loads((tmp_path / "off" / "validation_report.json").read_text())
+    assert [a["source"] for a in report["row_accounting"]] == ["gene_info"]
+    # the absent companions first (gene2ensembl, ...), then the file present but off
+    assert report["inputs_not_read"] == [*result.skipped, "gene2pubmed (present; read only with publications)"]
+    assert "gene2ensembl" in result.skipped
+    listed = "".join(f"- {name}\n" for name in report["inputs_not_read"])
+    assert f"## Inputs not read\n\n{listed}\n" in (tmp_path / "off" / "validation_report.md").read_text()
     with pytest.raises(UserError, match="gene2pubmed.gz: truncated or corrupt compressed file"):
         quiet_build(data, tmp_path / "on", publications=True)
 

@@ -188,6 +188,8 @@ def _report_md(report: dict) -> str:
         lines += ["| problem | count | examples |", "|---|---:|---|"]
         lines += [f"| {label} | {t['count']} | {', '.join(t['examples'])} |" for label, t in problems.items()]
         lines.append("")
+    if report["inputs_not_read"]:
+        lines += ["## Inputs not read", "", *(f"- {name}" for name in report["inputs_not_read"]), ""]
     lines += [
         "## Row accounting",
         "",
@@ -386,6 +388,8 @@ def write_validation_report(
         "disagreements": _tallies(merged.disagreements),
         "xref_collisions": _tallies(merged.xref_collisions),
         "row_accounting": [a.to_dict() for run in result.runs for a in run.accounts],
+        # files of DATA no transform read: absent companions (skipped) or a transform left off (unused)
+        "inputs_not_read": [*result.skipped, *result.unused],
     }
     return [
         write_text(build_dir / "validation_report.json", json.dumps(report, indent=2) + "\n"),
@@ -463,6 +467,8 @@ def print_summary(console: Console, graph: Graph, stages: Stages, out_dir: Path,
     console.print(f"\ninputs: {where}; taxon scope: {result.scope.name}", highlight=False)
     if result.skipped:
         console.print(f"skipped (input absent): {', '.join(result.skipped)}", highlight=False)
+    if result.unused:
+        console.print(f"not read (transform off): {', '.join(result.unused)}", highlight=False)
     rows = Table("source", "files", "read", "emitted", "out of scope", "rejected", title="Row accounting")
     for a in (account for run in result.runs for account in run.accounts):
         rows.add_row(
