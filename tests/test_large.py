@@ -17,6 +17,7 @@ import pytest
 import yaml
 from conftest import REAL_DATA, quiet_build, read_kgx
 
+from ncbi_gene_kg.omim import NOT_TYPED, TYPED_PHENOTYPE
 from ncbi_gene_kg.paths import CONFIG_DIR
 
 pytestmark = pytest.mark.large
@@ -57,6 +58,24 @@ def genes_in_scope(rows: list[list[str]]) -> dict[str, list[str]]:
     return {row[1]: row for row in rows if row[0] in DEFAULT_TAXA and row[2] != "NEWENTRY"}
 
 
+def mim_types() -> dict[str, set[str]]:
+    """MIM number -> the types mim2gene_medgen's rows give it ('gene', 'phenotype')."""
+    types: dict[str, set[str]] = {}
+    for row in raw_rows(MIM2GENE):
+        types.setdefault(row[0], set()).add(row[2])
+    return types
+
+
+def mim_dbxrefs(genes: dict[str, list[str]]) -> list[tuple[str, str, int]]:
+    """(GeneID, MIM number, index of the row in ``genes``) of every MIM dbXref of the rows of ``genes``."""
+    return [
+        (gene, x.removeprefix("MIM:"), i)
+        for i, (gene, row) in enumerate(genes.items())
+        for x in row[5].split("|")
+        if x.startswith("MIM:")
+    ]
+
+
 def build(data: Path, out: Path) -> tuple[list[dict], list[dict], dict, dict]:
     quiet_build(data, out)
     return (
@@ -90,6 +109,14 @@ def test_one_node_per_gene_in_scope(genes_only) -> None:
         1 for row in rows if row[0] in DEFAULT_TAXA and row[2] == "NEWENTRY"
     )
     assert "kgx validated a stratified sample" in " ".join(report["notes"])
+    # without mim2gene_medgen the MIM dbXrefs cannot be typed: kept, and the build says so
+    n_mim = len(mim_dbxrefs(expected))
+    assert n_mim == 18_215
+    assert account["warnings"] == [
+        f"mim2gene_medgen is not in the build: {n_mim} MIM dbXrefs kept as given, not typed as gene or phenotype "
+        "(a phenotype's MIM number may be among them)"
+    ]
+    assert sum(x.startswith("OMIM:") for n in nodes for x in n["xref"].split("|")) == n_mim
 
 
 def test_tp53(genes_only) -> None:
@@ -141,19 +168,15 @@ def test_an_omim_entry_that_is_gene_and_phenotype_is_a_disease_not_a_gene_xref(h
     assert by_id["OMIM:188400"]["category"] == "biolink:Disease"
     assert "OMIM:188400" not in by_id["NCBIGene:1714"]["xref"].split("|")
     assert ("NCBIGene:6899", "OMIM:188400") in {(e["subject"], e["object"]) for e in edges}
-    # Independently: every OMIM number a gene row or a gene's dbXrefs gives that is also a Disease node.
+    # Independently: every OMIM number a gene row or a gene's dbXrefs gives that is also a Disease node (a
+    # dbXref to a number not typed gene was left out by gene_info already: not a collision).
     diseases = {i for i, n in by_id.items() if n["category"] == "biolink:Disease"}
-    genes = genes_in_scope(rows)
-    claimed = {
-        (f"NCBIGene:{g}", "OMIM:" + x.removeprefix("MIM:"))
-        for g, row in genes.items()
-        for x in row[5].split("|")
-        if x.startswith("MIM:")
-    }
+    genes, types = genes_in_scope(rows), mim_types()
+    claimed = {(f"NCBIGene:{g}", f"OMIM:{m}") for g, m, _ in mim_dbxrefs(genes) if "gene" in types.get(m, set())}
     claimed |= {(f"NCBIGene:{r[1]}", f"OMIM:{r[0]}") for r in raw_rows(MIM2GENE) if r[2] == "gene" and r[1] in genes}
     collisions = {(g, x) for g, x in claimed if x in diseases}
     (tally,) = report["xref_collisions"].values()
-    assert tally["count"] == len(collisions) == 201
+    assert tally["count"] == len(collisions) == 2  # 188400 on DGCR, 136570 on FRA16E
     assert not [n for n in nodes if n["category"] == "biolink:Gene" and set(n["xref"].split("|")) & diseases]
     (mim_account,) = [a for a in report["row_accounting"] if a["source"] == "mim2gene_medgen"]
     both = Counter()
@@ -166,6 +189,40 @@ def test_an_omim_entry_that_is_gene_and_phenotype_is_a_disease_not_a_gene_xref(h
         )
         for w in mim_account["warnings"]
     )
+
+
+def test_a_gene_keeps_a_mim_xref_only_when_mim2gene_medgen_types_it_gene(human_with_diseases) -> None:
+    rows, (nodes, _, _, report) = human_with_diseases
+    genes, types = genes_in_scope(rows), mim_types()
+    dbxrefs = mim_dbxrefs(genes)
+    removed = [(g, m, i) for g, m, i in dbxrefs if "gene" not in types.get(m, set())]
+    phenotypes = [(g, m) for g, m, _ in removed if m in types]
+    absent = [(g, m) for g, m, _ in removed if m not in types]
+    # the issue's figures: 1,303 human rows have a MIM dbXref that the 2026-04 file types only as a phenotype
+    assert len({g for g, _ in phenotypes}) == 1_303 and len(phenotypes) == 1_303
+    (account,) = [a for a in report["row_accounting"] if a["source"] == "gene_info"]
+    dropped = account["dropped_values"]
+    assert dropped[TYPED_PHENOTYPE]["count"] == len(phenotypes)
+    assert dropped[NOT_TYPED]["count"] == len(absent) == 154  # NCBIGene:172 AFG3L1P -> MIM:603020, …
+    # examples: the first rows, file:line (line 1 is the header; genes_in_scope keeps the file's order)
+    lines = {gene: n + 2 for n, gene in enumerate(row[1] for row in rows)}
+    first = sorted({lines[g] for g, _ in phenotypes})[:5]
+    assert dropped[TYPED_PHENOTYPE]["examples"] == [f"gene_info.gz:{n}" for n in first]
+    # every removed pair is gone, every other MIM dbXref is on its gene unless it is a Disease node
+    by_id = {n["id"]: n for n in nodes}
+    diseases = {i for i, n in by_id.items() if n["category"] == "biolink:Disease"}
+    on_genes = {
+        (n["id"].removeprefix("NCBIGene:"), x.removeprefix("OMIM:"))
+        for n in nodes
+        if n["category"] == "biolink:Gene"
+        for x in n["xref"].split("|")
+        if x.startswith("OMIM:")
+    }
+    raw = {(g, m) for g, m, _ in dbxrefs}
+    assert raw - on_genes == {(g, m) for g, m, _ in removed} | {(g, m) for g, m in raw if f"OMIM:{m}" in diseases}
+    assert all("gene" in types[m] for _, m in on_genes)
+    for gene, mim in (("6377", "181510"), ("100009675", "611107"), ("6104", "312612")):  # SCZD1, MRT4, RP6
+        assert (gene, mim) in phenotypes and f"OMIM:{mim}" not in by_id[f"NCBIGene:{gene}"]["xref"].split("|")
 
 
 def test_gene_history_builds_with_genes(human_with_diseases) -> None:

@@ -17,6 +17,7 @@ from koza.runner import KozaRunner
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.biolink import is_category, is_predicate, schema_view
 from ncbi_gene_kg.curie import is_known_prefix
+from ncbi_gene_kg.omim import MIM_TYPES
 from ncbi_gene_kg.paths import CONFIG_DIR, SAMPLE_DIR
 from ncbi_gene_kg.tables import load_table
 
@@ -48,6 +49,7 @@ def run(out: Path, input_file: Path | None = None, taxa: str | None = None) -> d
         "nodes": read_tsv(out / "mim2gene_medgen_nodes.tsv"),
         "edges": read_tsv(out / "mim2gene_medgen_edges.tsv"),
         "accounting": runner.transform_metadata["row_accounting"],
+        "mim_types": {r["mim"]: (r["gene"], r["phenotype"]) for r in read_tsv(out / f"{MIM_TYPES}.tsv")},
     }
 
 
@@ -248,6 +250,21 @@ def test_row_accounting(real, real_rows):
     }
 
 
+def test_every_mim_number_is_typed_for_gene_info(real, real_rows):
+    """The types gene_info reads (ncbi_gene_kg.omim): per MIM number, whether some row types it gene or phenotype,
+    rows without a GeneID included."""
+    expected: dict[str, set[str]] = defaultdict(set)
+    for row in real_rows:
+        expected[row[0]].add(row[2])
+    flags = {m: (str("gene" in t).lower(), str("phenotype" in t).lower()) for m, t in expected.items()}
+    assert real["mim_types"] == flags
+    assert Counter(real["mim_types"].values()) == {
+        ("true", "false"): 17_642,
+        ("false", "true"): 10_212,
+        ("true", "true"): 9,  # 188400, 136570, … (test_large)
+    }
+
+
 @needs_real_file
 def test_counts_by_type_match_the_file(real, real_rows):
     types = Counter(r[2] for r in real_rows)
@@ -419,6 +436,7 @@ def test_human_out_of_scope(tmp_path):
     assert {k: v["count"] for k, v in account["out_of_scope"].items()} == {
         "human-only file, 9606 not in scope": account["read"]
     }
+    assert out["mim_types"]["191170"] == ("true", "false")  # TP53's entry is typed whatever the scope
 
 
 def test_all_taxa_is_like_default(tmp_path):

@@ -1,10 +1,16 @@
-"""gene_info -> biolink:Gene nodes, one per gene record in the taxon scope."""
+"""gene_info -> biolink:Gene nodes, one per gene record in the taxon scope.
+
+Its dbXrefs become registry CURIE xrefs; a MIM number stays one only when mim2gene_medgen, when it is in the
+build, types it as a gene (ncbi_gene_kg.omim): the config runs this transform after mim2gene_medgen's.
+"""
 
 from ncbi_gene_kg import provenance
-from ncbi_gene_kg.curie import register_prefixes
+from ncbi_gene_kg.curie import register_prefixes, resolve
+from ncbi_gene_kg.graphdb import has_table
 from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, not_a_number
 from ncbi_gene_kg.koza_adapter import koza_hooks
-from ncbi_gene_kg.sql import gene_curie, items
+from ncbi_gene_kg.omim import MIM_TYPES, NOT_TYPED, TYPED_PHENOTYPE
+from ncbi_gene_kg.sql import gene_curie, items, scalar
 from ncbi_gene_kg.tables import register_table
 from ncbi_gene_kg.taxa import TaxonScope
 
@@ -111,18 +117,53 @@ def gene_xrefs(source: InputTables, genes: str) -> str:
         FROM {resolved}
         WHERE prefix IS NULL OR (pattern IS NOT NULL AND NOT regexp_full_match(local, pattern))
     """)
+    valid = source.table(
+        "valid_xrefs",
+        f"""
+        SELECT _file, _line, pos, prefix || ':' || local AS curie, prefix, local FROM {resolved}
+        WHERE prefix IS NOT NULL AND (pattern IS NULL OR regexp_full_match(local, pattern))
+    """,
+    )
+    not_genes = mim_xrefs_not_genes(source, valid)
     return source.table(
         "gene_xrefs",
         f"""
         SELECT _file, _line, list(curie ORDER BY pos) AS xref
         FROM (
-            SELECT _file, _line, pos, prefix || ':' || local AS curie FROM {resolved}
-            WHERE prefix IS NOT NULL AND (pattern IS NULL OR regexp_full_match(local, pattern))
+            SELECT _file, _line, pos, curie FROM {valid} v
+            ANTI JOIN {not_genes} n ON n._file = v._file AND n._line = v._line AND n.pos = v.pos
             QUALIFY row_number() OVER (PARTITION BY _file, _line, curie ORDER BY pos) = 1
         )
         GROUP BY _file, _line
     """,
     )
+
+
+def mim_xrefs_not_genes(source: InputTables, xrefs: str) -> str:
+    """Table mim_not_genes (_file, _line, pos, reason): the MIM xrefs of ``xrefs`` that mim2gene_medgen does not
+    type as a gene, counted as dropped values; none when mim2gene_medgen is not in the build, which is said in a
+    warning (the MIM xrefs are kept as given). Returns the table's name."""
+    omim = resolve("MIM").prefix
+    typed = has_table(source.con, MIM_TYPES)
+    not_genes = source.table(
+        "mim_not_genes",
+        f"""
+        SELECT x._file, x._line, x.pos,
+               CASE WHEN t.mim IS NULL THEN '{NOT_TYPED}' ELSE '{TYPED_PHENOTYPE}' END AS reason
+        FROM {xrefs} x LEFT JOIN {MIM_TYPES} t ON t.mim = x.local
+        WHERE x.prefix = '{omim}' AND NOT coalesce(t.gene, false)
+    """
+        if typed
+        else f"SELECT _file, _line, pos, NULL::VARCHAR AS reason FROM {xrefs} WHERE false",
+    )
+    if typed:
+        source.drop_values(f"SELECT reason, _file, _line FROM {not_genes}")
+    elif n := scalar(source.con, f"SELECT count(*) FROM {xrefs} WHERE prefix = '{omim}'"):
+        source.warnings.append(
+            f"mim2gene_medgen is not in the build: {n} MIM dbXrefs kept as given, not typed as gene or phenotype "
+            "(a phenotype's MIM number may be among them)"
+        )
+    return not_genes
 
 
 TRANSFORM = Transform("gene_info", COLUMNS, row_rules, transform)

@@ -10,13 +10,15 @@ MedGen concept as xref (mappings/medgen_cui_prefixes.tsv). A gene row (the gene'
 an xref on a Gene node row for that gene, which the merge folds into gene_info's node. A few MIM numbers
 are listed both as a gene (of a chromosomal region or fragile-site record) and as a phenotype: they are
 counted in a warning, and the merge keeps the Disease node and removes the number from Gene xrefs.
-docs/sources/mim2gene_medgen.md explains the choices.
+The type of every MIM number is kept for gene_info, which keeps a MIM dbXref only when it names a gene
+(ncbi_gene_kg.omim). docs/sources/mim2gene_medgen.md explains the choices.
 """
 
 from ncbi_gene_kg import kgx, provenance
 from ncbi_gene_kg.curie import resolve
 from ncbi_gene_kg.ingest import InputTables, Options, RowRules, Transform, not_a_number
 from ncbi_gene_kg.koza_adapter import koza_hooks
+from ncbi_gene_kg.omim import MIM_TYPES
 from ncbi_gene_kg.sql import gene_curie, items, one, string_list
 from ncbi_gene_kg.tables import load_table, register_table
 from ncbi_gene_kg.taxa import TaxonScope
@@ -103,6 +105,26 @@ def transform(source: InputTables) -> None:
         FROM {source.emitted} WHERE type = 'gene'
     """)
     both_gene_and_phenotype(source)
+    mim_types(source)
+
+
+def mim_types(source: InputTables) -> None:
+    """Keep table MIM_TYPES (mim, gene, phenotype) for gene_info: how the file's rows type each MIM number.
+
+    It reads every scanned row but the rejected ones, in scope or not: a gene row without a GeneID still says
+    the entry is a gene.
+    """
+    source.side_table(
+        MIM_TYPES,
+        f"""
+        SELECT "MIM number" AS mim, bool_or(type = 'gene') AS gene, bool_or(type = 'phenotype') AS phenotype
+        FROM {source.name} r
+        ANTI JOIN (SELECT _file, _line FROM {source.name}_classified WHERE _rejected IS NOT NULL) x
+             ON x._file = r._file AND x._line = r._line
+        WHERE type IN ('gene', 'phenotype')
+        GROUP BY "MIM number"
+    """,
+    )
 
 
 def both_gene_and_phenotype(source: InputTables) -> None:

@@ -12,7 +12,9 @@ classifies the reader's files, ``@koza.transform`` runs the transform and writes
 Koza's TSV writer opened (rows in the graph's order: nodes by id, edges by subject, predicate, object and
 id), then records the row accounting in Koza's transform metadata (``row_accounting``, and
 ``also_row_accounting`` for the files of ``also_reads``). A table a transform keeps for the build (gene_history's
-discontinued GeneIDs) is written beside them as ``<table>.tsv``.
+discontinued GeneIDs) is written beside them as ``<table>.tsv``. The transforms its config names under
+``runs_after`` run first, on their files beside the reader's when there (as in a build of that folder), for
+the tables it reads; their own output is not written.
 """
 
 from __future__ import annotations
@@ -22,17 +24,18 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 from loguru import logger
 
 from ncbi_gene_kg.errors import UserError
-from ncbi_gene_kg.ingest import InputTables, Kind, Transform, open_source, table_of
+from ncbi_gene_kg.ingest import InputTables, Kind, Transform, open_source, run_transform, table_of
 from ncbi_gene_kg.kgx import EDGE_CORE, NODE_CORE, column_types, jsonl_line, ordered, tsv_line
 from ncbi_gene_kg.pipeline import find_inputs
 from ncbi_gene_kg.scan import connect
-from ncbi_gene_kg.sources import NcbiFile, NcbiSource
+from ncbi_gene_kg.sources import NcbiFile, NcbiSource, sources_by_name, transform_of
 from ncbi_gene_kg.sql import quote
 from ncbi_gene_kg.streams import copy_into
-from ncbi_gene_kg.taxa import load_scope
+from ncbi_gene_kg.taxa import TaxonScope, load_scope
 
 if TYPE_CHECKING:
     from koza.io.writer.writer import KozaWriter
@@ -55,7 +58,10 @@ def koza_hooks(transform: Transform) -> tuple[Any, Any]:
         source = _source(k, transform, columns)
         files = {source.name: paths} | {f.name: _joined_files(k, source.name, f.name, paths) for f in source.also_reads}
         scope = load_scope(str(k.extra_fields.get("taxa", "default")))
-        return open_source(connect(), transform, source, files, scope, k.extra_fields)
+        con = connect()
+        for name in k.extra_fields.get("runs_after") or ():
+            _run_first(con, name, paths[0].parent, scope, k.extra_fields)
+        return open_source(con, transform, source, files, scope, k.extra_fields)
 
     @koza.transform()
     def write(k: KozaTransform, tables: InputTables) -> None:
@@ -120,6 +126,15 @@ def _source(k: KozaTransform, transform: Transform, columns: list[str]) -> NcbiS
         node_properties=tuple(nodes),
         edge_properties=tuple(edges),
     )
+
+
+def _run_first(con: duckdb.DuckDBPyConnection, name: str, folder: Path, scope: TaxonScope, fields: dict) -> None:
+    """Run source ``name``'s transform into ``con`` on its files in ``folder``, if they are there."""
+    source = sources_by_name()[name]
+    files = {f.name: find_inputs(folder, f.name) for f in source.files}
+    if all(files.values()):
+        logger.info(f"{name}: run first, on {', '.join(p.name for p in files[name])}, for its tables")
+        run_transform(con, transform_of(source), source, files, scope, fields)
 
 
 def _joined_files(k: KozaTransform, source: str, name: str, paths: list[Path]) -> list[Path]:

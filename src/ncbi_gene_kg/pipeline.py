@@ -10,8 +10,9 @@ and not read.
 Each transform runs on its own connection (a cursor) to the build's one DuckDB database
 (:func:`ncbi_gene_kg.ingest.run_transform`) and stores its nodes and edges there as typed tables, which
 the merge reads. Transforms run side by side in threads (DuckDB works outside Python's lock, and the
-database's memory bound and threads are shared by all of them), largest input first; their results
-keep the configs' order.
+database's memory bound and threads are shared by all of them), largest input first, except that a
+transform whose config's ``runs_after`` names another one in the build starts once that one is done (it
+reads that one's tables; those are small and go first); their results keep the configs' order.
 """
 
 from __future__ import annotations
@@ -166,16 +167,21 @@ def run_transforms(
     cursors = {job.source.name: con.cursor() for job in planned}
 
     def timed(job: Planned) -> tuple[TransformRun, StageTime]:
-        """Run ``job`` as one stage (its wall time; the peak memory is the process's, shared by the jobs)."""
+        """Run ``job`` as one stage (its wall time; the peak memory is the process's, shared by the jobs), once
+        the transforms it runs after are done (submitted before it: :func:`start_order`)."""
+        for name in job.source.runs_after:
+            if name in futures:
+                futures[name].result()
         own = Stages()
         with own.stage(f"transform {job.source.name}"):
             run = job.run(cursors[job.source.name], scope, options)
         return run, own.done[0]
 
-    largest_first = sorted(planned, key=lambda j: -sum(p.stat().st_size for p in j.paths))
+    futures: dict[str, Future] = {}
     try:
         with ThreadPoolExecutor(max(1, jobs)) as pool:
-            futures: dict[str, Future] = {job.source.name: pool.submit(timed, job) for job in largest_first}
+            for job in start_order(planned):
+                futures[job.source.name] = pool.submit(timed, job)
             try:
                 wait(futures.values(), return_when=FIRST_EXCEPTION)
                 done = [futures[job.source.name].result() for job in planned]
@@ -192,3 +198,10 @@ def run_transforms(
         result.runs.append(run)
         stages.done.append(stage)
     return result
+
+
+def start_order(planned: list[Planned]) -> list[Planned]:
+    """The order the transforms start in: those another one runs after first, then largest input first (the
+    longest ones start early, so that the last to finish is not a large one started late)."""
+    awaited = {name for job in planned for name in job.source.runs_after}
+    return sorted(planned, key=lambda j: (j.source.name not in awaited, -sum(p.stat().st_size for p in j.paths)))

@@ -12,6 +12,8 @@ means adding its config (CONTRIBUTING.md):
   ``publications``); the build lists the file as present and unused.
 - ``also_reads``: other NCBI files the transform joins, each ``{url, columns}``; the source's own
   URL is ``metadata.ingest_url`` and its columns the reader's.
+- ``runs_after``: other sources whose stored tables the transform reads when they are in the build
+  (gene_info reads mim2gene_medgen's MIM types); the build runs it once they are done.
 
 Its ``writer`` section declares the node and edge properties the transform writes (the columns of its
 tables) and the count guards (``min_node_count``, ``max_edge_count: 0`` for a node-only source), which
@@ -84,6 +86,7 @@ class NcbiSource:
     edge_properties: tuple[str, ...] = ()
     count_bounds: dict[str, int] = field(default_factory=dict)
     only_with: str | None = None
+    runs_after: tuple[str, ...] = ()
 
     @property
     def also_read_names(self) -> tuple[str, ...]:
@@ -178,6 +181,7 @@ def _source(path: Path, config: dict) -> NcbiSource:
             tuple((config.get("writer") or {}).get("edge_properties") or ()),
             {k: int(v) for k, v in (config.get("writer") or {}).items() if k in COUNT_BOUNDS and v is not None},
             transform.get("only_with"),
+            tuple(transform.get("runs_after") or ()),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise UserError(
