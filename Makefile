@@ -7,6 +7,7 @@ DATA ?=
 OUT ?= output
 TAXA ?= default
 PUBLICATIONS ?=
+BIOLINK_STRICT ?=
 PROFILE ?= small
 FORMATS ?= tsv
 
@@ -26,7 +27,7 @@ $(BIN)/ncbi-gene-kg: pyproject.toml requirements.lock
 install: $(BIN)/ncbi-gene-kg ## Create the virtualenv with the pinned dependencies
 
 transform: install ## Build the graph from DATA (default data/, else the bundled sample) into OUT (FORMATS=tsv,jsonl,parquet)
-	$(BIN)/ncbi-gene-kg transform $(if $(DATA),--data $(DATA)) --out $(OUT) --taxa $(TAXA) --format $(FORMATS) $(if $(PUBLICATIONS),--publications)
+	$(BIN)/ncbi-gene-kg transform $(if $(DATA),--data $(DATA)) --out $(OUT) --taxa $(TAXA) --format $(FORMATS) $(if $(PUBLICATIONS),--publications) $(if $(filter 1 true yes,$(BIOLINK_STRICT)),--biolink-strict)
 
 test: install ## Run lint, format and type checks and the test suite (offline)
 	$(BIN)/ruff check src transforms tests bench scripts docs/template

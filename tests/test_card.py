@@ -94,7 +94,7 @@ def test_tp53(built: Path, graph: tuple[list[dict], list[dict]]) -> None:
         "synonyms": "BCC7, BMFS5, LFS1, P53, TRP53",
         "type": "protein_coding_gene (SO:0001217)",
         "taxon": "Homo sapiens (NCBITaxon:9606)",
-        "location": "not in the graph",
+        "location": "chromosome 17, map location 17p13.1",
     }
     assert fields(s["xrefs"]) == {"ENSEMBL": "ENSEMBL:ENSG00000141510", "HGNC": "HGNC:11998", "OMIM": "OMIM:191170"}
     go = expected_go(graph, "NCBIGene:7157")
@@ -129,7 +129,7 @@ def test_brca1(built: Path, graph: tuple[list[dict], list[dict]]) -> None:
         "synonyms": "BRCAI, BRCC1, BROVCA1, FANCS, IRIS, PNCA4, PPP1R53, PSCP, RNF53",
         "type": "protein_coding_gene (SO:0001217)",
         "taxon": "Homo sapiens (NCBITaxon:9606)",
-        "location": "not in the graph",
+        "location": "chromosome 17, map location 17q21.31",
     }
     assert fields(s["xrefs"]) == {"ENSEMBL": "ENSEMBL:ENSG00000012048", "HGNC": "HGNC:1100", "OMIM": "OMIM:113705"}
     assert go_counts(s["GO annotations"]) == expected_go(graph, "NCBIGene:672")

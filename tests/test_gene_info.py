@@ -41,6 +41,8 @@ def test_tp53_node_fields(human: TransformOutput) -> None:
         "in_taxon_label": "Homo sapiens",
         "type": "SO:0001217",
         "provided_by": "infores:ncbi-gene",
+        "chromosome": "17",
+        "map_location": "17p13.1",
     }
 
 

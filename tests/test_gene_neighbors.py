@@ -370,7 +370,9 @@ def test_card_shows_mx1_location_and_neighbors(tmp_path_factory):
     built = build_sample_graph(tmp_path_factory.getbasetemp())
     card = gene_card(built, "MX1")
     assert card.location == {
-        "placement": "NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +"
+        "chromosome": "21",  # gene_info's, outside the Biolink model
+        "map_location": "21q22.3",
+        "placement": "NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +",
     }
     # MX1's 36 partners less the 23 that the 2022-11 gene_info of the sample does not have (newer records,
     # dropped by the merge as dangling edges).
@@ -398,7 +400,7 @@ def test_card_shows_mx1_location_and_neighbors(tmp_path_factory):
     text = render_text(card, width=100)
     assert "\n\nneighbors (13)\n  genetic neighborhood of  FAM3B (NCBIGene:54097), LOC111099027" in text
     assert "\n  overlaps                 LOC126653381 (NCBIGene:126653381)\n" in text
-    assert "  location     placement NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214" in text
+    assert "  location     chromosome 21, map location 21q22.3, placement NC_000021.9 chromosome 21" in text
 
 
 def test_card_shows_coordinates_when_locations_are_written(tmp_path):
@@ -410,11 +412,15 @@ def test_card_shows_coordinates_when_locations_are_written(tmp_path):
     (tmp_path / "graph.duckdb").rename(graph / "ncbi_gene.duckdb")
     card = gene_card(graph, "MX1")
     assert card.location == {
-        "placement": "NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +"
+        "chromosome": "21",  # gene_info's, outside the Biolink model
+        "map_location": "21q22.3",
+        "placement": "NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +",
     }
-    assert "location     placement NC_000021.9 chromosome 21 (GRCh38.p14), interbase 41420557-41459214, strand +\n" in (
+    assert "location     chromosome 21, map location 21q22.3, placement NC_000021.9 chromosome 21 (GRCh38.p14), " in (
         render_text(card, width=120)
     )
     assert gene_card(graph, "WDR45").location == {
-        "placement": "NC_000023.11 chromosome X (GRCh38.p14), interbase 49074441-49101178, strand -"
+        "chromosome": "X",
+        "map_location": "Xp11.23",
+        "placement": "NC_000023.11 chromosome X (GRCh38.p14), interbase 49074441-49101178, strand -",
     }

@@ -119,6 +119,19 @@ def test_one_node_per_gene_in_scope(genes_only) -> None:
     assert sum(x.startswith("OMIM:") for n in nodes for x in n["xref"].split("|")) == n_mim
 
 
+def test_every_gene_has_its_chromosome_and_band_as_its_row_gives_them(genes_only) -> None:
+    rows, (nodes, *_) = genes_only
+    by_id = {n["id"]: n for n in nodes}
+    expected = genes_in_scope(rows)
+    for gene, row in expected.items():  # every gene of the five files, the 108,693 human ones among them
+        node = by_id[f"NCBIGene:{gene}"]
+        assert (node["chromosome"], node["map_location"]) == tuple("" if v == "-" else v for v in row[6:8]), gene
+    human = [row for row in expected.values() if row[0] == "9606"]
+    assert len(human) == 108_693
+    assert sum(row[6] == "X|Y" for row in human) == 111  # pseudo-autosomal genes: chromosome X and Y
+    assert by_id["NCBIGene:7157"]["chromosome"] == "17" and by_id["NCBIGene:7157"]["map_location"] == "17p13.1"
+
+
 def test_tp53(genes_only) -> None:
     _, (nodes, *_) = genes_only
     tp53 = next(n for n in nodes if n["id"] == "NCBIGene:7157")

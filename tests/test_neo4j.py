@@ -286,11 +286,13 @@ def test_export_headers_and_script(sample_out: Path, tmp_path: Path) -> None:
     con.close()
     assert list(nodes[0])[:3] == ["id:ID", ":LABEL", "category:string[]"]
     assert {"name", "synonym:string[]", "xref:string[]", "in_taxon:string[]"} <= set(nodes[0])
+    assert {"chromosome:string[]", "map_location:string[]"} <= set(nodes[0])  # outside the model, lists
     assert list(edges[0])[:4] == [":START_ID", ":TYPE", ":END_ID", "id"]
     assert {"negated:boolean", "publications:string[]", "primary_knowledge_source"} <= set(edges[0])
     assert not {"subject", "predicate", "object"} & set(edges[0])
     tp53 = next(n for n in nodes if n["id:ID"] == TP53)
     assert tp53[":LABEL"].split(ARRAY_DELIMITER) == category_ancestors("biolink:Gene")
+    assert (tp53["chromosome:string[]"], tp53["map_location:string[]"]) == ("17", "17p13.1")
     assert {n["negated:boolean"] for n in edges} <= {"", "true", "false"}
 
     script = (tmp_path / IMPORT_SCRIPT).read_text()

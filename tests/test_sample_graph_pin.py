@@ -21,7 +21,7 @@ import pytest
 from conftest import edge_id, read_kgx
 
 PINNED = {
-    "ncbi_gene_nodes.tsv": "8a03cd111ad58bf0",
+    "ncbi_gene_nodes.tsv": "438575f2040c3e35",
     "ncbi_gene_edges.tsv": "6f28f34788585049",
     "transforms/gene2ensembl_nodes.tsv": "9ac066e26ebb43f0",
     "transforms/gene2go_edges.tsv": "f0cc287c4ee86869",
@@ -29,14 +29,14 @@ PINNED = {
     "transforms/gene2refseq_edges.tsv": "6769599ccaa95fe4",
     "transforms/gene2refseq_nodes.tsv": "7682563e7ea3de73",
     "transforms/gene_group_edges.tsv": "46efdd9f631b86f1",
-    "transforms/gene_info_nodes.tsv": "5cbcc7739a05f92d",
+    "transforms/gene_info_nodes.tsv": "23b776570bdf2451",
     "transforms/gene_neighbors_edges.tsv": "18cf16a377771fa8",
     "transforms/gene_neighbors_nodes.tsv": "fc49be9e907d8f38",
     "transforms/gene_orthologs_edges.tsv": "295fdd86d1e48b37",
     "transforms/gene_summary_nodes.tsv": "64441936966a53d8",
     "transforms/mim2gene_medgen_edges.tsv": "fca9b80f0b70319c",
     "transforms/mim2gene_medgen_nodes.tsv": "9f9aa2f39563c1c6",
-    "ncbi_gene_nodes.tsv as written": "d6293d3817d51b7d",
+    "ncbi_gene_nodes.tsv as written": "0d2a3749ba3a5081",
     "ncbi_gene_edges.tsv as written": "c70efb4c02a64203",
     "row_accounting": "1d251654d8dae107",
 }

@@ -20,6 +20,8 @@ COLUMNS = [
     "Symbol",
     "Synonyms",
     "dbXrefs",
+    "chromosome",
+    "map_location",
     "description",
     "type_of_gene",
     "Full_name_from_nomenclature_authority",
@@ -61,7 +63,10 @@ def transform(source: InputTables) -> None:
                'NCBITaxon:' || g.tax_id                                 AS in_taxon,
                t.label                                                  AS in_taxon_label,
                so.so_id                                                 AS type,
-               '{provenance.NCBI_GENE}'                                 AS provided_by
+               '{provenance.NCBI_GENE}'                                 AS provided_by,
+               -- outside the Biolink model (the config's non_biolink_properties): where the gene sits
+               string_split(g.chromosome, '|')                          AS chromosome,
+               string_split(g.map_location, '|')                        AS map_location
         FROM {source.emitted} g
         LEFT JOIN {xrefs} x USING (_file, _line)
         LEFT JOIN {taxon_labels} t ON t.tax_id = g.tax_id

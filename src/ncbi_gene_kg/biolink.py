@@ -136,6 +136,15 @@ def use_offline_model() -> None:
 
 
 @cache
+def is_slot(kgx_property: str) -> bool:
+    """True when a KGX property ('xref', 'negated', …) is a slot of the pinned model.
+
+    >>> is_slot("in_taxon_label"), is_slot("chromosome")
+    (True, False)
+    """
+    return kgx_property in _slots()
+
+
 def is_multivalued(kgx_property: str) -> bool:
     """True when a KGX property ('xref', 'in_taxon', …) is a multivalued slot in the pinned model.
 

@@ -43,7 +43,7 @@ from ncbi_gene_kg.pipeline import BuildResult, run_transforms
 from ncbi_gene_kg.publish import discard, exclusive, new_build_dir, publish
 from ncbi_gene_kg.report import REPORT_JSON, write_report
 from ncbi_gene_kg.scan import connect
-from ncbi_gene_kg.sources import NcbiSource
+from ncbi_gene_kg.sources import NcbiSource, non_biolink_properties
 from ncbi_gene_kg.sql import quote
 from ncbi_gene_kg.sssom import SSSOM_FILE, history_mappings, write_sssom
 from ncbi_gene_kg.stages import Stages
@@ -142,8 +142,9 @@ def build_date() -> str:
     return moment.date().isoformat()
 
 
-def graph_metadata(result: BuildResult, stats: dict, files: list[dict]) -> dict:
-    """schema.org Dataset metadata (the form Translator's ORION and KG-Hub releases use), with KGX counts."""
+def graph_metadata(result: BuildResult, stats: dict, files: list[dict], node_columns: list[str]) -> dict:
+    """schema.org Dataset metadata (the form Translator's ORION and KG-Hub releases use), with KGX counts and the
+    node properties outside the Biolink model that the graph has (``node_columns``: its nodes' columns)."""
     return {
         "@context": "https://schema.org/",
         "@type": "Dataset",
@@ -158,6 +159,9 @@ def graph_metadata(result: BuildResult, stats: dict, files: list[dict]) -> dict:
             name: version(name) for name in ("ncbi-gene-kg", "biolink-model", "koza", "kgx", "duckdb")
         },
         "taxonScope": {"name": result.scope.name, "tax_ids": result.scope.tax_ids},
+        "nonBiolinkProperties": {
+            name: p.to_dict() for name, p in non_biolink_properties().items() if name in node_columns
+        },
         "statistics": stats,
     }
 
@@ -290,7 +294,7 @@ def build_graph(
         with stages.stage("metadata"):
             stats = statistics(con, validation)
             written += write_validation_report(build_dir, validation, merged, result)
-            metadata = graph_metadata(result, stats, input_files(result)) | {
+            metadata = graph_metadata(result, stats, input_files(result), con.table("nodes").columns) | {
                 "distribution": file_list(build_dir, written)
             }
             (build_dir / "graph_metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
@@ -426,11 +430,12 @@ def run_build(
     formats: list[str] | None = None,
     accessions: bool = False,
     transform_files: bool = False,
+    biolink_strict: bool = False,
 ) -> None:
     """The `transform` command: build into a new build folder, publish it as OUT's graph, print the summary."""
     scope = load_scope(taxa)
     stages = Stages()
-    fields = {"ortholog_scope": orthologs, "publications": publications}
+    fields = {"ortholog_scope": orthologs, "publications": publications, "biolink_strict": biolink_strict}
 
     def on_start(source: NcbiSource, inputs: list[Path]) -> None:
         """Print which files a source is about to read, so a long build shows its progress."""

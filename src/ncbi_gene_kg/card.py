@@ -39,8 +39,8 @@ PRODUCT_PREDICATES = {"biolink:has_gene_product": "subject", "biolink:gene_produ
 ASPECTS = {"Function": "molecular function", "Process": "biological process", "Component": "cellular component"}
 # Edge properties shown with a disease association (besides predicate and source): Biolink qualifiers
 QUALIFIER_SLOTS = ("has_confidence_level", "allelic_requirement", "qualifiers")
-# Node properties that would give a gene's place in the genome (gene_info's chromosome and band: no Biolink
-# slot, not emitted; see docs/sources/gene_neighbors.md), shown when a graph has them
+# Node properties that give a gene's place in the genome (gene_info's chromosome and band: outside the Biolink
+# model, left out of a --biolink-strict build), shown when a graph has them
 LOCATION_SLOTS = ("chromosome", "map_location")
 # Edges that place the gene on a sequence (gene_neighbors with locations: true), shown with the location
 LOCATION_PREDICATE = "biolink:has_sequence_location"
@@ -355,7 +355,7 @@ def _build(con: duckdb.DuckDBPyConnection, gene_id: str) -> GeneCard:
         type_label=_type_labels().get(joined(node.get("type")) or ""),
         taxon=joined(node.get("in_taxon")),
         taxon_label=node.get("in_taxon_label"),
-        location={slot: node[slot] for slot in LOCATION_SLOTS if node.get(slot)}
+        location={slot: joined(node[slot]) for slot in LOCATION_SLOTS if node.get(slot)}
         | {
             "placement" + (f" {i}" if i > 1 else ""): f"{sequence} {text}"
             for i, (_, sequence, text) in enumerate(sorted(places), start=1)

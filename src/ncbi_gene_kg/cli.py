@@ -106,6 +106,15 @@ def transform(
             "OUT/transforms/ (a debugging aid: it doubles the writes).",
         ),
     ] = False,
+    biolink_strict: Annotated[
+        bool,
+        typer.Option(
+            "--biolink-strict",
+            envvar="BIOLINK_STRICT",
+            help="Leave out the node properties outside the Biolink model (gene_info's chromosome and "
+            "map_location), for consumers that reject anything else.",
+        ),
+    ] = False,
 ) -> None:
     """Run every transform whose input is present, merge, validate, and write the graph to OUT."""
     from ncbi_gene_kg.build import run_build
@@ -126,6 +135,7 @@ def transform(
         formats=parse_formats(output_format),
         accessions=accessions,
         transform_files=transform_files,
+        biolink_strict=biolink_strict,
     )
 
 

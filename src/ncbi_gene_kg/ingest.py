@@ -31,7 +31,7 @@ from ncbi_gene_kg.accounting import (
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.kgx import column_types, edge_id, kgx_type, normalized
 from ncbi_gene_kg.scan import scan_files
-from ncbi_gene_kg.sources import NcbiSource
+from ncbi_gene_kg.sources import NcbiSource, non_biolink_properties
 from ncbi_gene_kg.sql import ident, one, quote, scalar, string_list
 from ncbi_gene_kg.tables import register_table
 from ncbi_gene_kg.taxa import TaxonScope
@@ -236,7 +236,10 @@ class InputTables:
 
     def _store(self, kind: Kind, query: str) -> int:
         declared = list(self.source.node_properties if kind == "node" else self.source.edge_properties)
-        types = column_types(self.con.sql(query))
+        # A --biolink-strict build leaves out the properties outside the model (the query may still give them).
+        left_out = set(non_biolink_properties()) if flag(self.options, "biolink_strict", False) else set()
+        declared = [c for c in declared if c not in left_out]
+        types = {c: t for c, t in column_types(self.con.sql(query)).items() if c not in left_out}
         if kind == "edge" and "id" in types:
             raise ValueError("edges are given their id when stored (kgx.edge_id); select no id column")
         wanted = [c for c in declared if not (kind == "edge" and c == "id")]

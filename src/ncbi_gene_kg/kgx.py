@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 import duckdb
 
 from ncbi_gene_kg.biolink import is_multivalued, slot_range
+from ncbi_gene_kg.sources import non_biolink_properties
 from ncbi_gene_kg.sql import ident, quote
 
 LIST_DELIMITER = "|"
@@ -34,11 +35,15 @@ RANGE_TYPES = {"boolean": "BOOLEAN", "integer": "BIGINT", "float": "DOUBLE", "do
 
 
 def is_list(column: str) -> bool:
-    """Whether a KGX property is a list in the tables: a multivalued slot, but for id and category.
+    """Whether a KGX property is a list in the tables: a multivalued slot, but for id and category, or a
+    multivalued property outside the model that a source declares (``non_biolink_properties``).
 
-    >>> is_list("xref"), is_list("category"), is_list("name")
-    (True, False, False)
+    >>> is_list("xref"), is_list("category"), is_list("name"), is_list("chromosome")
+    (True, False, False, True)
     """
+    declared = non_biolink_properties().get(column)
+    if declared is not None:
+        return declared.multivalued
     return column not in SINGLE_VALUED and is_multivalued(column)
 
 

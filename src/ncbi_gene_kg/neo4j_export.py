@@ -42,7 +42,7 @@ from rich.console import Console
 from ncbi_gene_kg.biolink import category_ancestors, is_category, is_multivalued, slot_range
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH, open_graph
-from ncbi_gene_kg.kgx import LIST_DELIMITER, column_types
+from ncbi_gene_kg.kgx import LIST_DELIMITER, column_types, is_list
 from ncbi_gene_kg.sql import ident, quote, string_list
 
 NODE_KEY_LABEL = "biolink:NamedThing"
@@ -83,16 +83,19 @@ def constraint_statements() -> list[str]:
 
 @cache
 def neo4j_type(column: str) -> str:
-    """The Neo4j import type of a KGX column: from its Biolink slot's range, ``[]`` when multivalued.
+    """The Neo4j import type of a KGX column: from its Biolink slot's range, ``[]`` when multivalued (or a
+    declared non-Biolink list: ``chromosome``).
 
     ``category`` is multivalued in Biolink, so it is a list in Neo4j although a node has one (kgx's sink
     and queries such as ``'biolink:Gene' IN n.category`` expect a list).
 
     >>> neo4j_type("negated"), neo4j_type("xref"), neo4j_type("name"), neo4j_type("category")
     ('boolean', 'string[]', 'string', 'string[]')
+    >>> neo4j_type("chromosome")
+    'string[]'
     """
     base = RANGE_TYPES.get(slot_range(column) or "string", "string")
-    return base + "[]" if is_multivalued(column) else base
+    return base + "[]" if is_multivalued(column) or is_list(column) else base
 
 
 def node_labels(category: str) -> list[str]:
@@ -136,13 +139,13 @@ def typed_sql(column: str, dtype: str) -> str:
     """
     col, kind = ident(column), neo4j_type(column)
     base, stored = SQL_TYPES[kind.removesuffix("[]")], dtype.removesuffix("[]")
-    is_list = dtype.endswith("[]")
-    if is_list and not kind.endswith("[]"):
+    listed = dtype.endswith("[]")
+    if listed and not kind.endswith("[]"):
         raise UserError(f"graph column {column!r} is a list, but its Biolink slot is single-valued")
     checks = ""
     if stored == "VARCHAR":
         # The value as the KGX TSV cell shows it, to look for what cannot be imported and to name it.
-        text = f"array_to_string({col}, {quote(LIST_DELIMITER)})" if is_list else col
+        text = f"array_to_string({col}, {quote(LIST_DELIMITER)})" if listed else col
         where = quote(f"{column}: ")
         if kind.endswith("[]"):
             shown = f"replace({text}, chr(31), '<U+001F>')"
@@ -150,8 +153,8 @@ def typed_sql(column: str, dtype: str) -> str:
             checks += f" WHEN contains({text}, chr(31)) THEN {holds}"
         broken = _fail(f"{where} || {quote('a value holds a line break')}")
         checks += f" WHEN contains({text}, chr(10)) OR contains({text}, chr(13)) THEN {broken}"
-    value = col if stored == base else f"CAST({col} AS {base}{'[]' if is_list else ''})"
-    if kind.endswith("[]") and not is_list:
+    value = col if stored == base else f"CAST({col} AS {base}{'[]' if listed else ''})"
+    if kind.endswith("[]") and not listed:
         value = f"[{value}]"  # category: one per node in the graph, a list in Neo4j
     return f"CASE WHEN {col} IS NULL THEN NULL{checks} ELSE {value} END"
 

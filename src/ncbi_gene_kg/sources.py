@@ -12,6 +12,9 @@ means adding its config (CONTRIBUTING.md):
   ``publications``); the build lists the file as present and unused.
 - ``also_reads``: other NCBI files the transform joins, each ``{url, columns}``; the source's own
   URL is ``metadata.ingest_url`` and its columns the reader's.
+- ``non_biolink_properties``: node properties the transform writes that the Biolink model has no slot for
+  (gene_info's ``chromosome`` and ``map_location``), each ``{multivalued, description}``: typed, declared in
+  the graph's metadata, the RIG and the validation report, and left out of a ``--biolink-strict`` build.
 - ``runs_after``: other sources whose stored tables the transform reads when they are in the build
   (gene_info reads mim2gene_medgen's MIM types); the build runs it once they are done.
 
@@ -71,6 +74,21 @@ class NcbiFile:
 
 
 @dataclass(frozen=True)
+class NonBiolinkProperty:
+    """A node property outside the Biolink model that a source declares (``non_biolink_properties``)."""
+
+    name: str
+    source: str
+    multivalued: bool
+    description: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """As graph_metadata.json and the RIG list it."""
+        kind = "list of strings" if self.multivalued else "string"
+        return {"source": self.source, "type": kind, "description": self.description}
+
+
+@dataclass(frozen=True)
 class NcbiSource:
     """A Koza config in config/ and the facts it states (see the module docstring)."""
 
@@ -87,6 +105,7 @@ class NcbiSource:
     count_bounds: dict[str, int] = field(default_factory=dict)
     only_with: str | None = None
     runs_after: tuple[str, ...] = ()
+    non_biolink_properties: tuple[NonBiolinkProperty, ...] = ()
 
     @property
     def also_read_names(self) -> tuple[str, ...]:
@@ -127,6 +146,12 @@ def property_preferences() -> dict[str, list[str]]:
         for prop in sources_by_name()[name].preferred_for:
             preferred.setdefault(prop, []).append(name)
     return preferred
+
+
+@cache
+def non_biolink_properties() -> dict[str, NonBiolinkProperty]:
+    """The node properties outside the Biolink model that the sources declare, by name."""
+    return {p.name: p for s in sources_by_name().values() for p in s.non_biolink_properties}
 
 
 def curie_properties(kind: str) -> list[str]:
@@ -182,11 +207,16 @@ def _source(path: Path, config: dict) -> NcbiSource:
             {k: int(v) for k, v in (config.get("writer") or {}).items() if k in COUNT_BOUNDS and v is not None},
             transform.get("only_with"),
             tuple(transform.get("runs_after") or ()),
+            tuple(
+                NonBiolinkProperty(name, own.name, bool(entry["multivalued"]), " ".join(entry["description"].split()))
+                for name, entry in (transform.get("non_biolink_properties") or {}).items()
+            ),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise UserError(
             f"{path}: a source config needs name, metadata.ingest_url, reader.columns, transform.code and "
-            f"transform.merge_rank; also_reads maps names to {{url, columns}} ({error!r})"
+            f"transform.merge_rank; also_reads maps names to {{url, columns}}, non_biolink_properties to "
+            f"{{multivalued, description}} ({error!r})"
         ) from error
 
 

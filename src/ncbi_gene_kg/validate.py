@@ -27,6 +27,7 @@ from ncbi_gene_kg.biolink import (
     is_category,
     is_multivalued,
     is_predicate,
+    is_slot,
     prefix_map,
     share_toolkit,
     slot_range,
@@ -34,7 +35,7 @@ from ncbi_gene_kg.biolink import (
 )
 from ncbi_gene_kg.curie import is_known_prefix
 from ncbi_gene_kg.kgx import column_types, qualifiers_of, tsv_line
-from ncbi_gene_kg.sources import curie_properties
+from ncbi_gene_kg.sources import curie_properties, non_biolink_properties
 from ncbi_gene_kg.sql import ident, one, quote
 
 # The properties whose values are CURIEs: each source config's curie_properties.
@@ -205,6 +206,7 @@ def check_graph(con: duckdb.DuckDBPyConnection) -> ValidationResult:
         result.shapes[table] = shapes
         kind = table[:-1]
         types = column_types(con.table(table))
+        _check_properties(result, kind, list(types))
         for column, name in bad.items():
             if any(r[name] for r in shapes.rows):
                 n, examples = offenders(con, table, column, _bad_value(column, types[column]) or "false")
@@ -225,6 +227,21 @@ def check_graph(con: duckdb.DuckDBPyConnection) -> ValidationResult:
                 n, examples = offenders(con, table, column, where)
                 result.add(f"{kind} {column} is not a CURIE with a registry prefix", n, examples)
     return result
+
+
+def _check_properties(result: ValidationResult, kind: str, columns: list[str]) -> None:
+    """Every property is a Biolink slot or one a source declares outside the model (a note names those)."""
+    declared = non_biolink_properties()
+    known = [c for c in columns if c in declared and kind == "node"]
+    unknown = [c for c in columns if not is_slot(c) and c not in known]
+    if unknown:
+        result.add(f"{kind} property not in the Biolink model and not declared by a source", len(unknown), unknown)
+    if known:
+        result.notes.append(
+            f"{kind} properties outside the Biolink model, as declared (non_biolink_properties of "
+            + ", ".join(sorted({f"config/{declared[c].source}.yaml" for c in known}))
+            + f"): {', '.join(known)}; --biolink-strict leaves them out"
+        )
 
 
 def _check_keys(result: ValidationResult, kind: str, row: dict[str, Any]) -> None:
