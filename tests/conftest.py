@@ -7,6 +7,7 @@ import csv
 import gzip
 import hashlib
 import io
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from rich.console import Console
 
 from ncbi_gene_kg.accounting import RowAccount
 from ncbi_gene_kg.merge import MergeResult
-from ncbi_gene_kg.paths import CONFIG_DIR, PROJECT_ROOT
+from ncbi_gene_kg.paths import CONFIG_DIR, PROJECT_ROOT, SAMPLE_DIR
 from ncbi_gene_kg.taxa import load_scope
 
 # Real NCBI Gene rows carried by the project (origins in tests/data/ncbi/README.md).
@@ -115,6 +116,15 @@ def quiet_build(data: Path | None, out: Path, **options: Any) -> None:
     run_build(
         data, out, "default", "both", 0.01, Console(file=io.StringIO(), width=200), time.perf_counter(), **options
     )
+
+
+def sample_data(tmp_path: Path, *names: str) -> Path:
+    """A DATA folder (``tmp_path``/data) holding copies of these files of the bundled sample."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in names:
+        shutil.copy(SAMPLE_DIR / name, data / name)
+    return data
 
 
 def write_rows(path: Path, header: str, rows: list[str]) -> Path:

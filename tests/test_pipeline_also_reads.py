@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from ncbi_gene_kg.paths import SAMPLE_DIR
+from conftest import sample_data
+
 from ncbi_gene_kg.pipeline import discover_sources, run_transforms
 from ncbi_gene_kg.scan import connect
 from ncbi_gene_kg.taxa import load_scope
-
-
-def data_with(tmp_path: Path, *names: str) -> Path:
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in names:
-        shutil.copy(SAMPLE_DIR / name, data / name)
-    return data
 
 
 def test_also_reads_is_read_from_the_config():
@@ -26,7 +18,7 @@ def test_also_reads_is_read_from_the_config():
 
 
 def test_the_collab_file_is_passed_and_accounted_for(tmp_path: Path):
-    data = data_with(tmp_path, "gene2refseq.gz", "gene_refseq_uniprotkb_collab.gz")
+    data = sample_data(tmp_path, "gene2refseq.gz", "gene_refseq_uniprotkb_collab.gz")
     result = run_transforms(connect(), load_scope("default"), data)
     (run,) = result.runs
     assert [p.name for p in run.inputs] == ["gene2refseq.gz", "gene_refseq_uniprotkb_collab.gz"]
@@ -37,7 +29,7 @@ def test_the_collab_file_is_passed_and_accounted_for(tmp_path: Path):
 
 
 def test_without_the_collab_file_the_transform_is_skipped(tmp_path: Path):
-    data = data_with(tmp_path, "gene2refseq.gz", "gene_info.gz")
+    data = sample_data(tmp_path, "gene2refseq.gz", "gene_info.gz")
     result = run_transforms(connect(), load_scope("default"), data)
     assert [run.source.name for run in result.runs] == ["gene_info"]
     assert "gene2refseq (needs gene_refseq_uniprotkb_collab)" in result.skipped

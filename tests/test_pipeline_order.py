@@ -3,24 +3,16 @@ gene_info reads mim2gene_medgen's types of MIM numbers (ncbi_gene_kg.omim)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import sample_data
 
 from ncbi_gene_kg.omim import NOT_TYPED
 from ncbi_gene_kg.paths import SAMPLE_DIR
 from ncbi_gene_kg.pipeline import discover_sources, plan, run_transforms, start_order
 from ncbi_gene_kg.scan import connect
 from ncbi_gene_kg.taxa import load_scope
-
-
-def data_with(tmp_path: Path, *names: str) -> Path:
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in names:
-        shutil.copy(SAMPLE_DIR / name, data / name)
-    return data
 
 
 def test_runs_after_is_read_from_the_config() -> None:
@@ -39,7 +31,7 @@ def test_what_others_wait_for_starts_first_then_the_largest() -> None:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_gene_info_types_its_mim_xrefs_by_mim2gene_medgen(tmp_path: Path, jobs: int) -> None:
-    data = data_with(tmp_path, "gene_info.gz", "mim2gene_medgen")
+    data = sample_data(tmp_path, "gene_info.gz", "mim2gene_medgen")
     result = run_transforms(connect(), load_scope("default"), data, jobs=jobs)
     (gene_info,) = [a for run in result.runs for a in run.accounts if a.source == "gene_info"]
     # MIM:613531, the dbXref of GeneID 11191 (PTENP1) on line 132, is in no row of the 2026-04 mim2gene_medgen
@@ -50,7 +42,7 @@ def test_gene_info_types_its_mim_xrefs_by_mim2gene_medgen(tmp_path: Path, jobs: 
 
 
 def test_without_mim2gene_medgen_the_mim_xrefs_are_kept_and_the_build_says_so(tmp_path: Path) -> None:
-    data = data_with(tmp_path, "gene_info.gz")
+    data = sample_data(tmp_path, "gene_info.gz")
     (run,) = run_transforms(connect(), load_scope("default"), data).runs
     (gene_info,) = run.accounts
     assert not [reason for reason in gene_info.dropped_values if "MIM" in reason]
