@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH_DB, columns, has_table
@@ -305,3 +308,129 @@ def one_line(report: dict[str, Any]) -> str:
         f"{reasons[REPLACED]:,} replaced, {reasons[NO_HISTORY]:,} without history), {symbols:,} symbols changed, "
         f"+{edges['added']:,} / −{edges['removed']:,} edges"
     )
+
+
+def headline(report: dict[str, Any]) -> str:
+    """The first line of every rendering: which builds are compared, or why they differ by construction."""
+    if report["incomparable"]:
+        return "not the same kind of graph, so not only NCBI's changes: " + "; ".join(report["incomparable"])
+    old, new = report[OLD], report[NEW]
+    return (
+        f"{old['date']} → {new['date']} (taxon scope {new['taxon_scope']}, Biolink {new['biolink_version']}): "
+        f"{old['nodes']:,} → {new['nodes']:,} nodes, {old['edges']:,} → {new['edges']:,} edges"
+    )
+
+
+def clipped(value: str | None, width: int = 60) -> str:
+    """A value for a table cell: '–' for none, long ones cut."""
+    if value is None:
+        return "–"
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def example_line(example: dict[str, Any], prop: str) -> str:
+    """``NCBIGene:1234 (FOO) symbol FOO → BAR``."""
+    label = f" ({example['label']})" if example["label"] and example["label"] != example["id"] else ""
+    return f"{example['id']}{label} {prop} {clipped(example[OLD])} → {clipped(example[NEW])}"
+
+
+def removed_line(gene: dict[str, Any]) -> str:
+    """``NCBIGene:1 (FOO): replaced by NCBIGene:2 on 2021-03-01 (in NEW)``."""
+    why = gene["reason"]
+    if gene["reason"] == REPLACED:
+        why = f"replaced by {gene['replaced_by']} ({'in' if gene['replacement_in_new'] else 'not in'} NEW)"
+    when = f" on {gene['date']}" if gene["date"] else ""
+    return f"{gene['id']} ({gene['symbol']}): {why}{when}"
+
+
+def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The report's tables, as (title, header, rows) of text, for the terminal and for Markdown."""
+    nodes, edges, removed = report["nodes"], report["edges"], report["removed_genes"]
+
+    def n(value: int) -> str:
+        return f"{value:,}"
+
+    tables = [
+        (
+            "Nodes by category",
+            ["category", "added", "removed", "changed"],
+            [[r["category"], n(r["added"]), n(r["removed"]), n(r["changed"])] for r in nodes["by_category"]],
+        ),
+        (
+            "Nodes by taxon",
+            ["taxon", "added", "removed", "changed"],
+            [[r["taxon"], n(r["added"]), n(r["removed"]), n(r["changed"])] for r in nodes["by_taxon"]],
+        ),
+        (
+            "Changed node properties",
+            ["property", "nodes", "first example"],
+            [[p, n(c), example_line(nodes["examples"][p][0], p)] for p, c in nodes["changed_properties"].items()],
+        ),
+        (
+            "Removed genes by reason" + ("" if removed["history_in_new"] else " (NEW has no gene_history)"),
+            ["reason", "genes", "first example"],
+            [
+                [reason, n(count), next((removed_line(g) for g in removed["genes"] if g["reason"] == reason), "")]
+                for reason, count in removed["by_reason"].items()
+            ],
+        ),
+        (
+            "Edges by predicate and primary knowledge source",
+            ["predicate", "source", "added", "removed", "changed"],
+            [
+                [r["predicate"], r["primary_knowledge_source"], n(r["added"]), n(r["removed"]), n(r["changed"])]
+                for r in edges["by_predicate_and_source"]
+            ],
+        ),
+        (
+            "Changed edge properties",
+            ["property", "edges", "first example"],
+            [[p, n(c), example_line(edges["examples"][p][0], p)] for p, c in edges["changed_properties"].items()],
+        ),
+    ]
+    return [table for table in tables if table[2]]
+
+
+def print_report(console: Console, report: dict[str, Any]) -> None:
+    """The terminal summary: the headline, the one-line summary and the tables."""
+    console.print(headline(report), highlight=False, soft_wrap=True)
+    nodes, edges = report["nodes"], report["edges"]
+    console.print(
+        f"nodes: +{nodes['added']:,} −{nodes['removed']:,} ~{nodes['changed']:,}; "
+        f"edges: +{edges['added']:,} −{edges['removed']:,} ~{edges['changed']:,}",
+        highlight=False,
+    )
+    console.print(one_line(report), highlight=False, soft_wrap=True)
+    for title, header, rows in sections(report):
+        table = Table(*header, title=title)
+        for row in rows:
+            table.add_row(*(escape(cell) for cell in row))
+        console.print(table)
+
+
+def markdown_note(report: dict[str, Any]) -> str:
+    """The report as a release note: the headline, the tables, and every removed gene."""
+    lines = [
+        "# Changes since the previous release",
+        "",
+        headline(report),
+        "",
+        one_line(report),
+    ]
+    for title, header, rows in sections(report):
+        lines += ["", f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    for title, key in (("Changed node properties: examples", "nodes"), ("Changed edge properties: examples", "edges")):
+        examples = report[key]["examples"]
+        if examples:
+            lines += ["", f"## {title}", ""]
+            lines += [f"- `{example_line(e, p)}`" for p, found in examples.items() for e in found]
+    genes = report["removed_genes"]["genes"]
+    if genes:
+        lines += ["", "## Removed genes", ""] + [f"- {removed_line(g)}" for g in genes]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(report: dict[str, Any]) -> str:
+    """The report as `diff --json` prints it and a build writes ``changes.json``."""
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
