@@ -35,6 +35,7 @@ METADATA = "graph_metadata.json"
 OLD, NEW = "old", "new"
 EXAMPLES = 5  # examples per property, per kind of change
 NONE = "(none)"
+FIRST_BUILD = "nothing to compare with: OUT held no graph before this build"
 # Why a gene of OLD is not in NEW, from NEW's gene_history.
 DISCONTINUED, REPLACED, NO_HISTORY = "discontinued", "replaced", "no history record"
 
@@ -61,6 +62,18 @@ def diff_graphs(old_dir: Path, new_dir: Path, spill: Path | None = None) -> dict
         }
     finally:
         con.close()
+
+
+def changes_since(previous: Path | None, build_dir: Path, spill: Path | None = None) -> dict[str, Any]:
+    """A build's ``changes.json``: the diff from the graph OUT held before (``previous``) to the new one in
+    ``build_dir``; with no previous graph, or one that cannot be compared (half-written, from an older version),
+    ``{"old": null, "note": why}``: the build goes on."""
+    if previous is None:
+        return {OLD: None, "note": FIRST_BUILD}
+    try:
+        return diff_graphs(previous, build_dir, spill)
+    except UserError as error:
+        return {OLD: None, "note": f"the previous graph cannot be compared: {error}"}
 
 
 def graph_metadata(folder: Path) -> dict[str, Any]:
