@@ -12,6 +12,7 @@ removed and renamed GeneIDs computed here from the raw rows with plain Python.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import shutil
@@ -220,3 +221,37 @@ def test_bad_arguments_get_a_one_line_error(builds: dict, tmp_path: Path) -> Non
         assert result.returncode == 1
         assert result.stderr.startswith("error: ") and message in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- the large tier: two real releases of the whole human gene_info --------------------------------------------
+
+
+def human_genes(release: str) -> dict[str, str]:
+    """GeneID -> Symbol of a whole human gene_info release, from its raw rows (placeholders, Symbol NEWENTRY, are
+    not genes: the build leaves them out)."""
+    with gzip.open(REAL_DATA / f"gene_info/Homo_sapiens.{release}.gene_info.gz", "rt") as fh:
+        rows = [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")]
+    return {row[1]: row[2] for row in rows if row[2] != "NEWENTRY"}
+
+
+@pytest.mark.large
+def test_two_human_releases(tmp_path: Path) -> None:
+    releases = {}
+    for release in ("2020-12", "2022-11"):
+        data = tmp_path / f"data-{release}"
+        data.mkdir()
+        shutil.copy(REAL_DATA / f"gene_info/Homo_sapiens.{release}.gene_info.gz", data / "Homo_sapiens.gene_info.gz")
+        quiet_build(data, tmp_path / release)
+        releases[release] = human_genes(release)
+    old, new = releases["2020-12"], releases["2022-11"]
+    report = diff_graphs(tmp_path / "2020-12", tmp_path / "2022-11")
+    removed = {g["id"].removeprefix("NCBIGene:") for g in report["removed_genes"]["genes"]}
+    assert removed == old.keys() - new.keys()
+    assert report["removed_genes"]["by_reason"]["no history record"] == len(removed)  # no gene_history given
+    assert report["nodes"]["added"] == len(new.keys() - old.keys())
+    renamed = {gene for gene in old.keys() & new.keys() if old[gene] != new[gene]}
+    assert report["nodes"]["changed_properties"]["symbol"] == len(renamed)
+    for example in report["nodes"]["examples"]["symbol"]:
+        gene = example["id"].removeprefix("NCBIGene:")
+        assert (example["old"], example["new"]) == (old[gene], new[gene])
+    assert report["nodes"]["examples"]["symbol"] == sorted(report["nodes"]["examples"]["symbol"], key=lambda e: e["id"])
