@@ -35,6 +35,7 @@ METADATA = "graph_metadata.json"
 OLD, NEW = "old", "new"
 EXAMPLES = 5  # examples per property, per kind of change
 NONE = "(none)"
+COUNTED = {"added", "removed", "changed", "nodes", "edges", "genes"}  # the table columns that are counts
 FIRST_BUILD = "nothing to compare with: OUT held no graph before this build"
 # Why a gene of OLD is not in NEW, from NEW's gene_history.
 DISCONTINUED, REPLACED, NO_HISTORY = "discontinued", "replaced", "no history record"
@@ -415,7 +416,9 @@ def print_report(console: Console, report: dict[str, Any]) -> None:
     )
     console.print(one_line(report), highlight=False, soft_wrap=True)
     for title, header, rows in sections(report):
-        table = Table(*header, title=title)
+        table = Table(title=title)
+        for name in header:
+            table.add_column(name, justify="right" if name in COUNTED else "left")
         for row in rows:
             table.add_row(*(escape(cell) for cell in row))
         console.print(table)
