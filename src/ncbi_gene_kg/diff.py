@@ -232,6 +232,18 @@ def node_label(con: duckdb.DuckDBPyConnection, alias: str) -> str:
     return f"coalesce({', '.join(f'n.{c}' for c in present)})" if present else "NULL::VARCHAR"
 
 
+def record_examples(con: duckdb.DuckDBPyConnection, table: str, kind: str, label: str) -> list[dict[str, Any]]:
+    """The first records (by id) ``kind`` ('added' or 'removed') names, each with its ``label`` (SQL on row ``n`` of
+    the graph that has it)."""
+    alias = NEW if kind == "added" else OLD
+    rows = con.execute(f"""
+        SELECT x.id, {label}
+        FROM (SELECT id FROM {table}_{kind} ORDER BY id LIMIT {EXAMPLES}) x JOIN {alias}.{table} n ON n.id = x.id
+        ORDER BY x.id
+    """).fetchall()
+    return [{"id": i, "label": name} for i, name in rows]
+
+
 def node_changes(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Nodes added, removed and changed; per category and taxon; per property, with examples."""
     changed_rows(con, "nodes", {"category": "category", "taxon": "in_taxon"})
@@ -242,6 +254,8 @@ def node_changes(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "by_category": breakdown(con, "nodes", ["category"]),
         "by_taxon": breakdown(con, "nodes", ["taxon"]),
         "examples": property_examples(con, "nodes", properties, node_label(con, NEW)),
+        "added_examples": record_examples(con, "nodes", "added", node_label(con, NEW)),
+        "removed_examples": record_examples(con, "nodes", "removed", node_label(con, OLD)),
     }
 
 
@@ -250,16 +264,6 @@ def edge_changes(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     changed_rows(con, "edges", {"predicate": "predicate", "source": "primary_knowledge_source"})
     properties = changed_properties(con, "edges")
     label = "n.subject || ' ' || n.predicate || ' ' || n.object"
-    sampled = {}
-    for kind, alias in (("added", NEW), ("removed", OLD)):
-        sampled[kind] = [
-            {"id": i, "label": name}
-            for i, name in con.execute(f"""
-                SELECT x.id, n.subject || ' ' || n.predicate || ' ' || n.object
-                FROM (SELECT id FROM edges_{kind} ORDER BY id LIMIT {EXAMPLES}) x JOIN {alias}.edges n ON n.id = x.id
-                ORDER BY x.id
-            """).fetchall()
-        ]
     return {
         **counts(con, "edges"),
         "changed_properties": properties,
@@ -268,8 +272,8 @@ def edge_changes(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             for r in breakdown(con, "edges", ["predicate", "source"])
         ],
         "examples": property_examples(con, "edges", properties, label),
-        "added_examples": sampled["added"],
-        "removed_examples": sampled["removed"],
+        "added_examples": record_examples(con, "edges", "added", label),
+        "removed_examples": record_examples(con, "edges", "removed", label),
     }
 
 
