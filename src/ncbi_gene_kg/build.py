@@ -298,8 +298,8 @@ def build_graph(
                 "distribution": file_list(build_dir, written)
             }
             (build_dir / "graph_metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
-        with stages.stage("changes"):  # the two graph databases compared in DuckDB; no graph file is read
-            changes = changes_since(previous, build_dir, build_dir / SPILL)
+        with stages.stage("changes"):  # the two graph databases compared in the build's DuckDB (its memory bound)
+            changes = changes_since(previous, build_dir, con)
             write_text(build_dir / CHANGES_JSON, to_json(changes))
         with stages.stage("bundle"):
             bundle(build_dir, formats)

@@ -41,38 +41,53 @@ FIRST_BUILD = "nothing to compare with: OUT held no graph before this build"
 DISCONTINUED, REPLACED, NO_HISTORY = "discontinued", "replaced", "no history record"
 
 
-def diff_graphs(old_dir: Path, new_dir: Path, spill: Path | None = None) -> dict[str, Any]:
+def diff_graphs(old_dir: Path, new_dir: Path, con: duckdb.DuckDBPyConnection | None = None) -> dict[str, Any]:
     """The changes from the graph built in ``old_dir`` to the one in ``new_dir`` (each a build's output folder
-    or build folder, with ``ncbi_gene.duckdb`` and ``graph_metadata.json``).
+    or build folder, with ``ncbi_gene.duckdb`` and ``graph_metadata.json``), compared in ``con`` (a build's
+    connection, so that the diff shares its memory bound; left as it was found) or in a new in-memory database.
 
     Raises:
         UserError: when a folder holds no complete graph.
     """
     old_meta, new_meta = graph_metadata(old_dir), graph_metadata(new_dir)
-    con = connect(spill, preserve_order=False)
+    work = con or connect(preserve_order=False)
     try:
         for alias, folder in ((OLD, old_dir), (NEW, new_dir)):
-            attach(con, alias, folder)
+            attach(work, alias, folder)
         return {
             OLD: summary(old_meta),
             NEW: summary(new_meta),
             "incomparable": incomparable(old_meta, new_meta),
-            "nodes": node_changes(con),
-            "removed_genes": removed_genes(con),
-            "edges": edge_changes(con),
+            "nodes": node_changes(work),
+            "removed_genes": removed_genes(work),
+            "edges": edge_changes(work),
         }
     finally:
-        con.close()
+        if con is None:
+            work.close()
+        else:
+            release(work)
 
 
-def changes_since(previous: Path | None, build_dir: Path, spill: Path | None = None) -> dict[str, Any]:
+def release(con: duckdb.DuckDBPyConnection) -> None:
+    """Detach the two graphs and drop the diff's temp tables from a connection the caller goes on using."""
+    for table in ("nodes", "edges"):
+        for kind in ("added", "removed", "changed"):
+            con.execute(f"DROP TABLE IF EXISTS temp.{table}_{kind}")
+    for alias in (OLD, NEW):
+        con.execute(f"DETACH DATABASE IF EXISTS {alias}")
+
+
+def changes_since(
+    previous: Path | None, build_dir: Path, con: duckdb.DuckDBPyConnection | None = None
+) -> dict[str, Any]:
     """A build's ``changes.json``: the diff from the graph OUT held before (``previous``) to the new one in
-    ``build_dir``; with no previous graph, or one that cannot be compared (half-written, from an older version),
-    ``{"old": null, "note": why}``: the build goes on."""
+    ``build_dir`` (in ``con``, the build's connection); with no previous graph, or one that cannot be compared
+    (half-written, from an older version), ``{"old": null, "note": why}``: the build goes on."""
     if previous is None:
         return {OLD: None, "note": FIRST_BUILD}
     try:
-        return diff_graphs(previous, build_dir, spill)
+        return diff_graphs(previous, build_dir, con)
     except UserError as error:
         return {OLD: None, "note": f"the previous graph cannot be compared: {error}"}
 
