@@ -226,9 +226,13 @@ def diff(
 ) -> None:
     """What changed from the graph in OLD to the one in NEW, gene by gene and edge by edge.
 
-    Nodes added, removed and changed (per category, taxon and property, with examples), why each removed gene
-    went (NEW's gene_history: discontinued, replaced, or no record), and edges added, removed and changed (per
-    predicate and primary knowledge source). Compared in DuckDB on the two graph databases.
+    Nodes added, removed and changed, per category, taxon and property, with examples.
+
+    Removed genes and why, from NEW's gene_history: discontinued, replaced by another GeneID, or no record.
+
+    Edges added, removed and changed, per predicate and primary knowledge source.
+
+    Every rebuild into an OUT that held a graph writes the same report as OUT/changes.json.
     """
     from ncbi_gene_kg.diff import diff_graphs, markdown_note, print_report, to_json
 
