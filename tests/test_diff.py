@@ -249,6 +249,8 @@ def test_two_human_releases(tmp_path: Path) -> None:
     assert removed == old.keys() - new.keys()
     assert report["removed_genes"]["by_reason"]["no history record"] == len(removed)  # no gene_history given
     assert report["nodes"]["added"] == len(new.keys() - old.keys())
+    added = [example["id"].removeprefix("NCBIGene:") for example in report["nodes"]["added_examples"]]
+    assert added and set(added) <= new.keys() - old.keys()
     renamed = {gene for gene in old.keys() & new.keys() if old[gene] != new[gene]}
     assert report["nodes"]["changed_properties"]["symbol"] == len(renamed)
     for example in report["nodes"]["examples"]["symbol"]:
