@@ -9,6 +9,9 @@ bench/results/<date>-<profile>.json and a Markdown table on stdout, each target 
 - floor: ``zcat -f`` of the corpus's files piped to ``wc -l``;
 - the whole build, default scope and TAXA=all (ratio to the floor), and with every format (TSV + JSON Lines +
   Parquet against TSV alone, by the outputs stage);
+- `ncbi-gene-kg diff` of the default-scope graph and the TAXA=all one (every node and edge of the other taxa
+  added, every shared one compared property by property; with --skip-all-taxa, the every-format graph: nothing
+  changed, but every record is still compared), against the default build's wall time and peak memory;
 - by_taxon: the TSV with its by_taxon split against a plain COPY of the same tables (in one process, on the
   built graph database);
 - a per-row Koza gene_info ingest as Monarch's ncbi-gene does it (bench/baseline/gene_info) on the corpus's
@@ -51,6 +54,8 @@ TARGETS = {  # what issue 24 asks, as (figure, comparison, bound)
     "monarch_style_over_ours": (">=", 10.0),
     "resolve_over_import_duckdb": ("<=", 3.0),
     "sample_build_s": ("<=", 5.0),
+    "diff_over_build_wall": ("<=", 1.0),  # issue 26: a diff of two graphs costs less than one build of them
+    "diff_over_build_peak_memory": ("<=", 1.0),
 }
 
 
@@ -73,6 +78,11 @@ def build(data: Path, out: Path, log: Path, *options: str) -> dict:
     step["stages"] = {s["stage"]: s["seconds"] for s in stages}
     step["peak_rss_mb"] = max(step["peak_rss_mb"], *(s["peak_rss_mb"] for s in stages))
     return step
+
+
+def diff(old: Path, new: Path, log: Path) -> dict:
+    """`ncbi-gene-kg diff OLD NEW --json` as a process (the report goes to the log)."""
+    return timed([str(BIN / "ncbi-gene-kg"), "diff", str(old), str(new), "--json"], log)
 
 
 def machine() -> dict:
@@ -180,10 +190,13 @@ def main() -> None:
     steps["build_every_format"] = build(
         corpus, work / "out-formats", work / "formats.log", "--format", "tsv,jsonl,parquet"
     )
+    second = work / "out-formats"  # the graph the default one is diffed with
     if not args.skip_all_taxa:
-        shutil.rmtree(work / "out-formats")
-        steps["build_all"] = build(corpus, work / "out-all", work / "all.log", "--taxa", "all")
-        shutil.rmtree(work / "out-all")
+        shutil.rmtree(second)
+        second = work / "out-all"
+        steps["build_all"] = build(corpus, second, work / "all.log", "--taxa", "all")
+    steps["diff"] = diff(work / "out-default", second, work / "diff.log")
+    shutil.rmtree(second)
     floor = steps["floor"]["wall_s"]
     figures = {
         "build_default_x_floor": round(steps["build_default"]["wall_s"] / floor, 2),
@@ -192,6 +205,8 @@ def main() -> None:
             steps["build_every_format"]["stages"]["outputs"] / steps["build_default"]["stages"]["outputs"], 2
         ),
     }
+    for figure, measure in (("diff_over_build_wall", "wall_s"), ("diff_over_build_peak_memory", "peak_rss_mb")):
+        figures[figure] = round(steps["diff"][measure] / steps["build_default"][measure], 2)
     if "build_all" in steps:
         figures["build_all_x_floor"] = round(steps["build_all"]["wall_s"] / floor, 2)
     results["by_taxon"] = by_taxon_cost(work / "out-default", work)

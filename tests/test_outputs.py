@@ -236,8 +236,9 @@ def test_graph_metadata_lists_every_file_with_its_sha256(graph: Path) -> None:
     listed = {f["name"]: f for f in json.loads((graph / "graph_metadata.json").read_text())["distribution"]}
     build = (graph / ".current").resolve()  # the published build's folder (OUT's files link into it)
     on_disk = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()}
-    # Written after graph_metadata.json, from it: the file itself, the report and the tarball.
-    assert set(listed) == on_disk - {"graph_metadata.json", "report.html", "report.json", "ncbi_gene.tar.gz"}
+    # Written after graph_metadata.json, from it: the file itself, the changes, the report and the tarball.
+    after = {"graph_metadata.json", "changes.json", "report.html", "report.json", "ncbi_gene.tar.gz"}
+    assert set(listed) == on_disk - after
     for name, entry in listed.items():
         data = (graph / name).read_bytes()
         assert entry["size"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest(), name

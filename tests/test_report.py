@@ -141,7 +141,7 @@ def test_the_page_is_self_contained_and_reproducible(built: Path, tmp_path: Path
     sources = re.findall(r'\ssrc="([^"]*)"', html)
     assert len(sources) >= 6 and all(s.startswith("data:image/svg+xml;base64,") for s in sources)
     assert not re.findall(r"url\((?!data:)", html)
-    for name in ("ncbi_gene.duckdb", "graph_metadata.json", "validation_report.json"):
+    for name in ("ncbi_gene.duckdb", "graph_metadata.json", "validation_report.json", "changes.json"):
         (tmp_path / name).write_bytes((built / name).read_bytes())
     # another process (another string hash seed) gives the same bytes
     script = f"import pathlib, ncbi_gene_kg.report as r; r.write_report(pathlib.Path({str(tmp_path)!r}))"

@@ -32,6 +32,7 @@ from rich.table import Table
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.accessions import ACCESSIONS_FILE, index_accessions
 from ncbi_gene_kg.accounting import EXAMPLES, RowAccount, Tally
+from ncbi_gene_kg.diff import CHANGES_JSON, OLD, changes_since, one_line, to_json
 from ncbi_gene_kg.download import sha256
 from ncbi_gene_kg.errors import UserError
 from ncbi_gene_kg.graphdb import GRAPH, GRAPH_DB
@@ -239,6 +240,7 @@ class Graph:
     merged: MergeResult
     validation: ValidationResult
     stats: dict
+    changes: dict  # changes.json: the diff from OUT's previous graph (diff.py)
     accessions: dict | None = None  # gene2accession's row accounting, with --accessions
 
 
@@ -254,8 +256,10 @@ def build_graph(
     formats: list[str] | None = None,
     accessions: bool = False,
     transform_files: bool = False,
+    previous: Path | None = None,
 ) -> Graph:
-    """Transforms, merge, the files of the graph, validation, metadata, bundle and report, into ``build_dir``.
+    """Transforms, merge, the files of the graph, validation, metadata, the changes since the ``previous`` graph
+    (OUT's, if it held one), bundle and report, into ``build_dir``.
 
     Raises UserError when the graph does not validate (the files stay in ``build_dir`` for the caller).
     """
@@ -298,6 +302,9 @@ def build_graph(
                 "distribution": file_list(build_dir, written)
             }
             (build_dir / "graph_metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
+        with stages.stage("changes"):  # the two graph databases compared in the build's DuckDB (its memory bound)
+            changes = changes_since(previous, build_dir, con)
+            write_text(build_dir / CHANGES_JSON, to_json(changes))
         with stages.stage("bundle"):
             bundle(build_dir, formats)
         with stages.stage("report"):  # from the graph's tables: no file is read again
@@ -314,7 +321,7 @@ def build_graph(
             f"the graph did not validate: {validation.n_errors} errors in "
             f"{len(validation.errors)} classes; first: {next(iter(validation.errors))}"
         )
-    return Graph(result, merged, validation, stats, accession_account)
+    return Graph(result, merged, validation, stats, changes, accession_account)
 
 
 def write_transform_files(con: duckdb.DuckDBPyConnection, result: BuildResult, folder: Path) -> list[Written]:
@@ -456,6 +463,7 @@ def run_build(
                 formats,
                 accessions,
                 transform_files,
+                previous=out_dir if (out_dir / GRAPH_DB).is_file() else None,  # OUT's graph, until publish
             )
             with stages.stage("publish"):
                 publish(build_dir, out_dir)
@@ -512,6 +520,9 @@ def print_summary(console: Console, graph: Graph, stages: Stages, out_dir: Path,
         highlight=False,
     )
     console.print(f"report: {out_dir / 'report.html'} (figures in report.json)", highlight=False)
+    changes = graph.changes
+    since = one_line(changes) if changes[OLD] is not None else changes["note"]
+    console.print(f"changes since the previous build: {since} ({out_dir / CHANGES_JSON})", highlight=False)
     if graph.accessions:
         account = graph.accessions
         rejected = ", ".join(f"{n:,} {reason}" for reason, n in account["rejected"].items()) or "0"

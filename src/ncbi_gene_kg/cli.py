@@ -223,6 +223,38 @@ def resolve(
     raise typer.Exit(answer.exit_code)
 
 
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier build: an output folder of `make transform`.")],
+    new: Annotated[Path, typer.Argument(help="The later build: an output folder of `make transform`.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the whole report as JSON (schema: docs/diff.md).")
+    ] = False,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Also write the report as a Markdown release note here.")
+    ] = None,
+) -> None:
+    """What changed from the graph in OLD to the one in NEW, gene by gene and edge by edge.
+
+    Nodes added, removed and changed, per category, taxon and property, with examples.
+
+    Removed genes and why, from NEW's gene_history: discontinued, replaced by another GeneID, or no record.
+
+    Edges added, removed and changed, per predicate and primary knowledge source.
+
+    Every rebuild into an OUT that held a graph writes the same report as OUT/changes.json.
+    """
+    from ncbi_gene_kg.diff import diff_graphs, markdown_note, print_report, to_json
+
+    report = diff_graphs(old, new)
+    if markdown is not None:
+        markdown.write_text(markdown_note(report))
+    if as_json:
+        typer.echo(to_json(report), nl=False)
+    else:
+        print_report(Console(), report)
+
+
 @app.command("neo4j-export")
 def neo4j_export(
     graph: Annotated[Path, typer.Option("--graph", help="The output folder of `make transform`.")] = Path("output"),

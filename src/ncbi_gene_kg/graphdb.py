@@ -60,9 +60,10 @@ def column_or_null(con: duckdb.DuckDBPyConnection, table: str, column: str, alia
     return f"{ident(column)} AS {name}" if column in columns(con, table) else f"NULL::VARCHAR AS {name}"
 
 
-def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether the connection's database has ``table``."""
+def has_table(con: duckdb.DuckDBPyConnection, table: str, database: str | None = None) -> bool:
+    """Whether the connection's database (or the attached ``database``) has ``table``."""
+    where = quote(database) if database else "current_database()"
     found = con.execute(
-        f"SELECT count(*) FROM duckdb_tables() WHERE table_name = {quote(table)} AND database_name = current_database()"
+        f"SELECT count(*) FROM duckdb_tables() WHERE table_name = {quote(table)} AND database_name = {where}"
     ).fetchone()
     return bool(found and found[0])

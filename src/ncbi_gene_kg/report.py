@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from ncbi_gene_kg.diff import CHANGES_JSON, example_line, one_line
 from ncbi_gene_kg.graphdb import GRAPH, column_or_null, columns, open_graph
 from ncbi_gene_kg.pages import render
 from ncbi_gene_kg.sql import scalar
@@ -28,6 +29,7 @@ NO_VALUE = "(none)"
 ASPECTS = {"Function": "molecular function", "Process": "biological process", "Component": "cellular component"}
 MAX_TAXA = 20  # the ortholog matrix and the taxon plot show at most this many taxa (TAXA=all)
 TOP_NODES = 10
+TOP_PROPERTIES = 10  # changed properties the report lists (changes.json has them all)
 
 
 def write_report(
@@ -68,6 +70,7 @@ def compute_figures(out_dir: Path, name: str = GRAPH, graph: duckdb.DuckDBPyConn
     try:
         metadata = json.loads((out_dir / "graph_metadata.json").read_text())
         validation = json.loads((out_dir / "validation_report.json").read_text())
+        changes = out_dir / CHANGES_JSON  # a build's diff from OUT's previous graph; absent for older builds
         _load(con)
         labels = _taxon_labels(con)
         scope = metadata.get("taxonScope", {})
@@ -88,6 +91,7 @@ def compute_figures(out_dir: Path, name: str = GRAPH, graph: duckdb.DuckDBPyConn
             "orthologs": ortholog_matrix(con, scope.get("tax_ids"), labels),
             "degree": degree_figures(con),
             "validation": validation_figures(validation),
+            "changes": change_figures(json.loads(changes.read_text()) if changes.is_file() else None),
         }
     finally:
         if graph is None:
@@ -372,6 +376,26 @@ def validation_figures(validation: dict) -> dict[str, Any]:
     }
 
 
+def change_figures(changes: dict[str, Any] | None) -> dict[str, Any]:
+    """The changes since the previous build (changes.json, diff.py): counts, the top changed properties with an
+    example, removed genes by reason; ``previous`` is None when there was nothing to compare with."""
+    if changes is None or changes["old"] is None:
+        return {"previous": None, "note": changes["note"] if changes else "no changes.json in this build"}
+    nodes, edges = changes["nodes"], changes["edges"]
+    return {
+        "previous": changes["old"],
+        "incomparable": changes["incomparable"],
+        "summary": one_line(changes),
+        "nodes": {k: nodes[k] for k in ("added", "removed", "changed")},
+        "edges": {k: edges[k] for k in ("added", "removed", "changed")},
+        "changed_properties": [
+            {"property": p, "nodes": n, "example": example_line(nodes["examples"][p][0], p)}
+            for p, n in list(nodes["changed_properties"].items())[:TOP_PROPERTIES]
+        ],
+        "removed_genes": changes["removed_genes"]["by_reason"],
+    }
+
+
 def _readable(example: str) -> str:
     r"""An example as a person reads it: merge keys join their fields with the unit separator (0x1f).
 
@@ -394,4 +418,5 @@ def draw_plots(f: dict[str, Any]) -> dict[str, str | None]:
         "go": plots.go_aspects(f["go_annotations"]),
         "orthologs": plots.ortholog_heatmap(f["orthologs"]),
         "degree": plots.degree_histogram(f["degree"]["bins"]),
+        "changes": plots.hbar({c["property"]: c["nodes"] for c in f["changes"].get("changed_properties", [])}, "nodes"),
     }
