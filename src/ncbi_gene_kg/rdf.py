@@ -1,0 +1,179 @@
+"""The graph as RDF: ``ncbi_gene.nt.gz``, N-Triples written by DuckDB from the graph's tables (docs/outputs.md#rdf).
+
+Each node is typed with its category (``rdf:type`` and, for kgx's reader, ``biolink:category``), named with
+``rdfs:label`` and given its other properties as Biolink slot IRIs, one triple per list item. Each edge is
+one direct triple (subject, predicate, object), left out when the edge is negated (it is not a fact), and a
+reified ``biolink:Association`` named by the edge's id, as kgx's RdfSink writes one (``rdf:subject``,
+``rdf:predicate``, ``rdf:object`` and the edge's properties), so kgx's RdfSource reads the edge back.
+
+A value is an IRI when it is an id, a subject, predicate, object or category, or a property the sources
+declare CURIE-valued (``curie_properties``); any other value is a literal (``xsd:boolean`` and
+``xsd:integer`` typed by the column's type). A CURIE expands through the pinned Biolink model's prefix map,
+else through the prefix registry's URI prefix (bioregistry: ``refseq``, ``infores``); a prefix with neither
+is a UserError. The lines are built in SQL, one row per node or edge, and compressed (ISA-L) as they stream.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from ncbi_gene_kg.biolink import prefix_map
+from ncbi_gene_kg.curie import uri_prefix
+from ncbi_gene_kg.errors import UserError
+from ncbi_gene_kg.graphdb import GRAPH
+from ncbi_gene_kg.kgx import column_types
+from ncbi_gene_kg.sources import curie_properties, non_biolink_properties
+from ncbi_gene_kg.sql import ident, quote
+from ncbi_gene_kg.streams import Written, copy_to_gzip
+
+NT_FILE = f"{GRAPH}.nt.gz"
+BIOLINK = prefix_map()["biolink"]
+# The node properties outside the Biolink model (gene_info's chromosome and map_location) are named here.
+NON_BIOLINK = "https://w3id.org/ncbi-gene-kg/vocab/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = f"<{RDF}type>"
+# Properties written with an RDF or RDFS IRI instead of their Biolink slot's (as kgx writes them).
+STANDARD = {"name": "http://www.w3.org/2000/01/rdf-schema#label"}
+# URI schemes written as they are: the edges' ids (urn:md5:…) and any value that is already an IRI.
+SCHEMES = ("urn", "http", "https")
+TYPED = {"BOOLEAN": "boolean", "BIGINT": "integer"}
+# Characters an IRI reference cannot hold as they are (the N-Triples grammar's IRIREF); percent-encoded.
+NOT_IN_IRI = r"[\x00-\x20<>\"{}|^`\\]"
+# Characters a literal cannot hold as they are ('"', '\', line ends), and other control characters.
+ESCAPED = r"[\x00-\x1f\"\\]"
+CURIE = r"[A-Za-z_][A-Za-z0-9_.-]*:\S+"
+NODE_FIXED = ("id", "category")
+EDGE_FIXED = ("id", "subject", "predicate", "object", "category")
+
+
+def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """The graph table's columns with their DuckDB types."""
+    return column_types(con.table(table))
+
+
+def expansions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The IRI prefix of each CURIE prefix the graph's identifier values use; UserError naming a prefix with none."""
+    used = []
+    for table, fixed in (("nodes", NODE_FIXED), ("edges", EDGE_FIXED)):
+        columns = columns_of(con, table)
+        for column in [*fixed, *curie_properties(table[:-1])]:
+            if column in columns:
+                value = f"unnest({ident(column)})" if columns[column].endswith("[]") else ident(column)
+                used.append(f"SELECT {value} AS v FROM {table}")
+    found = con.execute(
+        f"""SELECT split_part(v, ':', 1) AS prefix, min(v) FROM ({" UNION ALL ".join(used)})
+            WHERE regexp_full_match(v, '{CURIE}') GROUP BY 1 ORDER BY 1"""
+    ).fetchall()
+    known = prefix_map()
+    result = {}
+    for prefix, example in found:
+        expansion = f"{prefix}:" if prefix in SCHEMES else known.get(prefix) or uri_prefix(prefix)
+        if expansion is None:
+            raise UserError(
+                f"CURIE prefix {prefix} (e.g. {example}) has no IRI in the Biolink prefix map or the prefix registry"
+            )
+        result[prefix] = expansion
+    return result
+
+
+def iri(value: str, prefixes: dict[str, str]) -> str:
+    """SQL for the N-Triples IRI of a CURIE expression, its local part percent-encoded where it must be.
+
+    >>> print(duckdb.sql("SELECT " + iri("'GO:0005515'", {"GO": "http://purl.obolibrary.org/obo/GO_"})).fetchone()[0])
+    <http://purl.obolibrary.org/obo/GO_0005515>
+    """
+    cases = " ".join(f"WHEN {quote(p)} THEN {quote(e)}" for p, e in prefixes.items())
+    local = f"substr({value}, strpos({value}, ':') + 1)"
+    encoded = f"""CASE WHEN regexp_matches({local}, '{NOT_IN_IRI}') THEN array_to_string(list_transform(
+        string_split({local}, ''), c -> CASE WHEN regexp_matches(c, '{NOT_IN_IRI}') THEN '%' || hex(c) ELSE c END), '')
+        ELSE {local} END"""
+    # Every prefix of the graph is in ``prefixes`` (:func:`expansions`): a value outside them is a bug, not a triple to
+    # leave out.
+    unknown = f"error('no IRI for ' || {value})"
+    return f"'<' || CASE split_part({value}, ':', 1) {cases} ELSE {unknown} END || {encoded} || '>'"
+
+
+def literal(value: str, dtype: str) -> str:
+    """SQL for the N-Triples literal of a value of DuckDB type ``dtype``: typed for booleans and integers, else a
+    string escaped as the N-Triples grammar has it (other control characters as \\uXXXX).
+
+    >>> print(duckdb.sql("SELECT " + literal(quote('a "b" \\\\ é' + chr(10) + chr(1)), "VARCHAR")).fetchone()[0])
+    "a \\"b\\" \\\\ é\\n\\u0001"
+    >>> print(duckdb.sql("SELECT " + literal("true", "BOOLEAN")).fetchone()[0])
+    "true"^^<http://www.w3.org/2001/XMLSchema#boolean>
+    """
+    if dtype in TYPED:
+        return f"""'"' || CAST({value} AS VARCHAR) || '"^^<{XSD}{TYPED[dtype]}>'"""
+    escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+    named = " ".join(f"WHEN {quote(c)} THEN {quote(e)}" for c, e in escapes.items())
+    escaped = f"""CASE WHEN regexp_matches({value}, '{ESCAPED}') THEN array_to_string(list_transform(
+        string_split({value}, ''), c -> CASE c {named} ELSE CASE WHEN ord(c) < 32
+        THEN '\\u' || lpad(hex(ord(c)), 4, '0') ELSE c END END), '') ELSE {value} END"""
+    return f"""'"' || {escaped} || '"'"""
+
+
+def property_iri(column: str) -> str:
+    """The IRI of a KGX property, in angle brackets: its Biolink slot's, or one of :data:`NON_BIOLINK`."""
+    if column in STANDARD:
+        return f"<{STANDARD[column]}>"
+    return f"<{NON_BIOLINK if column in non_biolink_properties() else BIOLINK}{column}>"
+
+
+def triples(subject: str, column: str, dtype: str, references: bool, prefixes: dict[str, str]) -> str:
+    """SQL for the triples (one line each, NULL when none) of one property of a node or an edge ``subject``."""
+
+    def line(value: str, base: str) -> str:
+        obj = literal(value, base)
+        if references:  # a CURIE-valued property may hold some text (not a CURIE): a literal
+            obj = f"CASE WHEN regexp_full_match({value}, '{CURIE}') THEN {iri(value, prefixes)} ELSE {obj} END"
+        return f"{subject} || ' {property_iri(column)} ' || {obj} || ' .'"
+
+    if dtype.endswith("[]"):
+        return f"array_to_string(list_transform({ident(column)}, x -> {line('x', dtype[:-2])}), chr(10))"
+    return line(ident(column), dtype)
+
+
+def node_lines(con: duckdb.DuckDBPyConnection, prefixes: dict[str, str]) -> str:
+    """A query of each node's triples, one row per node, in the table's order."""
+    columns = columns_of(con, "nodes")
+    references = {*NODE_FIXED, *curie_properties("node")}
+    node = iri('"id"', prefixes)
+    category = iri('"category"', prefixes)
+    lines = [
+        f"'{RDF_TYPE} ' || {category} || ' .'",
+        f"'<{BIOLINK}category> ' || {category} || ' .'",
+    ]
+    lines = [f"s || ' ' || {line}" for line in lines]
+    lines += [triples("s", c, t, c in references, prefixes) for c, t in columns.items() if c not in NODE_FIXED]
+    return f"SELECT concat_ws(chr(10), {', '.join(lines)}) FROM (SELECT {node} AS s, * FROM nodes)"
+
+
+def edge_lines(con: duckdb.DuckDBPyConnection, prefixes: dict[str, str]) -> str:
+    """A query of each edge's triples, one row per edge, in the table's order: the direct triple (not for a negated
+    edge), then the edge's association."""
+    columns = columns_of(con, "edges")
+    references = {*EDGE_FIXED, *curie_properties("edge")}
+    spo = {c: iri(ident(c), prefixes) for c in ("subject", "predicate", "object")}
+    negated = "negated IS NOT TRUE" if "negated" in columns else "true"
+    association = [
+        f"'{RDF_TYPE} <{BIOLINK}Association> .'",
+        f"'{RDF_TYPE} ' || {iri('category', prefixes)} || ' .'",
+        *(f"'<{RDF}{c}> ' || {c}_iri || ' .'" for c in spo),
+    ]
+    lines = [
+        f"CASE WHEN {negated} THEN subject_iri || ' ' || predicate_iri || ' ' || object_iri || ' .' END",
+        *(f"a || ' ' || {line}" for line in association),
+        *(triples("a", c, t, c in references, prefixes) for c, t in columns.items() if c not in EDGE_FIXED),
+    ]
+    computed = ", ".join(f"{value} AS {c}_iri" for c, value in spo.items())
+    return f"""SELECT concat_ws(chr(10), {", ".join(lines)})
+               FROM (SELECT {iri('"id"', prefixes)} AS a, {computed}, * FROM edges)"""
+
+
+def write_nt(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Written:
+    """``ncbi_gene.nt.gz``: the nodes' triples, then the edges', compressed and hashed as they are written."""
+    prefixes = expansions(con)
+    return copy_to_gzip(con, [node_lines(con, prefixes), edge_lines(con, prefixes)], out_dir / NT_FILE)
