@@ -107,6 +107,8 @@ def literal(value: str, dtype: str) -> str:
     """
     if dtype in TYPED:
         return f"""'"' || CAST({value} AS VARCHAR) || '"^^<{XSD}{TYPED[dtype]}>'"""
+    if dtype != "VARCHAR":  # a type without an XSD datatype here (none today): its text
+        value = f"CAST({value} AS VARCHAR)"
     escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
     named = " ".join(f"WHEN {quote(c)} THEN {quote(e)}" for c, e in escapes.items())
     escaped = f"""CASE WHEN regexp_matches({value}, '{ESCAPED}') THEN array_to_string(list_transform(
