@@ -3,8 +3,9 @@
 Each node is typed with its category (``rdf:type`` and, for kgx's reader, ``biolink:category``), named with
 ``rdfs:label`` and given its other properties as Biolink slot IRIs, one triple per list item. Each edge is
 one direct triple (subject, predicate, object), left out when the edge is negated (it is not a fact), and a
-reified ``biolink:Association`` named by the edge's id, as kgx's RdfSink writes one (``rdf:subject``,
-``rdf:predicate``, ``rdf:object`` and the edge's properties), so kgx's RdfSource reads the edge back.
+reified association named by the edge's id and typed with its association class (a ``biolink:Association``),
+as kgx's RdfSink writes one (``rdf:subject``, ``rdf:predicate``, ``rdf:object`` and the edge's properties), so
+kgx's RdfSource reads the edge back.
 
 A value is an IRI when it is an id, a subject, predicate, object or category, or a property the sources
 declare CURIE-valued (``curie_properties``); any other value is a literal (``xsd:boolean`` and
@@ -40,11 +41,12 @@ STANDARD = {"name": "http://www.w3.org/2000/01/rdf-schema#label"}
 # URI schemes written as they are: the edges' ids (urn:md5:…) and any value that is already an IRI.
 SCHEMES = ("urn", "http", "https")
 TYPED = {"BOOLEAN": "boolean", "BIGINT": "integer"}
-# Characters an IRI reference cannot hold as they are (the N-Triples grammar's IRIREF); percent-encoded.
+# Characters an IRI reference cannot hold as they are (the N-Triples grammar's IRIREF).
 NOT_IN_IRI = r"[\x00-\x20<>\"{}|^`\\]"
 # Characters a literal cannot hold as they are ('"', '\', line ends), and other control characters.
 ESCAPED = r"[\x00-\x1f\"\\]"
-CURIE = r"[A-Za-z_][A-Za-z0-9_.-]*:\S+"
+# A CURIE whose IRI is valid: a value of a CURIE-valued property that is not one (some text) is a literal.
+CURIE = r"[A-Za-z_][A-Za-z0-9_.-]*:[^\x00-\x20<>\"{}|^`\\]+"
 NODE_FIXED = ("id", "category")
 EDGE_FIXED = ("id", "subject", "predicate", "object", "category")
 
@@ -55,22 +57,27 @@ def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
 
 
 def expansions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """The IRI prefix of each CURIE prefix the graph's identifier values use; UserError naming a prefix with none."""
-    used = []
+    """The IRI prefix of each CURIE prefix the graph's identifier values use, the most used first (the order of the
+    CASE :func:`iri` tests them in). A UserError names an id, subject, predicate, object or category that is not a
+    CURIE an IRI can be made of, or a prefix with no IRI."""
+    values = []
     for table, fixed in (("nodes", NODE_FIXED), ("edges", EDGE_FIXED)):
         columns = columns_of(con, table)
-        for column in [*fixed, *curie_properties(table[:-1])]:
+        for column in dict.fromkeys([*fixed, *curie_properties(table[:-1])]):
             if column in columns:
                 value = f"unnest({ident(column)})" if columns[column].endswith("[]") else ident(column)
-                used.append(f"SELECT {value} AS v FROM {table}")
+                values.append(f"SELECT {value} AS v, {column in fixed} AS fixed FROM {table}")
     found = con.execute(
-        f"""SELECT split_part(v, ':', 1) AS prefix, min(v) FROM ({" UNION ALL ".join(used)})
-            WHERE regexp_full_match(v, '{CURIE}') GROUP BY 1 ORDER BY 1"""
+        f"""SELECT regexp_full_match(v, '{CURIE}') AS curie, split_part(v, ':', 1) AS prefix, count(*), min(v)
+            FROM ({" UNION ALL ".join(values)}) WHERE v IS NOT NULL GROUP BY ALL HAVING curie OR bool_or(fixed)
+            ORDER BY 3 DESC, 2"""
     ).fetchall()
     known = prefix_map()
     result = {}
-    for prefix, example in found:
+    for curie, prefix, _, example in found:
         expansion = f"{prefix}:" if prefix in SCHEMES else known.get(prefix) or uri_prefix(prefix)
+        if not curie:
+            raise UserError(f'identifier {example!r} is not a CURIE an IRI can be made of (no spaces, no <>"{{}}|^`\\)')
         if expansion is None:
             raise UserError(
                 f"CURIE prefix {prefix} (e.g. {example}) has no IRI in the Biolink prefix map or the prefix registry"
@@ -80,20 +87,17 @@ def expansions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def iri(value: str, prefixes: dict[str, str]) -> str:
-    """SQL for the N-Triples IRI of a CURIE expression, its local part percent-encoded where it must be.
+    """SQL for the N-Triples IRI of a CURIE expression (one of :func:`expansions`' prefixes, and of characters an IRI
+    can hold as they are: :func:`expansions` and :data:`CURIE` see to both).
 
     >>> print(duckdb.sql("SELECT " + iri("'GO:0005515'", {"GO": "http://purl.obolibrary.org/obo/GO_"})).fetchone()[0])
     <http://purl.obolibrary.org/obo/GO_0005515>
     """
     cases = " ".join(f"WHEN {quote(p)} THEN {quote(e)}" for p, e in prefixes.items())
-    local = f"substr({value}, strpos({value}, ':') + 1)"
-    encoded = f"""CASE WHEN regexp_matches({local}, '{NOT_IN_IRI}') THEN array_to_string(list_transform(
-        string_split({local}, ''), c -> CASE WHEN regexp_matches(c, '{NOT_IN_IRI}') THEN '%' || hex(c) ELSE c END), '')
-        ELSE {local} END"""
-    # Every prefix of the graph is in ``prefixes`` (:func:`expansions`): a value outside them is a bug, not a triple to
-    # leave out.
+    # A value outside them would be a bug, not a triple to leave out.
     unknown = f"error('no IRI for ' || {value})"
-    return f"'<' || CASE split_part({value}, ':', 1) {cases} ELSE {unknown} END || {encoded} || '>'"
+    local = f"substr({value}, strpos({value}, ':') + 1)"
+    return f"concat('<', CASE split_part({value}, ':', 1) {cases} ELSE {unknown} END, {local}, '>')"
 
 
 def literal(value: str, dtype: str) -> str:
@@ -160,9 +164,11 @@ def edge_lines(con: duckdb.DuckDBPyConnection, prefixes: dict[str, str]) -> str:
     references = {*EDGE_FIXED, *curie_properties("edge")}
     spo = {c: iri(ident(c), prefixes) for c in ("subject", "predicate", "object")}
     negated = "negated IS NOT TRUE" if "negated" in columns else "true"
+    # One type, the edge's association class (biolink:Association when it has none): a second line for the generic
+    # class would be a tenth of the file, and the class says it (it is a biolink:Association in the model).
+    category = iri("coalesce(category, 'biolink:Association')", prefixes)
     association = [
-        f"'{RDF_TYPE} <{BIOLINK}Association> .'",
-        f"'{RDF_TYPE} ' || {iri('category', prefixes)} || ' .'",
+        f"'{RDF_TYPE} ' || {category} || ' .'",
         *(f"'<{RDF}{c}> ' || {c}_iri || ' .'" for c in spo),
     ]
     lines = [
