@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 import os
 import re
+import tarfile
 from collections import Counter
 from pathlib import Path
 
@@ -211,4 +214,28 @@ def test_a_prefix_without_an_iri_is_an_error() -> None:
     con = duckdb.connect()
     constructed_graph(con, "text", xref="NOSUCHDB:42")
     with pytest.raises(UserError, match="CURIE prefix NOSUCHDB \\(e.g. NOSUCHDB:42\\) has no IRI"):
+        expansions(con)
+
+
+def test_the_file_is_listed_bundled_and_the_same_from_the_same_graph(graph: Path, tmp_path: Path) -> None:
+    data = (graph / NT_FILE).read_bytes()
+    listed = {f["name"]: f for f in json.loads((graph / "graph_metadata.json").read_text())["distribution"]}
+    assert listed[NT_FILE] == {
+        "name": NT_FILE,
+        "format": "RDF N-Triples (gzip)",
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    with tarfile.open(graph / "ncbi_gene.tar.gz") as tar:
+        bundled = tar.extractfile(NT_FILE)
+        assert bundled is not None and bundled.read() == data
+    again = write_nt(duckdb.connect(str(graph / "ncbi_gene.duckdb"), read_only=True), tmp_path)
+    assert again.path.read_bytes() == data
+
+
+def test_an_identifier_no_iri_can_be_made_of_is_an_error() -> None:
+    con = duckdb.connect()
+    constructed_graph(con, "text")
+    con.execute("UPDATE nodes SET id = 'NCBIGene:1 2'")
+    with pytest.raises(UserError, match="identifier 'NCBIGene:1 2' is not a CURIE an IRI can be made of"):
         expansions(con)
