@@ -53,7 +53,9 @@ def parsed(text: str) -> rdflib.Graph:
 
 @pytest.fixture(scope="module")
 def prefixes(graph: Path) -> dict[str, str]:
-    return expansions(duckdb.connect(str(graph / "ncbi_gene.duckdb"), read_only=True))
+    """Every CURIE prefix of the graph with its IRI prefix."""
+    expanded = expansions(duckdb.connect(str(graph / "ncbi_gene.duckdb"), read_only=True))
+    return {p: e for table in expanded.values() for column in table.values() for p, e in column.items()}
 
 
 def expand(curie: str, prefixes: dict[str, str]) -> str:

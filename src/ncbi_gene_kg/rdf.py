@@ -45,8 +45,10 @@ TYPED = {"BOOLEAN": "boolean", "BIGINT": "integer"}
 NOT_IN_IRI = r"[\x00-\x20<>\"{}|^`\\]"
 # Characters a literal cannot hold as they are ('"', '\', line ends), and other control characters.
 ESCAPED = r"[\x00-\x1f\"\\]"
-# A CURIE whose IRI is valid: a value of a CURIE-valued property that is not one (some text) is a literal.
+# A CURIE whose IRI is valid (every identifier value must be one: expansions).
 CURIE = r"[A-Za-z_][A-Za-z0-9_.-]*:[^\x00-\x20<>\"{}|^`\\]+"
+# The CURIE prefixes of each identifier column of each graph table, with their IRI prefixes (expansions).
+Expansions = dict[str, dict[str, dict[str, str]]]
 NODE_FIXED = ("id", "category")
 EDGE_FIXED = ("id", "subject", "predicate", "object", "category")
 
@@ -56,25 +58,31 @@ def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     return column_types(con.table(table))
 
 
-def expansions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """The IRI prefix of each CURIE prefix the graph's identifier values use, the most used first (the order of the
-    CASE :func:`iri` tests them in). A UserError names an id, subject, predicate, object or category that is not a
-    CURIE an IRI can be made of, or a prefix with no IRI."""
+def identifier_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of a graph table whose values are IRIs: the fixed ones and those the sources declare CURIE-valued."""
+    fixed = NODE_FIXED if table == "nodes" else EDGE_FIXED
+    columns = columns_of(con, table)
+    return [c for c in dict.fromkeys([*fixed, *curie_properties(table[:-1])]) if c in columns]
+
+
+def expansions(con: duckdb.DuckDBPyConnection) -> Expansions:
+    """The CURIE prefixes of each identifier column (:func:`identifier_columns`) with their IRI prefixes, the most
+    used first, in one scan. A UserError names an identifier value that is not a CURIE an IRI can be made of, or a
+    prefix with no IRI: the lines are then written with no check of their own (:func:`iri`)."""
     values = []
-    for table, fixed in (("nodes", NODE_FIXED), ("edges", EDGE_FIXED)):
+    for table in ("nodes", "edges"):
         columns = columns_of(con, table)
-        for column in dict.fromkeys([*fixed, *curie_properties(table[:-1])]):
-            if column in columns:
-                value = f"unnest({ident(column)})" if columns[column].endswith("[]") else ident(column)
-                values.append(f"SELECT {value} AS v, {column in fixed} AS fixed FROM {table}")
+        for column in identifier_columns(con, table):
+            value = f"unnest({ident(column)})" if columns[column].endswith("[]") else ident(column)
+            values.append(f"SELECT '{table}' AS t, {quote(column)} AS c, {value} AS v FROM {table}")
     found = con.execute(
-        f"""SELECT regexp_full_match(v, '{CURIE}') AS curie, split_part(v, ':', 1) AS prefix, count(*), min(v)
-            FROM ({" UNION ALL ".join(values)}) WHERE v IS NOT NULL GROUP BY ALL HAVING curie OR bool_or(fixed)
-            ORDER BY 3 DESC, 2"""
+        f"""SELECT t, c, regexp_full_match(v, '{CURIE}') AS curie, split_part(v, ':', 1) AS prefix, count(*) AS n,
+                   min(v) FROM ({" UNION ALL ".join(values)})
+            WHERE v IS NOT NULL GROUP BY ALL ORDER BY n DESC, prefix"""
     ).fetchall()
     known = prefix_map()
-    result = {}
-    for curie, prefix, _, example in found:
+    result: Expansions = {"nodes": {}, "edges": {}}
+    for table, column, curie, prefix, _, example in found:
         expansion = f"{prefix}:" if prefix in SCHEMES else known.get(prefix) or uri_prefix(prefix)
         if not curie:
             raise UserError(f'identifier {example!r} is not a CURIE an IRI can be made of (no spaces, no <>"{{}}|^`\\)')
@@ -82,22 +90,25 @@ def expansions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
             raise UserError(
                 f"CURIE prefix {prefix} (e.g. {example}) has no IRI in the Biolink prefix map or the prefix registry"
             )
-        result[prefix] = expansion
+        result[table].setdefault(column, {})[prefix] = expansion
     return result
 
 
 def iri(value: str, prefixes: dict[str, str]) -> str:
-    """SQL for the N-Triples IRI of a CURIE expression (one of :func:`expansions`' prefixes, and of characters an IRI
-    can hold as they are: :func:`expansions` and :data:`CURIE` see to both).
+    """SQL for the N-Triples IRI of a CURIE expression whose prefix is one of ``prefixes`` (prefix -> IRI prefix) and
+    whose characters an IRI can hold as they are (:func:`expansions` has seen to both).
 
     >>> print(duckdb.sql("SELECT " + iri("'GO:0005515'", {"GO": "http://purl.obolibrary.org/obo/GO_"})).fetchone()[0])
     <http://purl.obolibrary.org/obo/GO_0005515>
     """
+    if not prefixes:  # a column with no value
+        return "NULL::VARCHAR"
+    if len(prefixes) == 1:  # most columns: NCBIGene ids, PMIDs, ECO codes, infores, Biolink classes
+        [(prefix, expansion)] = prefixes.items()
+        return f"concat('<', {quote(expansion)}, substr({value}, {len(prefix) + 2}), '>')"
     cases = " ".join(f"WHEN {quote(p)} THEN {quote(e)}" for p, e in prefixes.items())
-    # A value outside them would be a bug, not a triple to leave out.
-    unknown = f"error('no IRI for ' || {value})"
     local = f"substr({value}, strpos({value}, ':') + 1)"
-    return f"concat('<', CASE split_part({value}, ':', 1) {cases} ELSE {unknown} END, {local}, '>')"
+    return f"concat('<', CASE split_part({value}, ':', 1) {cases} END, {local}, '>')"
 
 
 def literal(value: str, dtype: str) -> str:
@@ -128,45 +139,54 @@ def property_iri(column: str) -> str:
     return f"<{NON_BIOLINK if column in non_biolink_properties() else BIOLINK}{column}>"
 
 
-def triples(subject: str, column: str, dtype: str, references: bool, prefixes: dict[str, str]) -> str:
-    """SQL for the triples (one line each, NULL when none) of one property of a node or an edge ``subject``."""
+def triples(subject: str, column: str, dtype: str, prefixes: dict[str, str] | None) -> str:
+    """SQL for the triples (one line each, NULL when none) of one property of a node or an edge ``subject``:
+    IRIs when the column is an identifier column (``prefixes``: its prefixes), else literals.
 
-    def line(value: str, base: str) -> str:
-        obj = literal(value, base)
-        if references:  # a CURIE-valued property may hold some text (not a CURIE): a literal
-            obj = f"CASE WHEN regexp_full_match({value}, '{CURIE}') THEN {iri(value, prefixes)} ELSE {obj} END"
-        return f"{subject} || ' {property_iri(column)} ' || {obj} || ' .'"
+    A list's objects are joined with line ends, each then replaced by the text between two lines (the end of one,
+    the subject and property of the next): the list is made in one piece. A list of plain strings is joined as it
+    is unless one of them needs escaping (one check per list, not per item). No object holds a line end: it is
+    escaped in a literal and cannot be in an IRI.
+    """
+    value = ident(column)
+    head = f"{subject} || ' {property_iri(column)} '"
+    if not dtype.endswith("[]"):
+        return f"{head} || {literal(value, dtype) if prefixes is None else iri(value, prefixes)} || ' .'"
+    base = dtype[:-2]
+    between = f"' .' || chr(10) || {head}"
+    each = literal("x", base) if prefixes is None else iri("x", prefixes)
+    objects = f"replace(array_to_string(list_transform({value}, x -> {each}), chr(10)), chr(10), {between})"
+    if prefixes is None and base == "VARCHAR":
+        plain = f"""'"' || replace(array_to_string({value}, chr(10)), chr(10), '"' || {between} || '"') || '"'"""
+        objects = f"CASE WHEN regexp_matches(array_to_string({value}, ''), '{ESCAPED}') THEN {objects} ELSE {plain} END"
+    return f"{head} || {objects} || ' .'"
 
-    if dtype.endswith("[]"):
-        return f"array_to_string(list_transform({ident(column)}, x -> {line('x', dtype[:-2])}), chr(10))"
-    return line(ident(column), dtype)
 
-
-def node_lines(con: duckdb.DuckDBPyConnection, prefixes: dict[str, str]) -> str:
+def node_lines(con: duckdb.DuckDBPyConnection, expanded: Expansions) -> str:
     """A query of each node's triples, one row per node, in the table's order."""
     columns = columns_of(con, "nodes")
-    references = {*NODE_FIXED, *curie_properties("node")}
-    node = iri('"id"', prefixes)
-    category = iri('"category"', prefixes)
+    prefixes = expanded["nodes"]
+    node = iri('"id"', prefixes.get("id", {}))
+    category = iri('"category"', prefixes.get("category", {}))
     lines = [
         f"'{RDF_TYPE} ' || {category} || ' .'",
         f"'<{BIOLINK}category> ' || {category} || ' .'",
     ]
     lines = [f"s || ' ' || {line}" for line in lines]
-    lines += [triples("s", c, t, c in references, prefixes) for c, t in columns.items() if c not in NODE_FIXED]
+    lines += [triples("s", c, t, prefixes.get(c)) for c, t in columns.items() if c not in NODE_FIXED]
     return f"SELECT concat_ws(chr(10), {', '.join(lines)}) FROM (SELECT {node} AS s, * FROM nodes)"
 
 
-def edge_lines(con: duckdb.DuckDBPyConnection, prefixes: dict[str, str]) -> str:
+def edge_lines(con: duckdb.DuckDBPyConnection, expanded: Expansions) -> str:
     """A query of each edge's triples, one row per edge, in the table's order: the direct triple (not for a negated
     edge), then the edge's association."""
     columns = columns_of(con, "edges")
-    references = {*EDGE_FIXED, *curie_properties("edge")}
-    spo = {c: iri(ident(c), prefixes) for c in ("subject", "predicate", "object")}
+    prefixes = expanded["edges"]
+    spo = {c: iri(ident(c), prefixes.get(c, {})) for c in ("subject", "predicate", "object")}
     negated = "negated IS NOT TRUE" if "negated" in columns else "true"
     # One type, the edge's association class (biolink:Association when it has none): a second line for the generic
     # class would be a tenth of the file, and the class says it (it is a biolink:Association in the model).
-    category = iri("coalesce(category, 'biolink:Association')", prefixes)
+    category = iri("coalesce(category, 'biolink:Association')", {"biolink": BIOLINK} | prefixes.get("category", {}))
     association = [
         f"'{RDF_TYPE} ' || {category} || ' .'",
         *(f"'<{RDF}{c}> ' || {c}_iri || ' .'" for c in spo),
@@ -174,11 +194,11 @@ def edge_lines(con: duckdb.DuckDBPyConnection, prefixes: dict[str, str]) -> str:
     lines = [
         f"CASE WHEN {negated} THEN subject_iri || ' ' || predicate_iri || ' ' || object_iri || ' .' END",
         *(f"a || ' ' || {line}" for line in association),
-        *(triples("a", c, t, c in references, prefixes) for c, t in columns.items() if c not in EDGE_FIXED),
+        *(triples("a", c, t, prefixes.get(c)) for c, t in columns.items() if c not in EDGE_FIXED),
     ]
     computed = ", ".join(f"{value} AS {c}_iri" for c, value in spo.items())
     return f"""SELECT concat_ws(chr(10), {", ".join(lines)})
-               FROM (SELECT {iri('"id"', prefixes)} AS a, {computed}, * FROM edges)"""
+               FROM (SELECT {iri('"id"', prefixes.get("id", {}))} AS a, {computed}, * FROM edges)"""
 
 
 def write_nt(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Written:
