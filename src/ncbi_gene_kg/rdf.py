@@ -121,7 +121,7 @@ def literal(value: str, dtype: str) -> str:
     "true"^^<http://www.w3.org/2001/XMLSchema#boolean>
     """
     if dtype in TYPED:
-        return f"""'"' || CAST({value} AS VARCHAR) || '"^^<{XSD}{TYPED[dtype]}>'"""
+        return f"""concat('"', {value}, '"^^<{XSD}{TYPED[dtype]}>')"""
     if dtype != "VARCHAR":  # a type without an XSD datatype here (none today): its text
         value = f"CAST({value} AS VARCHAR)"
     escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
@@ -129,7 +129,7 @@ def literal(value: str, dtype: str) -> str:
     escaped = f"""CASE WHEN regexp_matches({value}, '{ESCAPED}') THEN array_to_string(list_transform(
         string_split({value}, ''), c -> CASE c {named} ELSE CASE WHEN ord(c) < 32
         THEN '\\u' || lpad(hex(ord(c)), 4, '0') ELSE c END END), '') ELSE {value} END"""
-    return f"""'"' || {escaped} || '"'"""
+    return f"""concat('"', {escaped}, '"')"""
 
 
 def property_iri(column: str) -> str:
@@ -149,17 +149,18 @@ def triples(subject: str, column: str, dtype: str, prefixes: dict[str, str] | No
     escaped in a literal and cannot be in an IRI.
     """
     value = ident(column)
-    head = f"{subject} || ' {property_iri(column)} '"
+    head = f"{subject}, ' {property_iri(column)} '"
     if not dtype.endswith("[]"):
-        return f"{head} || {literal(value, dtype) if prefixes is None else iri(value, prefixes)} || ' .'"
+        obj = literal(value, dtype) if prefixes is None else iri(value, prefixes)
+        return f"CASE WHEN {value} IS NOT NULL THEN concat({head}, {obj}, ' .') END"
     base = dtype[:-2]
-    between = f"' .' || chr(10) || {head}"
+    between = f"concat(' .', chr(10), {head})"
     each = literal("x", base) if prefixes is None else iri("x", prefixes)
     objects = f"replace(array_to_string(list_transform({value}, x -> {each}), chr(10)), chr(10), {between})"
     if prefixes is None and base == "VARCHAR":
         plain = f"""'"' || replace(array_to_string({value}, chr(10)), chr(10), '"' || {between} || '"') || '"'"""
         objects = f"CASE WHEN regexp_matches(array_to_string({value}, ''), '{ESCAPED}') THEN {objects} ELSE {plain} END"
-    return f"{head} || {objects} || ' .'"
+    return f"CASE WHEN {value} IS NOT NULL THEN concat({head}, {objects}, ' .') END"
 
 
 def node_lines(con: duckdb.DuckDBPyConnection, expanded: Expansions) -> str:
@@ -169,10 +170,9 @@ def node_lines(con: duckdb.DuckDBPyConnection, expanded: Expansions) -> str:
     node = iri('"id"', prefixes.get("id", {}))
     category = iri('"category"', prefixes.get("category", {}))
     lines = [
-        f"'{RDF_TYPE} ' || {category} || ' .'",
-        f"'<{BIOLINK}category> ' || {category} || ' .'",
+        f"concat(s, ' {RDF_TYPE} ', {category}, ' .')",
+        f"concat(s, ' <{BIOLINK}category> ', {category}, ' .')",
     ]
-    lines = [f"s || ' ' || {line}" for line in lines]
     lines += [triples("s", c, t, prefixes.get(c)) for c, t in columns.items() if c not in NODE_FIXED]
     return f"SELECT concat_ws(chr(10), {', '.join(lines)}) FROM (SELECT {node} AS s, * FROM nodes)"
 
@@ -188,12 +188,12 @@ def edge_lines(con: duckdb.DuckDBPyConnection, expanded: Expansions) -> str:
     # class would be a tenth of the file, and the class says it (it is a biolink:Association in the model).
     category = iri("coalesce(category, 'biolink:Association')", {"biolink": BIOLINK} | prefixes.get("category", {}))
     association = [
-        f"'{RDF_TYPE} ' || {category} || ' .'",
-        *(f"'<{RDF}{c}> ' || {c}_iri || ' .'" for c in spo),
+        f"concat(a, ' {RDF_TYPE} ', {category}, ' .')",
+        *(f"concat(a, ' <{RDF}{c}> ', {c}_iri, ' .')" for c in spo),
     ]
     lines = [
-        f"CASE WHEN {negated} THEN subject_iri || ' ' || predicate_iri || ' ' || object_iri || ' .' END",
-        *(f"a || ' ' || {line}" for line in association),
+        f"CASE WHEN {negated} THEN concat(subject_iri, ' ', predicate_iri, ' ', object_iri, ' .') END",
+        *association,
         *(triples("a", c, t, prefixes.get(c)) for c, t in columns.items() if c not in EDGE_FIXED),
     ]
     computed = ", ".join(f"{value} AS {c}_iri" for c, value in spo.items())
