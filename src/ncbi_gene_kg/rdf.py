@@ -16,6 +16,7 @@ is a UserError. The lines are built in SQL, one row per node or edge, and compre
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -111,9 +112,10 @@ def iri(value: str, prefixes: dict[str, str]) -> str:
     return f"concat('<', CASE split_part({value}, ':', 1) {cases} END, {local}, '>')"
 
 
-def literal(value: str, dtype: str) -> str:
+def literal(value: str, dtype: str, escape: bool = True) -> str:
     """SQL for the N-Triples literal of a value of DuckDB type ``dtype``: typed for booleans and integers, else a
-    string escaped as the N-Triples grammar has it (other control characters as \\uXXXX).
+    string, escaped as the N-Triples grammar has it (other control characters as \\uXXXX) unless ``escape`` is
+    False (the value is known to need none).
 
     >>> print(duckdb.sql("SELECT " + literal(quote('a "b" \\\\ é' + chr(10) + chr(1)), "VARCHAR")).fetchone()[0])
     "a \\"b\\" \\\\ é\\n\\u0001"
@@ -124,12 +126,12 @@ def literal(value: str, dtype: str) -> str:
         return f"""concat('"', {value}, '"^^<{XSD}{TYPED[dtype]}>')"""
     if dtype != "VARCHAR":  # a type without an XSD datatype here (none today): its text
         value = f"CAST({value} AS VARCHAR)"
-    escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
-    named = " ".join(f"WHEN {quote(c)} THEN {quote(e)}" for c, e in escapes.items())
-    escaped = f"""CASE WHEN regexp_matches({value}, '{ESCAPED}') THEN array_to_string(list_transform(
-        string_split({value}, ''), c -> CASE c {named} ELSE CASE WHEN ord(c) < 32
-        THEN '\\u' || lpad(hex(ord(c)), 4, '0') ELSE c END END), '') ELSE {value} END"""
-    return f"""concat('"', {escaped}, '"')"""
+    if escape:
+        escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+        named = " ".join(f"WHEN {quote(c)} THEN {quote(e)}" for c, e in escapes.items())
+        value = f"""array_to_string(list_transform(string_split({value}, ''), c -> CASE c {named}
+            ELSE CASE WHEN ord(c) < 32 THEN '\\u' || lpad(hex(ord(c)), 4, '0') ELSE c END END), '')"""
+    return f"""concat('"', {value}, '"')"""
 
 
 def property_iri(column: str) -> str:
@@ -139,42 +141,65 @@ def property_iri(column: str) -> str:
     return f"<{NON_BIOLINK if column in non_biolink_properties() else BIOLINK}{column}>"
 
 
-def triples(subject: str, column: str, dtype: str, prefixes: dict[str, str] | None) -> str:
+def triples(subject: str, column: str, dtype: str, prefixes: dict[str, str] | None, escape: bool) -> str:
     """SQL for the triples (one line each, NULL when none) of one property of a node or an edge ``subject``:
-    IRIs when the column is an identifier column (``prefixes``: its prefixes), else literals.
+    IRIs when the column is an identifier column (``prefixes``: its prefixes), else literals (``escape``: as
+    :func:`literal`).
 
     A list's objects are joined with line ends, each then replaced by the text between two lines (the end of one,
-    the subject and property of the next): the list is made in one piece. A list of plain strings is joined as it
-    is unless one of them needs escaping (one check per list, not per item). No object holds a line end: it is
-    escaped in a literal and cannot be in an IRI.
+    the subject and property of the next): the list is made in one piece, and a list of strings that need no
+    escaping with no step per item. No object holds a line end: it is escaped in a literal and cannot be in an IRI.
     """
     value = ident(column)
     head = f"{subject}, ' {property_iri(column)} '"
     if not dtype.endswith("[]"):
-        obj = literal(value, dtype) if prefixes is None else iri(value, prefixes)
+        obj = literal(value, dtype, escape) if prefixes is None else iri(value, prefixes)
         return f"CASE WHEN {value} IS NOT NULL THEN concat({head}, {obj}, ' .') END"
     base = dtype[:-2]
     between = f"concat(' .', chr(10), {head})"
-    each = literal("x", base) if prefixes is None else iri("x", prefixes)
-    objects = f"replace(array_to_string(list_transform({value}, x -> {each}), chr(10)), chr(10), {between})"
-    if prefixes is None and base == "VARCHAR":
-        plain = f"""'"' || replace(array_to_string({value}, chr(10)), chr(10), '"' || {between} || '"') || '"'"""
-        objects = f"CASE WHEN regexp_matches(array_to_string({value}, ''), '{ESCAPED}') THEN {objects} ELSE {plain} END"
+    if prefixes is None and base == "VARCHAR" and not escape:
+        objects = (
+            f"""concat('"', replace(array_to_string({value}, chr(10)), chr(10), concat('"', {between}, '"')), '"')"""
+        )
+    else:
+        each = literal("x", base, escape) if prefixes is None else iri("x", prefixes)
+        objects = f"replace(array_to_string(list_transform({value}, x -> {each}), chr(10)), chr(10), {between})"
     return f"CASE WHEN {value} IS NOT NULL THEN concat({head}, {objects}, ' .') END"
+
+
+def lines_query(lines: Callable[[bool], list[str]], columns: dict[str, str], prefixes: dict, source: str) -> str:
+    """A query of one block of lines per row of ``source``: ``lines(escape)``, joined. The strings of a row (its
+    literal columns: ``columns`` not in ``prefixes``) are checked together, once: the few rows with a character to
+    escape take the escaping lines, every other row the lines with no escaping step."""
+    texts = [
+        ident(c) if t == "VARCHAR" else f"array_to_string({ident(c)}, '')"
+        for c, t in columns.items()
+        if c not in prefixes and t in ("VARCHAR", "VARCHAR[]")
+    ]
+    plain = f"concat_ws(chr(10), {', '.join(lines(False))})"
+    if not texts:
+        return f"SELECT {plain} FROM {source}"
+    escaped = f"concat_ws(chr(10), {', '.join(lines(True))})"
+    check = f"regexp_matches(concat({', '.join(texts)}), '{ESCAPED}')"
+    return f"SELECT CASE WHEN {check} THEN {escaped} ELSE {plain} END FROM {source}"
 
 
 def node_lines(con: duckdb.DuckDBPyConnection, expanded: Expansions) -> str:
     """A query of each node's triples, one row per node, in the table's order."""
     columns = columns_of(con, "nodes")
     prefixes = expanded["nodes"]
-    node = iri('"id"', prefixes.get("id", {}))
     category = iri('"category"', prefixes.get("category", {}))
-    lines = [
-        f"concat(s, ' {RDF_TYPE} ', {category}, ' .')",
-        f"concat(s, ' <{BIOLINK}category> ', {category}, ' .')",
-    ]
-    lines += [triples("s", c, t, prefixes.get(c)) for c, t in columns.items() if c not in NODE_FIXED]
-    return f"SELECT concat_ws(chr(10), {', '.join(lines)}) FROM (SELECT {node} AS s, * FROM nodes)"
+
+    def lines(escape: bool) -> list[str]:
+        return [
+            f"concat(s, ' {RDF_TYPE} ', {category}, ' .')",
+            f"concat(s, ' <{BIOLINK}category> ', {category}, ' .')",
+            *(triples("s", c, t, prefixes.get(c), escape) for c, t in columns.items() if c not in NODE_FIXED),
+        ]
+
+    node = iri('"id"', prefixes.get("id", {}))
+    source = f"(SELECT {node} AS s, * FROM nodes)"
+    return lines_query(lines, columns, prefixes, source)
 
 
 def edge_lines(con: duckdb.DuckDBPyConnection, expanded: Expansions) -> str:
@@ -187,18 +212,19 @@ def edge_lines(con: duckdb.DuckDBPyConnection, expanded: Expansions) -> str:
     # One type, the edge's association class (biolink:Association when it has none): a second line for the generic
     # class would be a tenth of the file, and the class says it (it is a biolink:Association in the model).
     category = iri("coalesce(category, 'biolink:Association')", {"biolink": BIOLINK} | prefixes.get("category", {}))
-    association = [
-        f"concat(a, ' {RDF_TYPE} ', {category}, ' .')",
-        *(f"concat(a, ' <{RDF}{c}> ', {c}_iri, ' .')" for c in spo),
-    ]
-    lines = [
-        f"CASE WHEN {negated} THEN concat(subject_iri, ' ', predicate_iri, ' ', object_iri, ' .') END",
-        *association,
-        *(triples("a", c, t, prefixes.get(c)) for c, t in columns.items() if c not in EDGE_FIXED),
-    ]
+
+    def lines(escape: bool) -> list[str]:
+        return [
+            f"CASE WHEN {negated} THEN concat(subject_iri, ' ', predicate_iri, ' ', object_iri, ' .') END",
+            f"concat(a, ' {RDF_TYPE} ', {category}, ' .')",
+            *(f"concat(a, ' <{RDF}{c}> ', {c}_iri, ' .')" for c in spo),
+            *(triples("a", c, t, prefixes.get(c), escape) for c, t in columns.items() if c not in EDGE_FIXED),
+        ]
+
     computed = ", ".join(f"{value} AS {c}_iri" for c, value in spo.items())
-    return f"""SELECT concat_ws(chr(10), {", ".join(lines)})
-               FROM (SELECT {iri('"id"', prefixes.get("id", {}))} AS a, {computed}, * FROM edges)"""
+    association = iri('"id"', prefixes.get("id", {}))
+    source = f"(SELECT {association} AS a, {computed}, * FROM edges)"
+    return lines_query(lines, columns, prefixes, source)
 
 
 def write_nt(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Written:
