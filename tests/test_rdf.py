@@ -175,7 +175,7 @@ def test_kgx_rdf_source_reads_back_the_same_nodes_and_edges(
 def test_every_iri_is_absolute_and_valid(parsed: rdflib.Graph) -> None:
     iris = {t for triple in parsed for t in triple if isinstance(t, rdflib.URIRef)}
     scheme = re.compile(r"^(https?|urn):[^\s]+$")
-    assert iris and all(scheme.match(i) and not re.search(NOT_IN_IRI, i) for i in iris)
+    assert iris and all(scheme.match(i) and not re.search(f"[{NOT_IN_IRI}]", i) for i in iris)
     assert not any("example.org" in i or "UNKNOWN" in i for i in iris)
 
 

@@ -1,4 +1,4 @@
-"""The graph as RDF: ``ncbi_gene.nt.gz``, N-Triples written by DuckDB from the graph's tables (docs/outputs.md#rdf).
+"""The graph as RDF: ``ncbi_gene.nt.gz``, N-Triples written by DuckDB from the graph's tables (docs/outputs.md).
 
 Each node is typed with its category (``rdf:type`` and, for kgx's reader, ``biolink:category``), named with
 ``rdfs:label`` and given its other properties as Biolink slot IRIs, one triple per list item. Each edge is
@@ -10,8 +10,9 @@ kgx's RdfSource reads the edge back.
 A value is an IRI when it is an id, a subject, predicate, object or category, or a property the sources
 declare CURIE-valued (``curie_properties``); any other value is a literal (``xsd:boolean`` and
 ``xsd:integer`` typed by the column's type). A CURIE expands through the pinned Biolink model's prefix map,
-else through the prefix registry's URI prefix (bioregistry: ``refseq``, ``infores``); a prefix with neither
-is a UserError. The lines are built in SQL, one row per node or edge, and compressed (ISA-L) as they stream.
+else through the prefix registry's URI prefix (bioregistry: ``refseq``, ``infores``); a prefix with neither,
+or an identifier value no IRI can be made of, is a UserError. The lines are built in SQL, one row per node or
+edge, and compressed (ISA-L) as they stream.
 """
 
 from __future__ import annotations
@@ -42,27 +43,22 @@ STANDARD = {"name": "http://www.w3.org/2000/01/rdf-schema#label"}
 # URI schemes written as they are: the edges' ids (urn:md5:…) and any value that is already an IRI.
 SCHEMES = ("urn", "http", "https")
 TYPED = {"BOOLEAN": "boolean", "BIGINT": "integer"}
-# Characters an IRI reference cannot hold as they are (the N-Triples grammar's IRIREF).
-NOT_IN_IRI = r"[\x00-\x20<>\"{}|^`\\]"
+# Characters an IRI reference cannot hold as they are (the N-Triples grammar's IRIREF), for a regex class.
+NOT_IN_IRI = r"\x00-\x20<>\"{}|^`\\"
 # Characters a literal cannot hold as they are ('"', '\', line ends), and other control characters.
 ESCAPED = r"[\x00-\x1f\"\\]"
 # A CURIE whose IRI is valid (every identifier value must be one: expansions).
-CURIE = r"[A-Za-z_][A-Za-z0-9_.-]*:[^\x00-\x20<>\"{}|^`\\]+"
+CURIE = rf"[A-Za-z_][A-Za-z0-9_.-]*:[^{NOT_IN_IRI}]+"
 # The CURIE prefixes of each identifier column of each graph table, with their IRI prefixes (expansions).
 Expansions = dict[str, dict[str, dict[str, str]]]
 NODE_FIXED = ("id", "category")
 EDGE_FIXED = ("id", "subject", "predicate", "object", "category")
 
 
-def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """The graph table's columns with their DuckDB types."""
-    return column_types(con.table(table))
-
-
 def identifier_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """The columns of a graph table whose values are IRIs: the fixed ones and those the sources declare CURIE-valued."""
     fixed = NODE_FIXED if table == "nodes" else EDGE_FIXED
-    columns = columns_of(con, table)
+    columns = column_types(con.table(table))
     return [c for c in dict.fromkeys([*fixed, *curie_properties(table[:-1])]) if c in columns]
 
 
@@ -72,7 +68,7 @@ def expansions(con: duckdb.DuckDBPyConnection) -> Expansions:
     prefix with no IRI: the lines are then written with no check of their own (:func:`iri`)."""
     values = []
     for table in ("nodes", "edges"):
-        columns = columns_of(con, table)
+        columns = column_types(con.table(table))
         for column in identifier_columns(con, table):
             value = f"unnest({ident(column)})" if columns[column].endswith("[]") else ident(column)
             values.append(f"SELECT '{table}' AS t, {quote(column)} AS c, {value} AS v FROM {table}")
@@ -186,7 +182,7 @@ def lines_query(lines: Callable[[bool], list[str]], columns: dict[str, str], pre
 
 def node_lines(con: duckdb.DuckDBPyConnection, expanded: Expansions) -> str:
     """A query of each node's triples, one row per node, in the table's order."""
-    columns = columns_of(con, "nodes")
+    columns = column_types(con.table("nodes"))
     prefixes = expanded["nodes"]
     category = iri('"category"', prefixes.get("category", {}))
 
@@ -205,7 +201,7 @@ def node_lines(con: duckdb.DuckDBPyConnection, expanded: Expansions) -> str:
 def edge_lines(con: duckdb.DuckDBPyConnection, expanded: Expansions) -> str:
     """A query of each edge's triples, one row per edge, in the table's order: the direct triple (not for a negated
     edge), then the edge's association."""
-    columns = columns_of(con, "edges")
+    columns = column_types(con.table("edges"))
     prefixes = expanded["edges"]
     spo = {c: iri(ident(c), prefixes.get(c, {})) for c in ("subject", "predicate", "object")}
     negated = "negated IS NOT TRUE" if "negated" in columns else "true"
