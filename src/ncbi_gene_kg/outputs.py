@@ -72,7 +72,11 @@ def parse_formats(values: list[str] | None) -> list[str]:
 
 
 def graph_file_names(formats: list[str]) -> list[str]:
-    """The merged graph's files in ``formats``: its node and edge files, nodes first, or its one RDF file."""
+    """The merged graph's files in ``formats``: its node and edge files, nodes first, or its one RDF file.
+
+    >>> graph_file_names(["tsv", "nt"])
+    ['ncbi_gene_nodes.tsv', 'ncbi_gene_edges.tsv', 'ncbi_gene.nt.gz']
+    """
     return [name for fmt in formats for name in ([NT_FILE] if fmt == "nt" else _node_and_edge_files(fmt))]
 
 
@@ -519,6 +523,8 @@ def file_format(relative: str) -> str:
 
     >>> file_format("by_taxon/ncbi_gene_NCBITaxon_9606_edges.parquet"), file_format("report.html")
     ('KGX Parquet', 'HTML')
+    >>> file_format("ncbi_gene.nt.gz")
+    'RDF N-Triples (gzip)'
     """
     name = relative.rsplit("/", 1)[-1]
     if name == EXAMPLE_EDGES:
