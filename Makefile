@@ -26,7 +26,7 @@ $(BIN)/ncbi-gene-kg: pyproject.toml requirements.lock
 
 install: $(BIN)/ncbi-gene-kg ## Create the virtualenv with the pinned dependencies
 
-transform: install ## Build the graph from DATA (default data/, else the bundled sample) into OUT (FORMATS=tsv,jsonl,parquet)
+transform: install ## Build the graph from DATA (default data/, else the bundled sample) into OUT (FORMATS=tsv,jsonl,parquet,nt)
 	$(BIN)/ncbi-gene-kg transform $(if $(DATA),--data $(DATA)) --out $(OUT) --taxa $(TAXA) --format $(FORMATS) $(if $(PUBLICATIONS),--publications) $(if $(filter 1 true yes,$(BIOLINK_STRICT)),--biolink-strict)
 
 test: install ## Run lint, format and type checks and the test suite (offline)

@@ -14,6 +14,8 @@ bench/results/<date>-<profile>.json and a Markdown table on stdout, each target 
   changed, but every record is still compared), against the default build's wall time and peak memory;
 - by_taxon: the TSV with its by_taxon split against a plain COPY of the same tables (in one process, on the
   built graph database);
+- N-Triples: the graph written as ncbi_gene.nt.gz against its TSV as the build writes it (by_taxon included) and
+  against the plain COPY (likewise);
 - a per-row Koza gene_info ingest as Monarch's ncbi-gene does it (bench/baseline/gene_info) on the corpus's
   gene_info, human, mouse, fly and zebrafish kept, against our whole build of that one file and those taxa;
 - `ncbi-gene-kg resolve TP53` as a fresh process against a bare ``python -c 'import duckdb'`` (alternating, 10
@@ -51,6 +53,7 @@ TARGETS = {  # what issue 24 asks, as (figure, comparison, bound)
     "peak_memory_gib": ("<", 4.0),
     "every_format_over_tsv_outputs": ("<=", 1.5),
     "by_taxon_extra_over_one_write": ("<=", 1.0),
+    "nt_over_tsv_write": ("<=", 2.0),  # issue 27
     "monarch_style_over_ours": (">=", 10.0),
     "resolve_over_import_duckdb": ("<=", 3.0),
     "sample_build_s": ("<=", 5.0),
@@ -109,6 +112,15 @@ def by_taxon_cost(graph: Path, work: Path) -> dict:
     )
     plain, split = map(float, done.stdout.split())
     return {"plain_copy_s": round(plain, 2), "tsv_and_by_taxon_s": round(split, 2)}
+
+
+def nt_cost(graph: Path, work: Path) -> dict:
+    """The graph as N-Triples against a plain COPY of its TSV lines and the build's TSV write (bench/nt.py)."""
+    done = subprocess.run(
+        [str(BIN / "python"), str(BENCH / "nt.py"), str(graph), str(work)], capture_output=True, text=True, check=True
+    )
+    plain, tsv, nt = map(float, done.stdout.split())
+    return {"plain_copy_s": round(plain, 2), "tsv_write_s": round(tsv, 2), "nt_s": round(nt, 2)}
 
 
 def latency(graph: Path, runs: int = 10) -> dict:
@@ -213,6 +225,9 @@ def main() -> None:
     figures["by_taxon_extra_over_one_write"] = round(
         results["by_taxon"]["tsv_and_by_taxon_s"] / results["by_taxon"]["plain_copy_s"] - 1, 2
     )
+    results["nt"] = nt_cost(work / "out-default", work)
+    figures["nt_over_tsv_write"] = round(results["nt"]["nt_s"] / results["nt"]["tsv_write_s"], 2)
+    results["nt"]["nt_over_plain_copy"] = round(results["nt"]["nt_s"] / results["nt"]["plain_copy_s"], 2)
     results["resolve"] = latency(work / "out-default")
     figures["resolve_over_import_duckdb"] = round(
         results["resolve"]["resolve_s"] / results["resolve"]["import_duckdb_s"], 2

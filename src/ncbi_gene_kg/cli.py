@@ -76,8 +76,8 @@ def transform(
         list[str] | None,
         typer.Option(
             "--format",
-            help="Graph file formats: tsv, jsonl, parquet (repeatable or comma-separated; TSV is always "
-            "written). See docs/outputs.md.",
+            help="Graph file formats: tsv, jsonl, parquet, nt (RDF N-Triples) (repeatable or comma-separated; "
+            "TSV is always written). See docs/outputs.md.",
         ),
     ] = None,
     jobs: Annotated[

@@ -8,6 +8,7 @@ that order, with no sort and no row in Python; each file's sha256 is computed as
 - ``ncbi_gene_nodes.<fmt>`` / ``ncbi_gene_edges.<fmt>`` for each format: KGX TSV (always), KGX JSON Lines
   (``jsonl``) and Parquet (``parquet``), the last two with the tables' types (``category`` as a one-item
   list, as KGX JSON Lines has it);
+- ``ncbi_gene.nt.gz`` (``nt``): the graph as RDF N-Triples, gzip (rdf.py);
 - ``by_taxon/``: the nodes and edges of each taxon, as KGX TSV, one pass per table split as it streams;
 - ``meta_knowledge_graph.json``: the TRAPI 1.5 MetaKnowledgeGraph of the graph, with counts;
 - ``ncbi_gene_rig.yaml``: the reference ingest guide, generated from the configs and mapping tables;
@@ -38,14 +39,16 @@ from ncbi_gene_kg.graphdb import GRAPH
 from ncbi_gene_kg.ingest import Options, RowRules, flag
 from ncbi_gene_kg.kgx import EDGE_CORE, column_types, jsonl_line, listed_category, qualifiers_of, tsv_line
 from ncbi_gene_kg.paths import CONFIG_DIR, MAPPINGS_DIR
+from ncbi_gene_kg.rdf import NT_FILE, write_nt
 from ncbi_gene_kg.sources import discover_sources, non_biolink_properties, row_rules
 from ncbi_gene_kg.sql import ident, quote, scalar
 from ncbi_gene_kg.streams import LINES, Written, copy_to_file, write_text
 from ncbi_gene_kg.taxa import TaxonScope
 from ncbi_gene_kg.validate import Shapes
 
-FORMATS = ("tsv", "jsonl", "parquet")
+FORMATS = ("tsv", "jsonl", "parquet", "nt")
 FORMAT_NAMES = {"tsv": "KGX TSV", "jsonl": "KGX JSON Lines", "parquet": "KGX Parquet"}
+NT_FORMAT = "RDF N-Triples (gzip)"
 BY_TAXON = "by_taxon"
 META_KG = "meta_knowledge_graph.json"
 RIG = f"{GRAPH}_rig.yaml"
@@ -69,8 +72,16 @@ def parse_formats(values: list[str] | None) -> list[str]:
 
 
 def graph_file_names(formats: list[str]) -> list[str]:
-    """The merged graph's node and edge files in ``formats``, nodes first."""
-    return [f"{GRAPH}_{kind}.{fmt}" for fmt in formats for kind in ("nodes", "edges")]
+    """The merged graph's files in ``formats``: its node and edge files, nodes first, or its one RDF file.
+
+    >>> graph_file_names(["tsv", "nt"])
+    ['ncbi_gene_nodes.tsv', 'ncbi_gene_edges.tsv', 'ncbi_gene.nt.gz']
+    """
+    return [name for fmt in formats for name in ([NT_FILE] if fmt == "nt" else _node_and_edge_files(fmt))]
+
+
+def _node_and_edge_files(fmt: str) -> list[str]:
+    return [f"{GRAPH}_{kind}.{fmt}" for kind in ("nodes", "edges")]
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
@@ -486,7 +497,13 @@ def write_outputs(
     for kind in ("edges", "nodes"):
         # TSV with its part of by_taxon/ (TSV only: Monarch's per-taxon files are TSV), then the other formats.
         written += write_tsv(con, kind, out_dir, scope)
-        written += [write_table(con, kind, fmt, out_dir / f"{GRAPH}_{kind}.{fmt}") for fmt in formats if fmt != "tsv"]
+        written += [
+            write_table(con, kind, fmt, out_dir / f"{GRAPH}_{kind}.{fmt}")
+            for fmt in formats
+            if fmt not in ("tsv", "nt")
+        ]
+    if "nt" in formats:
+        written.append(write_nt(con, out_dir))
     types = edge_types(shapes["edges"])
     meta, meta_file = write_meta_knowledge_graph(out_dir, shapes["nodes"], types)
     return [
@@ -506,6 +523,8 @@ def file_format(relative: str) -> str:
 
     >>> file_format("by_taxon/ncbi_gene_NCBITaxon_9606_edges.parquet"), file_format("report.html")
     ('KGX Parquet', 'HTML')
+    >>> file_format("ncbi_gene.nt.gz")
+    'RDF N-Triples (gzip)'
     """
     name = relative.rsplit("/", 1)[-1]
     if name == EXAMPLE_EDGES:
@@ -514,6 +533,8 @@ def file_format(relative: str) -> str:
         return "TRAPI MetaKnowledgeGraph (JSON)"
     if name == RIG:
         return "Reference Ingest Guide (YAML)"
+    if name == NT_FILE:
+        return NT_FORMAT
     if name.endswith(".sssom.tsv"):
         return "SSSOM TSV"
     suffix = name.rsplit(".", 1)[-1]
