@@ -177,6 +177,9 @@ def test_every_iri_is_absolute_and_valid(parsed: rdflib.Graph) -> None:
     scheme = re.compile(r"^(https?|urn):[^\s]+$")
     assert iris and all(scheme.match(i) and not re.search(f"[{NOT_IN_IRI}]", i) for i in iris)
     assert not any("example.org" in i or "UNKNOWN" in i for i in iris)
+    # MIRLET7A1's miRBase xref: Biolink's map gives identifiers.org's mirbase without its final '/'
+    assert rdflib.URIRef("http://identifiers.org/mirbase/MI0000060") in iris
+    assert not [i for i in iris if "identifiers.org/mirbaseMI" in i]
 
 
 def constructed_graph(con: duckdb.DuckDBPyConnection, description: str, xref: str = "HGNC:1") -> None:

@@ -80,7 +80,7 @@ def expansions(con: duckdb.DuckDBPyConnection) -> Expansions:
     known = prefix_map()
     result: Expansions = {"nodes": {}, "edges": {}}
     for table, column, curie, prefix, _, example in found:
-        expansion = f"{prefix}:" if prefix in SCHEMES else known.get(prefix) or uri_prefix(prefix)
+        expansion = f"{prefix}:" if prefix in SCHEMES else iri_prefix(known.get(prefix)) or uri_prefix(prefix)
         if not curie:
             raise UserError(f'identifier {example!r} is not a CURIE an IRI can be made of (no spaces, no <>"{{}}|^`\\)')
         if expansion is None:
@@ -89,6 +89,20 @@ def expansions(con: duckdb.DuckDBPyConnection) -> Expansions:
             )
         result[table].setdefault(column, {})[prefix] = expansion
     return result
+
+
+def iri_prefix(expansion: str | None) -> str | None:
+    """A prefix map's expansion as an IRI prefix: an identifiers.org one given without its trailing '/' gets it.
+
+    Biolink 4.4.6's map has ``mirbase`` and ``CLINVAR`` so (``http://identifiers.org/mirbase``), which would glue
+    the identifier to the collection's name; identifiers.org resolves ``…/mirbase/MI0000060``.
+
+    >>> iri_prefix("http://identifiers.org/mirbase"), iri_prefix("http://purl.obolibrary.org/obo/GO_")
+    ('http://identifiers.org/mirbase/', 'http://purl.obolibrary.org/obo/GO_')
+    """
+    if expansion and "identifiers.org/" in expansion and not expansion.endswith(("/", ":")):
+        return expansion + "/"
+    return expansion
 
 
 def iri(value: str, prefixes: dict[str, str]) -> str:
