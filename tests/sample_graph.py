@@ -1,28 +1,31 @@
-"""The graph of the bundled sample, built once per test session (the report and card tests share it)."""
+"""The graph of the bundled sample, built in an empty folder (so that it reads the bundled sample, as
+`make transform` does on a fresh clone, whatever the checkout's data/ holds); once per test session for the
+tests that share the default build (report, card, …)."""
 
 from __future__ import annotations
 
 import os
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 
-@cache
-def build_sample_graph(base: Path) -> Path:
-    """Run the `transform` command on the bundled sample into ``base/sample-graph/output``.
-
-    The build runs in an empty folder: with no data/ beside it, it reads the bundled sample (as
-    `make transform` does on a fresh clone), whatever the checkout's data/ holds.
-    """
+def build_sample(work: Path, **options: Any) -> Path:
+    """Run the `transform` command on the bundled sample into ``work/output`` (``options``: run_build's)."""
     from conftest import quiet_build
 
-    work = base / "sample-graph"
     work.mkdir(parents=True, exist_ok=True)
     out = work / "output"
     cwd = os.getcwd()
     os.chdir(work)
     try:
-        quiet_build(None, out)
+        quiet_build(None, out, **options)
     finally:
         os.chdir(cwd)
     return out
+
+
+@cache
+def build_sample_graph(base: Path) -> Path:
+    """The default build of the bundled sample, in ``base/sample-graph/output``, once per session."""
+    return build_sample(base / "sample-graph")

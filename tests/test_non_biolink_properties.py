@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from conftest import quiet_build, read_kgx
+from conftest import read_kgx
+from sample_graph import build_sample
 
 from ncbi_gene_kg.biolink import _slots, is_slot
 from ncbi_gene_kg.card import gene_card, render_text
@@ -24,16 +25,12 @@ TP53 = "NCBIGene:7157"
 
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("graph")
-    quiet_build(None, out, formats=["tsv", "jsonl", "parquet"])
-    return out
+    return build_sample(tmp_path_factory.mktemp("graph"), formats=["tsv", "jsonl", "parquet"])
 
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("strict")
-    quiet_build(None, out, biolink_strict=True)
-    return out
+    return build_sample(tmp_path_factory.mktemp("strict"), biolink_strict=True)
 
 
 def test_the_model_has_no_slot_for_them() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tarfile
 from collections import Counter
@@ -15,6 +14,7 @@ import duckdb
 import pytest
 import yaml
 from conftest import quiet_build, read_kgx
+from sample_graph import build_sample
 
 from ncbi_gene_kg import outputs
 from ncbi_gene_kg.biolink import is_multivalued, slot_range
@@ -28,17 +28,8 @@ FORMATS = ["tsv", "jsonl", "parquet"]
 
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample graph in every format (built in an empty folder, so it reads the bundled sample)."""
-
-    work = tmp_path_factory.mktemp("all-formats")
-    out = work / "output"
-    cwd = os.getcwd()
-    os.chdir(work)
-    try:
-        quiet_build(None, out, formats=parse_formats(["jsonl,parquet"]))
-    finally:
-        os.chdir(cwd)
-    return out
+    """The sample graph in every format."""
+    return build_sample(tmp_path_factory.mktemp("all-formats"), formats=parse_formats(["jsonl,parquet"]))
 
 
 def jsonl(path: Path) -> list[dict]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import re
 import tarfile
 from collections import Counter
@@ -16,7 +15,8 @@ import duckdb
 import pyoxigraph
 import pytest
 import rdflib
-from conftest import quiet_build, read_kgx
+from conftest import read_kgx
+from sample_graph import build_sample
 
 from ncbi_gene_kg.biolink import prefix_map, share_toolkit, use_offline_model
 from ncbi_gene_kg.errors import UserError
@@ -29,16 +29,8 @@ PREFIXES = f"PREFIX biolink: <{BIOLINK}>\nPREFIX rdf: <http://www.w3.org/1999/02
 
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample graph as TSV and N-Triples (built in an empty folder, so it reads the bundled sample)."""
-    work = tmp_path_factory.mktemp("nt")
-    out = work / "output"
-    cwd = os.getcwd()
-    os.chdir(work)
-    try:
-        quiet_build(None, out, formats=parse_formats(["nt"]))
-    finally:
-        os.chdir(cwd)
-    return out
+    """The sample graph as TSV and N-Triples."""
+    return build_sample(tmp_path_factory.mktemp("nt"), formats=parse_formats(["nt"]))
 
 
 @pytest.fixture(scope="module")
