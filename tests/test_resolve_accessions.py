@@ -144,12 +144,14 @@ def test_resolve_restates_the_names_it_does_not_import() -> None:
     ) == (sssom.NCBITAXON, sssom.NO_TERM_FOUND, sssom.TAXON_KEY, sssom.HISTORY_MAPPINGS)
 
 
-def test_a_symbol_query_imports_neither_the_accession_lookup_nor_the_taxon_scope(built: Path) -> None:
-    """`resolve TP53` in a fresh process, on a graph built without --accessions, reads the graph database only:
-    no yaml, no file scanner, no sssom (a fresh process should cost little more than Python and DuckDB)."""
+@pytest.mark.parametrize("taxon", [None, "9606"])
+def test_a_symbol_query_imports_neither_the_accession_lookup_nor_the_taxon_scope(built: Path, taxon: str) -> None:
+    """`resolve TP53` (and `--taxon 9606`: a tax_id needs no config) in a fresh process, on a graph built without
+    --accessions, reads the graph database only: no yaml, no file scanner, no sssom (a fresh process should cost
+    little more than Python and DuckDB)."""
     code = (
         "import sys; from pathlib import Path; from ncbi_gene_kg.resolve import resolve; "
-        f"print(resolve('TP53', None, Path({str(built)!r})).status); "
+        f"print(resolve('TP53', {taxon!r}, Path({str(built)!r})).status); "
         "print(sorted(m for m in ('yaml', 'ncbi_gene_kg.accessions', 'ncbi_gene_kg.sssom', 'ncbi_gene_kg.scan') "
         "if m in sys.modules))"
     )

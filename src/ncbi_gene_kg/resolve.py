@@ -305,8 +305,11 @@ def resolve(query: str, taxon: str | None = None, out_dir: Path = Path("output")
         UserError: no graph database in ``out_dir``, or an unknown taxon.
     """
     taxa = None
-    if taxon:
-        from ncbi_gene_kg.taxa import load_scope  # only with --taxon: yaml costs a fresh process
+    tax_ids = [t.strip() for t in (taxon or "").split(",")]
+    if taxon and all(t.isdigit() for t in tax_ids):  # tax_ids need no config
+        taxa = [f"{NCBITAXON}:{t}" for t in tax_ids]
+    elif taxon:
+        from ncbi_gene_kg.taxa import load_scope  # only for taxon names: yaml costs a fresh process 0.1 s
 
         taxa = [f"{NCBITAXON}:{t}" for t in (load_scope(taxon).tax_ids or [])]
     graph = _Graph(out_dir)
