@@ -48,7 +48,7 @@ from ncbi_gene_kg.sources import NcbiSource, non_biolink_properties
 from ncbi_gene_kg.sql import quote
 from ncbi_gene_kg.sssom import SSSOM_FILE, history_mappings, write_sssom
 from ncbi_gene_kg.stages import Stages
-from ncbi_gene_kg.streams import Written, copy_to_file, write_text
+from ncbi_gene_kg.streams import GZIP_LEVEL, Written, copy_to_file, write_text
 from ncbi_gene_kg.taxa import TaxonScope, load_scope
 from ncbi_gene_kg.validate import (
     ValidationResult,
@@ -61,8 +61,6 @@ from ncbi_gene_kg.validate import (
 # Where the build's database spills when the memory bound is reached: the build's own folder (removed at the end).
 SPILL = ".spill"
 TRANSFORMS_DIR = "transforms"  # --transform-files: each transform's tables as KGX TSV
-# ISA-L's level 2 of 0-3 for the tarball: about zlib's level 6 in size, several times faster.
-BUNDLE_LEVEL = 2
 
 NCBI_BASE_URL = "https://ftp.ncbi.nlm.nih.gov/gene/DATA/"
 
@@ -412,7 +410,7 @@ def bundle(staging: Path, formats: list[str]) -> None:
     """output/ncbi_gene.tar.gz: the KGX node and edge files (each format built) plus metadata, as KG-Hub
     releases ship them; compressed on two threads (ISA-L) as the tar is written."""
     with (
-        igzip_threaded.open(staging / f"{GRAPH}.tar.gz", "wb", compresslevel=BUNDLE_LEVEL, threads=2) as gz,
+        igzip_threaded.open(staging / f"{GRAPH}.tar.gz", "wb", compresslevel=GZIP_LEVEL, threads=2) as gz,
         tarfile.open(fileobj=gz, mode="w|") as tar,  # a stream: the compressor cannot seek
     ):
         for name in (*graph_file_names(formats), "graph_metadata.json", SSSOM_FILE):

@@ -19,7 +19,6 @@ that order, with no sort and no row in Python; each file's sha256 is computed as
 
 from __future__ import annotations
 
-import hashlib
 import json
 import struct
 from collections import defaultdict
@@ -41,8 +40,8 @@ from ncbi_gene_kg.kgx import EDGE_CORE, column_types, jsonl_line, listed_categor
 from ncbi_gene_kg.paths import CONFIG_DIR, MAPPINGS_DIR
 from ncbi_gene_kg.rdf import NT_FILE, write_nt
 from ncbi_gene_kg.sources import discover_sources, non_biolink_properties, row_rules
-from ncbi_gene_kg.sql import ident, quote, scalar
-from ncbi_gene_kg.streams import LINES, Written, copy_to_file, write_text
+from ncbi_gene_kg.sql import ident, quote, scalar, string_list
+from ncbi_gene_kg.streams import LINES, HashedFile, Written, copy_to_file, write_text
 from ncbi_gene_kg.taxa import TaxonScope
 from ncbi_gene_kg.validate import Shapes
 
@@ -144,25 +143,6 @@ def write_tsv(con: duckdb.DuckDBPyConnection, kind: str, out_dir: Path, scope: T
     return _split(con, kind, row_parts, columns, out_dir / f"{GRAPH}_{kind}.tsv", paths)
 
 
-class _Sink:
-    """A file written by :func:`_split`: opened with the KGX header, hashed as it is written."""
-
-    def __init__(self, path: Path, header: bytes) -> None:
-        self.path, self.file, self.digest, self.size = path, path.open("wb"), hashlib.sha256(header), len(header)
-        self.file.write(header)
-
-    def write(self, data: memoryview) -> None:
-        """Append ``data``."""
-        self.digest.update(data)
-        self.file.write(data)
-        self.size += len(data)
-
-    def close(self) -> Written:
-        """Close the file; what was written."""
-        self.file.close()
-        return Written(self.path, self.size, self.digest.hexdigest())
-
-
 SLICE = 1 << 20  # rows of a table read at once by _split (about 250 MB of KGX TSV for edges)
 
 
@@ -191,7 +171,7 @@ def _split(
     part_of[rows] = found.column(1).to_numpy()
     header = ("\t".join(columns) + "\n").encode()
     line = f"{tsv_line(columns)} || chr(10)"
-    sinks: dict[int, _Sink] = {0: _Sink(whole, header)}
+    sinks: dict[int, HashedFile] = {0: HashedFile(whole, header)}
     reader = con.cursor()
     try:
         reader.execute(f"USE {scalar(con, 'SELECT current_database()')}")
@@ -215,12 +195,14 @@ def _split(
                 offset = 0
                 for number, count in zip(numbers.tolist(), counts.tolist(), strict=True):
                     if number not in sinks:
-                        sinks[number] = _Sink(paths[number], header)
+                        sinks[number] = HashedFile(paths[number], header)
                     sinks[number].write(_text(grouped.slice(offset, count)))
                     offset += count
     finally:
         reader.close()
-        written = {number: sink.close() for number, sink in sinks.items()}
+        for sink in sinks.values():
+            sink.close()
+    written = {number: sink.written for number, sink in sinks.items()}
     return [written[0], *sorted((w for n, w in written.items() if n), key=lambda w: w.path)]
 
 
@@ -326,15 +308,10 @@ def write_example_edges(con: duckdb.DuckDBPyConnection, out_dir: Path, edge_shap
         SELECT '{{"subject_category":' || to_json(s.category) || ',"object_category":' || to_json(o.category)
                || ',' || substr({line}, 2) AS line
         FROM edges e JOIN nodes s ON s.id = e.subject JOIN nodes o ON o.id = e.object
-        WHERE e.id IN (SELECT unnest({_list(sorted(first.values()))}))
+        WHERE e.id IN (SELECT unnest([{string_list(sorted(first.values()))}]::VARCHAR[]))  -- none: no edge
         ORDER BY s.category, e.predicate, o.category
     """
     return copy_to_file(con, query, out_dir / EXAMPLE_EDGES)
-
-
-def _list(values: list[str]) -> str:
-    """An SQL list literal of strings."""
-    return "[" + ", ".join(quote(v) for v in values) + "]::VARCHAR[]"
 
 
 # ---------------------------------------------------------------------------------------------------------

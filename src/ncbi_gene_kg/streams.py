@@ -25,7 +25,8 @@ from isal import igzip_threaded
 from ncbi_gene_kg.sql import quote
 
 CHUNK = 1 << 20
-# gzip level of the compressed files (ISA-L's 2 of 0-3: about zlib's 6 in size, several times faster).
+# gzip level of the compressed files, the tarball's too (ISA-L's 2 of 0-3: about zlib's 6 in size, several times
+# faster).
 GZIP_LEVEL = 2
 # One preformatted text column per line, written as it is: no quoting (a '"' is data), no header.
 LINES = "FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t'"
@@ -73,19 +74,9 @@ def copy_to_file(
 ) -> Written:
     """Write ``query`` to ``path`` with one COPY (``options``: DuckDB's COPY options; by default each row is one
     preformatted line), after ``header``; the sha256 is computed as the bytes are written."""
-    digest = hashlib.sha256(header)
-    size = len(header)
-    with path.open("wb") as sink:
-        sink.write(header)
-
-        def consume(chunk: bytes) -> None:
-            nonlocal size
-            digest.update(chunk)
-            sink.write(chunk)
-            size += len(chunk)
-
-        _through_pipe(con, query, options, consume)
-    return Written(path, size, digest.hexdigest())
+    with HashedFile(path, header) as sink:
+        _through_pipe(con, query, options, sink.write)
+    return sink.written
 
 
 def copy_into(con: duckdb.DuckDBPyConnection, query: str, sink: BinaryIO) -> None:
@@ -100,29 +91,41 @@ def write_text(path: Path, text: str) -> Written:
     return Written(path, len(data), hashlib.sha256(data).hexdigest())
 
 
-class _Hashing(io.RawIOBase):
-    """A file being written, hashed and counted as it is written (what a compressor writes into)."""
+class HashedFile(io.RawIOBase):
+    """A file being written at ``path``, starting with ``header``, hashed and counted as it is written (a compressor
+    or a copy writes into it); :attr:`written` once it is closed."""
 
-    def __init__(self, sink: BinaryIO) -> None:
-        self.sink, self.digest, self.size = sink, hashlib.sha256(), 0
+    def __init__(self, path: Path, header: bytes = b"") -> None:
+        super().__init__()
+        self.path, self.file, self.digest, self.size = path, path.open("wb"), hashlib.sha256(), 0
+        self.write(header)
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: Any) -> int:
-        """Append ``data``."""
+        """Append ``data`` (bytes, or a view of them)."""
         self.digest.update(data)
-        self.size += self.sink.write(data)
+        self.size += self.file.write(data)
         return len(data)
+
+    def close(self) -> None:
+        """Close the file."""
+        if not self.closed:
+            self.file.close()
+        super().close()
+
+    @property
+    def written(self) -> Written:
+        """The file as written: its path, size and sha256."""
+        return Written(self.path, self.size, self.digest.hexdigest())
 
 
 def copy_to_gzip(con: duckdb.DuckDBPyConnection, queries: list[str], path: Path) -> Written:
     """Write the lines of ``queries`` (one preformatted text column each, one COPY each, in turn) to ``path`` as one
     gzip stream, compressed on two threads (ISA-L, as the tarball) while DuckDB writes; the sha256 is the
     compressed file's, computed as it is written."""
-    with path.open("wb") as sink:
-        hashed = _Hashing(sink)
-        with igzip_threaded.open(hashed, "wb", compresslevel=GZIP_LEVEL, threads=2) as gz:
-            for query in queries:
-                _through_pipe(con, query, LINES, gz.write)
-    return Written(path, hashed.size, hashed.digest.hexdigest())
+    with HashedFile(path) as sink, igzip_threaded.open(sink, "wb", compresslevel=GZIP_LEVEL, threads=2) as gz:
+        for query in queries:
+            _through_pipe(con, query, LINES, gz.write)
+    return sink.written
