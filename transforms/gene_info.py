@@ -149,7 +149,13 @@ def mim_xrefs_not_genes(source: InputTables, xrefs: str) -> str:
     type as a gene, counted as dropped values; none when mim2gene_medgen is not in the build, which is said in a
     warning (the MIM xrefs are kept as given). Returns the table's name."""
     omim = resolve("MIM").prefix
-    typed = has_table(source.con, MIM_TYPES)
+    if not has_table(source.con, MIM_TYPES):
+        if n := scalar(source.con, f"SELECT count(*) FROM {xrefs} WHERE prefix = '{omim}'"):
+            source.warnings.append(
+                f"mim2gene_medgen is not in the build: {n} MIM dbXrefs kept as given, not typed as gene or "
+                "phenotype (a phenotype's MIM number may be among them)"
+            )
+        return source.table("mim_not_genes", f"SELECT _file, _line, pos FROM {xrefs} WHERE false")
     not_genes = source.table(
         "mim_not_genes",
         f"""
@@ -157,17 +163,9 @@ def mim_xrefs_not_genes(source: InputTables, xrefs: str) -> str:
                CASE WHEN t.mim IS NULL THEN '{NOT_TYPED}' ELSE '{TYPED_PHENOTYPE}' END AS reason
         FROM {xrefs} x LEFT JOIN {MIM_TYPES} t ON t.mim = x.local
         WHERE x.prefix = '{omim}' AND NOT coalesce(t.gene, false)
-    """
-        if typed
-        else f"SELECT _file, _line, pos, NULL::VARCHAR AS reason FROM {xrefs} WHERE false",
+    """,
     )
-    if typed:
-        source.drop_values(f"SELECT reason, _file, _line FROM {not_genes}")
-    elif n := scalar(source.con, f"SELECT count(*) FROM {xrefs} WHERE prefix = '{omim}'"):
-        source.warnings.append(
-            f"mim2gene_medgen is not in the build: {n} MIM dbXrefs kept as given, not typed as gene or phenotype "
-            "(a phenotype's MIM number may be among them)"
-        )
+    source.drop_values(f"SELECT reason, _file, _line FROM {not_genes}")
     return not_genes
 
 

@@ -16,8 +16,8 @@ import yaml
 from ncbi_gene_kg import provenance
 from ncbi_gene_kg.biolink import prefix_map
 from ncbi_gene_kg.curie import uri_prefix
+from ncbi_gene_kg.graphdb import has_table
 from ncbi_gene_kg.history import GENE, load_history
-from ncbi_gene_kg.sql import scalar
 from ncbi_gene_kg.streams import Written, copy_to_file
 
 SSSOM_FILE = "ncbi_gene_history.sssom.tsv"
@@ -124,11 +124,7 @@ def write_sssom(con: duckdb.DuckDBPyConnection, path: Path, build_version: str) 
     writer formats them (tab separated, quoted only where a value holds a tab, quote or newline), since there
     may be millions.
     """
-    if not scalar(
-        con,
-        f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{HISTORY_MAPPINGS}' "
-        "AND database_name = current_database()",
-    ):
+    if not has_table(con, HISTORY_MAPPINGS):
         return None
     options = "FORMAT csv, DELIMITER '\t', HEADER false, QUOTE '\"', ESCAPE '\"'"
     header = sssom_header(build_version) + "\t".join(SSSOM_COLUMNS) + "\n"

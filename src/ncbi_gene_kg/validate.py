@@ -305,13 +305,14 @@ def kgx_input(con: duckdb.DuckDBPyConnection, result: ValidationResult, folder: 
     kind of record kgx could object to is seen. Our own checks cover every record either way.
     """
     total = sum(shapes.total for shapes in result.shapes.values())
-    paths = []
+    paths, sampled = [], 0
     for table in ("nodes", "edges"):
         columns = column_types(con.table(table))
         target = folder / f"sample_{table}.tsv"
         sample = ""
         if total > KGX_ALL_RECORDS:
             ids = sorted({i for row in result.shapes[table].rows for i in row["first_ids"]})
+            sampled += len(ids)
             con.execute("CREATE OR REPLACE TEMP TABLE kgx_sample AS SELECT unnest(?::VARCHAR[]) AS id", [ids])
             sample = "SEMI JOIN kgx_sample USING (id)"
         con.execute(f"""
@@ -321,7 +322,6 @@ def kgx_input(con: duckdb.DuckDBPyConnection, result: ValidationResult, folder: 
         paths.append(target)
     if total <= KGX_ALL_RECORDS:
         return paths[0], paths[1], f"kgx validated all {total:,} records"
-    sampled = sum(len({i for row in result.shapes[t].rows for i in row["first_ids"]}) for t in ("nodes", "edges"))
     return (
         paths[0],
         paths[1],
